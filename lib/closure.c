@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "closure.h"
+#include "path-util.h"
+
+int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d) {
+        _cleanup_free_ char *line = NULL;
+        size_t allocated = 0, lineno = 0;
+        ssize_t n;
+        int r;
+
+        while ((errno = 0, n = getline(&line, &allocated, f)) >= 0) {
+                const char *why;
+
+                lineno++;
+                if (n > 0 && line[n - 1] == '\n')
+                        line[--n] = '\0';
+                if (n == 0)
+                        continue;
+                if ((size_t) n != strlen(line))
+                        return diag_error(d, 0, spec_file, "closureInfo", "%s:%zu: contains a NUL byte.", name,
+                                          lineno);
+                if (path_check_safe(line, &why) < 0)
+                        return diag_error(d, 0, spec_file, "closureInfo",
+                                          "%s:%zu: expected an absolute, normalized path, got \"%s\": %s.", name,
+                                          lineno, line, why);
+                r = path_list_add(paths, line);
+                if (r < 0)
+                        return r;
+        }
+        if (errno != 0)
+                return diag_error(d, errno, spec_file, "closureInfo", "%s: cannot read: %m.", name);
+        return 0;
+}
+
+int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
+                             Diag *d) {
+        _cleanup_free_ char *name = NULL, *full = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (asprintf(&name, "%s/%s", closure_info, CLOSURE_STORE_PATHS) < 0)
+                return -ENOMEM;
+        full = path_prefix_root(root, name);
+        if (!full)
+                return -ENOMEM;
+        f = fopen(full, "re");
+        if (!f)
+                return diag_error(d, errno, spec_file, "closureInfo", "%s: cannot open: %m.", name);
+        return closure_parse_store_paths(f, name, spec_file, paths, d);
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "chase.h"
+#include "closure.h"
+#include "confinement.h"
+#include "path-util.h"
+
+Confinement *confinement_free(Confinement *c) {
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n_binds; i++) {
+                free(c->binds[i].source);
+                free(c->binds[i].target);
+        }
+        free(c->binds);
+        free(c->unit);
+        free(c->spec_file);
+        free(c->store_dir);
+        free(c->view_dir);
+        free(c);
+        return NULL;
+}
+
+char *store_view_path(const char *store_dir) {
+        char *s;
+        return asprintf(&s, STORE_VIEW_DIR "%s", store_dir) < 0 ? NULL : s;
+}
+
+/* Takes ownership of source and target, also on failure. */
+static int add_bind(Confinement *c, size_t *allocated, BindKind kind, char *source, char *target, bool optional) {
+        if (!source || !target) {
+                free(source);
+                free(target);
+                return -ENOMEM;
+        }
+        if (c->n_binds == *allocated) {
+                size_t k = *allocated ? *allocated * 2 : 64;
+                Bind *b = reallocarray(c->binds, k, sizeof *b);
+                if (!b) {
+                        free(source);
+                        free(target);
+                        return -ENOMEM;
+                }
+                c->binds = b;
+                *allocated = k;
+        }
+        c->binds[c->n_binds++] = (Bind) { kind, source, target, optional };
+        return 0;
+}
+
+/* A store path (or a path in one) as the bind it needs: from the view, or
+ * read-only from the store itself. */
+static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, const char *resolved,
+                          const char *target) {
+        char *source;
+
+        if (spec->bind_method == BIND_METHOD_READ_ONLY)
+                return add_bind(c, allocated, BIND_READ_ONLY, strdup(resolved), strdup(target), false);
+        /* Callers checked that resolved lies below the store directory. */
+        if (asprintf(&source, "%s/%s", c->view_dir, path_startswith(resolved, spec->store_dir)) < 0)
+                source = NULL;
+        return add_bind(c, allocated, BIND_FROM_VIEW, source, strdup(target), false);
+}
+
+static int add_closure_path(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
+                            const char *path, Diag *d) {
+        _cleanup_free_ char *resolved = NULL;
+        const char *why;
+        int r;
+
+        r = chase_under_root(root, path, &resolved);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return diag_error(d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.", path);
+        if (path_check_safe(resolved, &why) < 0)
+                return diag_error(d, 0, spec->file, "closureInfo",
+                                  "closure path %s resolves to a path that cannot be written safely: %s.", path,
+                                  why);
+
+        if (strcmp(path, "/") == 0 || strcmp(path, spec->store_dir) == 0)
+                return diag_error(d, 0, spec->file, "closureInfo",
+                                  "expected store paths, got %s, which would expose all of it.", path);
+        if (!path_startswith(path, spec->store_dir))
+                /* A plain list of paths outside any store: read-only binds. */
+                return add_bind(c, allocated, BIND_READ_ONLY, strdup(resolved), strdup(path), false);
+
+        /* A store symlink pointing out of the store would expose host files. */
+        if (!path_startswith(resolved, spec->store_dir) || strcmp(resolved, spec->store_dir) == 0)
+                return diag_error(d, 0, spec->file, "closureInfo",
+                                  "closure path %s is a symlink to %s, outside the store directory %s.", path,
+                                  resolved, spec->store_dir);
+        return add_store_bind(c, allocated, spec, resolved, path);
+}
+
+static int add_bin_sh(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
+                      const PathList *closure, Diag *d) {
+        _cleanup_free_ char *resolved = NULL, *store_path = NULL;
+        const char *rest;
+        int r;
+
+        r = chase_under_root(root, spec->bin_sh, &resolved);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return diag_error(d, r, spec->file, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
+
+        rest = path_startswith(resolved, spec->store_dir);
+        if (!rest || *rest == '\0')
+                return diag_error(d, 0, spec->file, "binSh",
+                                  "expected a program in the closure, got %s (resolved: %s), outside %s.",
+                                  spec->bin_sh, resolved, spec->store_dir);
+        if (asprintf(&store_path, "%s/%.*s", spec->store_dir, (int) strcspn(rest, "/"), rest) < 0)
+                return -ENOMEM;
+        if (!path_list_contains(closure, store_path))
+                return diag_error(d, 0, spec->file, "binSh",
+                                  "expected a program in the closure, got %s (resolved: %s), whose store path "
+                                  "%s is not in the closure.",
+                                  spec->bin_sh, resolved, store_path);
+
+        return add_store_bind(c, allocated, spec, resolved, "/bin/sh");
+}
+
+static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
+                           const ExtraBind *binds, size_t n, BindKind kind, Diag *d) {
+        const char *key = kind == BIND_WRITABLE ? "bindPaths" : "bindReadOnlyPaths";
+        int r;
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *resolved = NULL;
+
+                if (!binds[i].optional) {
+                        r = chase_under_root(root, binds[i].source, &resolved);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return diag_error(d, r, spec->file, key,
+                                                  "%s cannot be bound: %m (set \"optional\": true to skip it "
+                                                  "when it is missing).",
+                                                  binds[i].source);
+                }
+                r = add_bind(c, allocated, kind, strdup(binds[i].source), strdup(binds[i].target),
+                             binds[i].optional);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int compare_binds(const void *a, const void *b) {
+        const Bind *x = a, *y = b;
+        int r;
+
+        r = strcmp(x->target, y->target);
+        if (r != 0)
+                return r;
+        r = strcmp(x->source, y->source);
+        if (r != 0)
+                return r;
+        if (x->kind != y->kind)
+                return x->kind < y->kind ? -1 : 1;
+        return (int) x->optional - (int) y->optional;
+}
+
+/* Sorted output is byte-identical for the same input; one target can
+ * only be bound once. */
+static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
+        size_t k = 0;
+
+        if (c->n_binds == 0)
+                return 0;
+        qsort(c->binds, c->n_binds, sizeof *c->binds, compare_binds);
+        for (size_t i = 1; i < c->n_binds; i++) {
+                Bind *prev = &c->binds[k], *b = &c->binds[i];
+
+                if (strcmp(prev->target, b->target) != 0) {
+                        c->binds[++k] = *b;
+                        continue;
+                }
+                if (strcmp(prev->source, b->source) != 0 || prev->kind != b->kind)
+                        return diag_error(d, 0, spec->file, NULL, "%s is bound twice, from %s and from %s.",
+                                          b->target, prev->source, b->source);
+                prev->optional = prev->optional && b->optional;
+                free(b->source);
+                free(b->target);
+        }
+        c->n_binds = k + 1;
+        return 0;
+}
+
+int confinement_build(const char *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d) {
+        _cleanup_confinement_ Confinement *c = NULL;
+        _cleanup_(path_list_done) PathList closure = {};
+        size_t allocated = 0;
+        int r;
+
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->unit = strdup(unit);
+        c->spec_file = strdup(spec->file);
+        c->store_dir = strdup(spec->store_dir);
+        c->mode = spec->mode;
+        if (!c->unit || !c->spec_file || !c->store_dir)
+                return -ENOMEM;
+        if (spec->bind_method == BIND_METHOD_VIEW) {
+                c->view_dir = store_view_path(spec->store_dir);
+                if (!c->view_dir)
+                        return -ENOMEM;
+        }
+
+        for (size_t i = 0; i < spec->n_closure_infos; i++) {
+                r = closure_read_store_paths(root, spec->closure_infos[i], spec->file, &closure, d);
+                if (r < 0)
+                        return r;
+        }
+        path_list_sort_unique(&closure);
+        if (closure.n == 0)
+                return diag_error(d, 0, spec->file, "closureInfo", "expected a closure, got no store paths.");
+        c->n_closure_paths = closure.n;
+
+        for (size_t i = 0; i < closure.n; i++) {
+                r = add_closure_path(root, c, &allocated, spec, closure.items[i], d);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->bin_sh) {
+                r = add_bin_sh(root, c, &allocated, spec, &closure, d);
+                if (r < 0)
+                        return r;
+        }
+        r = add_extra_binds(root, c, &allocated, spec, spec->bind_read_only, spec->n_bind_read_only,
+                            BIND_READ_ONLY, d);
+        if (r < 0)
+                return r;
+        r = add_extra_binds(root, c, &allocated, spec, spec->bind_writable, spec->n_bind_writable, BIND_WRITABLE,
+                            d);
+        if (r < 0)
+                return r;
+        r = sort_binds(c, spec, d);
+        if (r < 0)
+                return r;
+
+        /* No view when nothing is bound from it: no mount unit to pull in. */
+        bool uses_view = false;
+        for (size_t i = 0; i < c->n_binds; i++)
+                uses_view = uses_view || c->binds[i].kind == BIND_FROM_VIEW;
+        if (!uses_view) {
+                free(c->view_dir);
+                c->view_dir = NULL;
+        }
+
+        *ret = TAKE_PTR(c);
+        return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Rendering what the generator writes: the drop-in of a confined unit,
+ * the drop-in that keeps a unit with a bad spec from starting, and the
+ * mount unit of a store view. */
+
+#include <stdio.h>
+
+#include "confinement.h"
+
+#define DROPIN_NAME "50-confinement.conf"
+/* Asserted by the fail-closed drop-in; nothing ever creates it. */
+#define FAIL_CLOSED_PATH "/run/confinement-generator/invalid-spec"
+
+int dropin_render(const Confinement *c, FILE *f);
+int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f);
+int store_view_mount_render(const char *store_dir, FILE *f);
+
+/* The mount unit's file name for a store directory's view. */
+char *store_view_mount_name(const char *store_dir);

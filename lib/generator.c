@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <string.h>
+
+#include "confinement.h"
+#include "dropin.h"
+#include "generator.h"
+#include "log.h"
+#include "path-list.h"
+#include "spec-dirs.h"
+#include "unit-name.h"
+#include "write-file.h"
+
+typedef int (*RenderFunc)(FILE *f, const void *userdata);
+
+/* Renders into memory first, so that a failed render writes nothing. */
+static int render_and_write(int dirfd, const char *name, RenderFunc render, const void *userdata) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        r = render(f, userdata);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        return write_file_atomic_at(dirfd, name, buf, size);
+}
+
+typedef struct FailClosed {
+        const char *spec_file;
+        const char *reason;
+} FailClosed;
+
+static int render_confined(FILE *f, const void *userdata) {
+        return dropin_render(userdata, f);
+}
+
+static int render_fail_closed(FILE *f, const void *userdata) {
+        const FailClosed *fc = userdata;
+        return dropin_render_fail_closed(fc->spec_file, fc->reason, f);
+}
+
+static int render_view_mount(FILE *f, const void *userdata) {
+        return store_view_mount_render(userdata, f);
+}
+
+/* Loads the spec and resolves it; on failure d says why. */
+static int confinement_from_spec_file(const char *root, const SpecEntry *e, const char *unit, Confinement **ret,
+                                      Diag *d) {
+        _cleanup_spec_ Spec *spec = NULL;
+        int r;
+
+        r = spec_load(root, e->path, &spec, d);
+        if (r >= 0)
+                r = confinement_build(root, unit, spec, ret, d);
+        if (r == -ENOMEM && !d->reason)
+                diag_error(d, r, e->path, NULL, "out of memory.");
+        return r;
+}
+
+static int generate_one(const char *root, int normal_fd, const SpecEntry *e, PathList *store_dirs) {
+        _cleanup_confinement_ Confinement *c = NULL;
+        _cleanup_free_ char *unit = NULL, *dropin_dir = NULL;
+        _cleanup_(diag_done) Diag d = {};
+        _cleanup_close_ int dir_fd = -1;
+        const char *why;
+        int r;
+
+        unit = strndup(e->name, strlen(e->name) - strlen(SPEC_SUFFIX));
+        if (!unit)
+                return log_oom();
+        if (unit_name_classify_service(unit, NULL, &why) < 0) {
+                log_warning("%s: \"%s\" %s; the file name must be UNIT.json for a service unit, skipping.",
+                            e->path, unit, why);
+                return 0;
+        }
+        if (e->masked) {
+                log_debug("%s: masked, %s is not confined.", e->path, unit);
+                return 0;
+        }
+
+        if (asprintf(&dropin_dir, "%s.d", unit) < 0)
+                return log_oom();
+        dir_fd = open_subdirectory_at(normal_fd, dropin_dir);
+        if (dir_fd < 0)
+                return log_error_errno(dir_fd, "%s: cannot create drop-in directory %s: %m", e->path, dropin_dir);
+
+        r = confinement_from_spec_file(root, e, unit, &c, &d);
+        if (r >= 0) {
+                r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
+                if (r < 0)
+                        return log_error_errno(r, "%s: cannot write %s/%s: %m", e->path, dropin_dir, DROPIN_NAME);
+                if (c->view_dir) {
+                        r = path_list_add(store_dirs, c->store_dir);
+                        if (r < 0)
+                                return log_oom();
+                }
+                log_debug("%s: %s confined to %zu closure paths.", e->path, unit, c->n_closure_paths);
+                return 0;
+        }
+
+        r = render_and_write(dir_fd, DROPIN_NAME, render_fail_closed,
+                             &(FailClosed) { .spec_file = e->path, .reason = d.reason });
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot write %s/%s, %s may start unconfined: %m", e->path,
+                                       dropin_dir, DROPIN_NAME, unit);
+        log_error("%s: %s will not start until its spec is fixed.", e->path, unit);
+        return 0;
+}
+
+int generator_run(const char *root, const char *normal_dir) {
+        _cleanup_(spec_entries_done) SpecEntries entries = {};
+        _cleanup_(path_list_done) PathList store_dirs = {};
+        _cleanup_close_ int normal_fd = -1;
+        int r, ret = 0;
+
+        normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (normal_fd < 0)
+                return log_error_errno(errno, "Cannot open output directory %s: %m", normal_dir);
+
+        r = spec_dirs_enumerate(root, &entries);
+        if (r < 0)
+                return log_error_errno(r, "Cannot list spec directories: %m");
+
+        for (size_t i = 0; i < entries.n; i++) {
+                r = generate_one(root, normal_fd, &entries.entries[i], &store_dirs);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+
+        path_list_sort_unique(&store_dirs);
+        for (size_t i = 0; i < store_dirs.n; i++) {
+                _cleanup_free_ char *name = store_view_mount_name(store_dirs.items[i]);
+
+                if (!name)
+                        return log_oom();
+                r = render_and_write(normal_fd, name, render_view_mount, store_dirs.items[i]);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot write %s: %m", name);
+                        if (ret == 0)
+                                ret = r;
+                }
+        }
+        return ret;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "path-list.h"
+
+void path_list_done(PathList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->items[i]);
+        free(l->items);
+        *l = (PathList) {};
+}
+
+int path_list_consume(PathList *l, char *s) {
+        if (!s)
+                return -ENOMEM;
+        if (l->n == l->allocated) {
+                size_t k = l->allocated ? l->allocated * 2 : 16;
+                char **p = reallocarray(l->items, k, sizeof *p);
+                if (!p) {
+                        free(s);
+                        return -ENOMEM;
+                }
+                l->items = p;
+                l->allocated = k;
+        }
+        l->items[l->n++] = s;
+        return 0;
+}
+
+int path_list_add(PathList *l, const char *s) {
+        return path_list_consume(l, strdup(s));
+}
+
+static int compare_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void path_list_sort_unique(PathList *l) {
+        size_t k = 0;
+
+        if (l->n == 0)
+                return;
+        qsort(l->items, l->n, sizeof *l->items, compare_strings);
+        for (size_t i = 1; i < l->n; i++) {
+                if (strcmp(l->items[i], l->items[k]) == 0)
+                        free(l->items[i]);
+                else
+                        l->items[++k] = l->items[i];
+        }
+        l->n = k + 1;
+}
+
+bool path_list_contains(const PathList *l, const char *s) {
+        return l->n > 0 && bsearch(&s, l->items, l->n, sizeof *l->items, compare_strings);
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "path-util.h"
+
+/* Returns the length of the UTF-8 sequence at s, 0 when it is invalid. */
+static size_t utf8_sequence_length(const unsigned char *s) {
+        size_t len;
+        unsigned cp;
+
+        if (s[0] < 0x80)
+                return 1;
+        if ((s[0] & 0xe0) == 0xc0) {
+                len = 2;
+                cp = s[0] & 0x1f;
+        } else if ((s[0] & 0xf0) == 0xe0) {
+                len = 3;
+                cp = s[0] & 0x0f;
+        } else if ((s[0] & 0xf8) == 0xf0) {
+                len = 4;
+                cp = s[0] & 0x07;
+        } else
+                return 0;
+
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates and values past Unicode. */
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+                return 0;
+        return len;
+}
+
+int path_check_safe(const char *path, const char **reason) {
+        const char *why = NULL;
+        size_t component = 0;
+
+        if (!path || path[0] != '/')
+                why = "not an absolute path";
+        else if (strlen(path) >= PATH_MAX)
+                why = "longer than PATH_MAX";
+        else if (path[1] != '\0' && path[strlen(path) - 1] == '/')
+                why = "ends in \"/\"";
+
+        for (const char *p = path; !why && *p;) {
+                size_t n = utf8_sequence_length((const unsigned char *) p);
+
+                if (n == 0) {
+                        why = "not valid UTF-8";
+                        break;
+                }
+                if (n == 1 && ((unsigned char) *p < 0x20 || *p == 0x7f)) {
+                        why = "contains a control character";
+                        break;
+                }
+                if (*p == '/') {
+                        if (p[1] == '/')
+                                why = "contains \"//\"";
+                        else if (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+                                why = "contains a \".\" component";
+                        else if (p[1] == '.' && p[2] == '.' && (p[3] == '/' || p[3] == '\0'))
+                                why = "contains a \"..\" component";
+                        component = 0;
+                } else if ((component += n) > NAME_MAX)
+                        why = "has a component longer than NAME_MAX";
+                p += n;
+        }
+
+        if (why) {
+                if (reason)
+                        *reason = why;
+                return -EINVAL;
+        }
+        return 0;
+}
+
+const char *path_startswith(const char *path, const char *prefix) {
+        size_t n = strlen(prefix);
+
+        if (n == 1 && prefix[0] == '/')
+                return path[0] == '/' ? path + 1 : NULL;
+        if (strncmp(path, prefix, n) != 0)
+                return NULL;
+        if (path[n] == '\0')
+                return path + n;
+        if (path[n] != '/')
+                return NULL;
+        return path + n + 1;
+}
+
+bool path_is_root(const char *root) {
+        return !root || root[0] == '\0' || (root[0] == '/' && root[1] == '\0');
+}
+
+char *path_prefix_root(const char *root, const char *path) {
+        char *s;
+
+        if (path_is_root(root))
+                return strdup(path);
+        if (asprintf(&s, "%s%s", root, path) < 0)
+                return NULL;
+        return s;
+}

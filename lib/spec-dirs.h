@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The spec directories, searched like systemd's own *.d configuration:
+ * earlier directories win by file name, and an empty file or a symlink to
+ * /dev/null masks the file of that name in every later directory. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SPEC_SUFFIX ".json"
+
+extern const char *const spec_dirs[];
+
+typedef struct SpecEntry {
+        char *name; /* "foo.service.json" */
+        char *path; /* the winning file, as the booted system names it */
+        bool masked;
+} SpecEntry;
+
+typedef struct SpecEntries {
+        SpecEntry *entries;
+        size_t n;
+} SpecEntries;
+
+void spec_entries_done(SpecEntries *e);
+
+/* Lists every *.json name in the spec directories under root (NULL or "/"
+ * for none), sorted by name, each with the file that wins. Unreadable
+ * directories are logged and skipped; a missing one is normal. */
+int spec_dirs_enumerate(const char *root, SpecEntries *ret);

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "path-util.h"
+#include "spec.h"
+
+static const char *const mode_names[_CONFINEMENT_MODE_MAX] = {
+        [CONFINEMENT_FULL_APIVFS] = "full-apivfs",
+        [CONFINEMENT_CHROOT_ONLY] = "chroot-only",
+        [CONFINEMENT_FULL] = "full",
+};
+
+static const char *const bind_method_names[_BIND_METHOD_MAX] = {
+        [BIND_METHOD_VIEW] = "view",
+        [BIND_METHOD_READ_ONLY] = "read-only",
+};
+
+const char *confinement_mode_to_string(ConfinementMode m) {
+        return m >= 0 && m < _CONFINEMENT_MODE_MAX ? mode_names[m] : NULL;
+}
+
+const char *bind_method_to_string(BindMethod m) {
+        return m >= 0 && m < _BIND_METHOD_MAX ? bind_method_names[m] : NULL;
+}
+
+static void extra_binds_free(ExtraBind *b, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(b[i].source);
+                free(b[i].target);
+        }
+        free(b);
+}
+
+Spec *spec_free(Spec *s) {
+        if (!s)
+                return NULL;
+        free(s->file);
+        for (size_t i = 0; i < s->n_closure_infos; i++)
+                free(s->closure_infos[i]);
+        free(s->closure_infos);
+        free(s->bin_sh);
+        extra_binds_free(s->bind_read_only, s->n_bind_read_only);
+        extra_binds_free(s->bind_writable, s->n_bind_writable);
+        free(s->store_dir);
+        free(s);
+        return NULL;
+}
+
+static const char *json_type_name(const json_t *v) {
+        switch (json_typeof(v)) {
+        case JSON_OBJECT: return "an object";
+        case JSON_ARRAY: return "an array";
+        case JSON_STRING: return "a string";
+        case JSON_INTEGER: return "an integer";
+        case JSON_REAL: return "a number";
+        case JSON_TRUE:
+        case JSON_FALSE: return "a boolean";
+        case JSON_NULL: return "null";
+        }
+        return "a value";
+}
+
+/* A string naming an absolute, normalized path without control characters. */
+static int parse_path(const char *file, const char *key, json_t *v, char **ret, Diag *d) {
+        const char *s, *why;
+        char *p;
+
+        if (!json_is_string(v))
+                return diag_error(d, 0, file, key, "expected a path (a string), got %s.", json_type_name(v));
+        s = json_string_value(v);
+        if (strlen(s) != json_string_length(v))
+                return diag_error(d, 0, file, key, "expected a path, got a string with a NUL byte.");
+        if (path_check_safe(s, &why) < 0)
+                return diag_error(d, 0, file, key,
+                                  "expected an absolute, normalized path without control characters, "
+                                  "got \"%s\": %s.", s, why);
+        p = strdup(s);
+        if (!p)
+                return -ENOMEM;
+        *ret = p;
+        return 0;
+}
+
+static int parse_enum(const char *file, const char *key, json_t *v, const char *const *names, size_t n,
+                      const char *expected, int *ret, Diag *d) {
+        if (!json_is_string(v))
+                return diag_error(d, 0, file, key, "expected %s, got %s.", expected, json_type_name(v));
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(json_string_value(v), names[i]) == 0) {
+                        *ret = (int) i;
+                        return 0;
+                }
+        return diag_error(d, 0, file, key, "expected %s, got \"%s\".", expected, json_string_value(v));
+}
+
+static int parse_closure_info(const char *file, json_t *v, Spec *s, Diag *d) {
+        size_t n = json_is_array(v) ? json_array_size(v) : 1;
+        char key[64];
+        int r;
+
+        if (!json_is_string(v) && !json_is_array(v))
+                return diag_error(d, 0, file, "closureInfo",
+                                  "expected a path or a list of paths, got %s.", json_type_name(v));
+        if (n == 0)
+                return diag_error(d, 0, file, "closureInfo", "expected at least one path, got an empty list.");
+
+        s->closure_infos = calloc(n, sizeof(char *));
+        if (!s->closure_infos)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (json_is_array(v))
+                        snprintf(key, sizeof key, "closureInfo[%zu]", i);
+                else
+                        strcpy(key, "closureInfo");
+                r = parse_path(file, key, json_is_array(v) ? json_array_get(v, i) : v,
+                               &s->closure_infos[i], d);
+                if (r < 0)
+                        return r;
+                s->n_closure_infos++;
+        }
+        return 0;
+}
+
+static int parse_extra_bind(const char *file, const char *key, json_t *v, ExtraBind *b, Diag *d) {
+        char subkey[96];
+        const char *k;
+        json_t *value;
+        int r;
+
+        if (json_is_string(v)) {
+                r = parse_path(file, key, v, &b->source, d);
+                if (r < 0)
+                        return r;
+                b->target = strdup(b->source);
+                return b->target ? 0 : -ENOMEM;
+        }
+        if (!json_is_object(v))
+                return diag_error(d, 0, file, key,
+                                  "expected a path or an object {\"source\", \"target\", \"optional\"}, got %s.",
+                                  json_type_name(v));
+
+        json_object_foreach(v, k, value) {
+                snprintf(subkey, sizeof subkey, "%s.%s", key, k);
+                if (strcmp(k, "source") == 0)
+                        r = parse_path(file, subkey, value, &b->source, d);
+                else if (strcmp(k, "target") == 0)
+                        r = parse_path(file, subkey, value, &b->target, d);
+                else if (strcmp(k, "optional") == 0) {
+                        if (!json_is_boolean(value))
+                                return diag_error(d, 0, file, subkey, "expected true or false, got %s.",
+                                                  json_type_name(value));
+                        b->optional = json_is_true(value);
+                        r = 0;
+                } else
+                        return diag_error(d, 0, file, subkey,
+                                          "unknown key; expected \"source\", \"target\" or \"optional\".");
+                if (r < 0)
+                        return r;
+        }
+        if (!b->source)
+                return diag_error(d, 0, file, key, "expected an object with a \"source\" path, got none.");
+        if (!b->target) {
+                b->target = strdup(b->source);
+                if (!b->target)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int parse_extra_binds(const char *file, const char *key, json_t *v, ExtraBind **ret, size_t *ret_n,
+                             Diag *d) {
+        char subkey[64];
+        int r;
+
+        if (!json_is_array(v))
+                return diag_error(d, 0, file, key, "expected a list, got %s.", json_type_name(v));
+        *ret = calloc(json_array_size(v) ?: 1, sizeof(ExtraBind));
+        if (!*ret)
+                return -ENOMEM;
+        for (size_t i = 0; i < json_array_size(v); i++) {
+                snprintf(subkey, sizeof subkey, "%s[%zu]", key, i);
+                /* Counted first, so that spec_free() releases a half-parsed entry. */
+                (*ret_n)++;
+                r = parse_extra_bind(file, subkey, json_array_get(v, i), &(*ret)[i], d);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Only characters that need no quoting anywhere (Where=, RequiresMountsFor=,
+ * mount unit names stay readable): a store directory is a plain path. */
+static int parse_store_dir(const char *file, json_t *v, char **ret, Diag *d) {
+        int r;
+
+        r = parse_path(file, "storeDir", v, ret, d);
+        if (r < 0)
+                return r;
+        if (strcmp(*ret, "/") == 0)
+                return diag_error(d, 0, file, "storeDir", "expected a store directory, got \"/\".");
+        if ((*ret)[strspn(*ret, "/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")] != '\0')
+                return diag_error(d, 0, file, "storeDir",
+                                  "expected a path of letters, digits and \"/._+-\", got \"%s\".", *ret);
+        return 0;
+}
+
+int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag *d) {
+        json_auto_t *root = NULL;
+        _cleanup_spec_ Spec *s = NULL;
+        bool have_closure_info = false;
+        json_error_t error;
+        const char *key;
+        json_t *value;
+        int r, e = 0;
+
+        s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->file = strdup(file);
+        if (!s->file)
+                return -ENOMEM;
+
+        root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &error);
+        if (!root)
+                return diag_error(d, 0, file, NULL, "line %d, column %d: invalid JSON: %s.", error.line,
+                                  error.column, error.text);
+        if (!json_is_object(root))
+                return diag_error(d, 0, file, NULL, "expected a JSON object, got %s.", json_type_name(root));
+
+        json_object_foreach(root, key, value) {
+                if (strcmp(key, "version") == 0) {
+                        if (!json_is_integer(value) || json_integer_value(value) != 1)
+                                return diag_error(d, 0, file, key, "expected 1 (the only format version).");
+                        r = 0;
+                } else if (strcmp(key, "mode") == 0) {
+                        r = parse_enum(file, key, value, mode_names, _CONFINEMENT_MODE_MAX,
+                                       "\"full-apivfs\", \"chroot-only\" or \"full\"", &e, d);
+                        s->mode = e;
+                } else if (strcmp(key, "closureInfo") == 0) {
+                        r = parse_closure_info(file, value, s, d);
+                        have_closure_info = true;
+                } else if (strcmp(key, "binSh") == 0)
+                        r = json_is_null(value) ? 0 : parse_path(file, key, value, &s->bin_sh, d);
+                else if (strcmp(key, "bindReadOnlyPaths") == 0)
+                        r = parse_extra_binds(file, key, value, &s->bind_read_only, &s->n_bind_read_only, d);
+                else if (strcmp(key, "bindPaths") == 0)
+                        r = parse_extra_binds(file, key, value, &s->bind_writable, &s->n_bind_writable, d);
+                else if (strcmp(key, "storeDir") == 0)
+                        r = parse_store_dir(file, value, &s->store_dir, d);
+                else if (strcmp(key, "bindMethod") == 0) {
+                        r = parse_enum(file, key, value, bind_method_names, _BIND_METHOD_MAX,
+                                       "\"view\" or \"read-only\"", &e, d);
+                        s->bind_method = e;
+                } else
+                        r = diag_error(d, 0, file, key,
+                                       "unknown key; expected one of \"version\", \"mode\", \"closureInfo\", "
+                                       "\"binSh\", \"bindReadOnlyPaths\", \"bindPaths\", \"storeDir\", "
+                                       "\"bindMethod\".");
+                if (r < 0)
+                        return r;
+        }
+
+        if (!have_closure_info)
+                return diag_error(d, 0, file, "closureInfo",
+                                  "missing; expected the path of a closureInfo output (or a list of them).");
+        if (!s->store_dir) {
+                s->store_dir = strdup(SPEC_DEFAULT_STORE_DIR);
+                if (!s->store_dir)
+                        return -ENOMEM;
+        }
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int spec_load(const char *root, const char *file, Spec **ret, Diag *d) {
+        _cleanup_free_ char *full = NULL, *buf = NULL;
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        size_t size = 0;
+
+        full = path_prefix_root(root, file);
+        if (!full)
+                return -ENOMEM;
+        fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return diag_error(d, errno, file, NULL, "cannot open: %m.");
+        if (fstat(fd, &st) < 0)
+                return diag_error(d, errno, file, NULL, "cannot stat: %m.");
+        if (!S_ISREG(st.st_mode))
+                return diag_error(d, 0, file, NULL, "expected a regular file.");
+        if (st.st_size > SPEC_FILE_SIZE_MAX)
+                return diag_error(d, EFBIG, file, NULL, "expected at most %d bytes, file has %jd.",
+                                  SPEC_FILE_SIZE_MAX, (intmax_t) st.st_size);
+
+        /* Read to EOF, not to st_size: the file may change under us. */
+        buf = malloc(SPEC_FILE_SIZE_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = read(fd, buf + size, SPEC_FILE_SIZE_MAX + 1 - size);
+                if (k < 0)
+                        return diag_error(d, errno, file, NULL, "cannot read: %m.");
+                if (k == 0)
+                        break;
+                size += k;
+                if (size > SPEC_FILE_SIZE_MAX)
+                        return diag_error(d, EFBIG, file, NULL, "expected at most %d bytes.", SPEC_FILE_SIZE_MAX);
+        }
+
+        return spec_parse(file, buf, size, ret, d);
+}

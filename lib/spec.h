@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A confinement spec (format version 1): what one JSON file in a
+ * confinement.d directory says about one service unit. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+#define SPEC_FILE_SIZE_MAX (1024 * 1024)
+#define SPEC_DEFAULT_STORE_DIR "/nix/store"
+
+typedef enum ConfinementMode {
+        CONFINEMENT_FULL_APIVFS,
+        CONFINEMENT_CHROOT_ONLY,
+        CONFINEMENT_FULL,
+        _CONFINEMENT_MODE_MAX,
+} ConfinementMode;
+
+typedef enum BindMethod {
+        BIND_METHOD_VIEW,
+        BIND_METHOD_READ_ONLY,
+        _BIND_METHOD_MAX,
+} BindMethod;
+
+typedef struct ExtraBind {
+        char *source;
+        char *target;
+        bool optional;
+} ExtraBind;
+
+typedef struct Spec {
+        char *file; /* as the booted system names it, for messages */
+        ConfinementMode mode;
+        char **closure_infos;
+        size_t n_closure_infos;
+        char *bin_sh; /* NULL: no /bin/sh */
+        ExtraBind *bind_read_only;
+        size_t n_bind_read_only;
+        ExtraBind *bind_writable;
+        size_t n_bind_writable;
+        char *store_dir;
+        BindMethod bind_method;
+} Spec;
+
+const char *confinement_mode_to_string(ConfinementMode m);
+const char *bind_method_to_string(BindMethod m);
+
+Spec *spec_free(Spec *s);
+static inline void spec_freep(Spec **s) {
+        spec_free(*s);
+}
+#define _cleanup_spec_ _cleanup_(spec_freep)
+
+/* Parses a spec from memory; file names it in messages. Every problem is
+ * logged with file and key, the first kept in d. */
+int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag *d);
+
+/* Reads and parses root+file (root NULL or "/" for none). */
+int spec_load(const char *root, const char *file, Spec **ret, Diag *d);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Writing values into unit files so that systemd reads them back exactly.
+ * systemd expands specifiers ("%n") in most settings, so every "%" is
+ * doubled; list settings such as BindPaths= and RequiresMountsFor= are
+ * also split at white space and unquoted, and BindPaths= splits each word
+ * at ":", so those characters and the quoting characters get a backslash. */
+
+/* For a word of a list setting (BindPaths=, RequiresMountsFor=, …). */
+char *unit_escape_word(const char *s);
+
+/* For a setting that takes its whole value as one path (RootDirectory=,
+ * AssertPathExists=, Where=). */
+char *unit_escape_specifiers(const char *s);
