@@ -6,6 +6,7 @@
 #include "closure.h"
 #include "confinement.h"
 #include "path-util.h"
+#include "store-path.h"
 
 Confinement *confinement_free(Confinement *c) {
         if (!c)
@@ -190,11 +191,180 @@ static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
         return 0;
 }
 
-int confinement_build(const char *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d) {
+/* A root must be in the universe, the union of store-paths. */
+static int add_root(ClosureInfo **cis, size_t n_cis, const Spec *spec, const char *key, const char *path,
+                    const char *named_by, PathList *roots, Diag *d) {
+        for (size_t i = 0; i < n_cis; i++)
+                if (path_index_find(&cis[i]->store_paths, path) >= 0)
+                        return path_list_add(roots, path);
+        return diag_error(d, 0, spec->file, key, "%s names %s, which is not in the store-paths of closureInfo.",
+                          named_by, path);
+}
+
+static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, const UnitInfo *u, const Spec *spec,
+                         PathList *roots, Diag *d) {
+        char key[64];
+        int r;
+
+        for (size_t i = 0; i < spec->n_packages; i++) {
+                _cleanup_free_ char *store_path = NULL;
+
+                snprintf(key, sizeof key, "packages[%zu]", i);
+                r = store_path_of(spec->packages[i], spec->store_dir, &store_path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return diag_error(d, 0, spec->file, key, "expected a path in the store directory %s, got %s.",
+                                          spec->store_dir, spec->packages[i]);
+                r = add_root(cis, n_cis, spec, key, store_path, spec->packages[i], roots, d);
+                if (r < 0)
+                        return r;
+        }
+
+        if (u && spec->unit_roots != UNIT_ROOTS_NONE) {
+                const PathList *l = spec->unit_roots == UNIT_ROOTS_EXEC ? &u->exec_store_paths : &u->all_store_paths;
+
+                for (size_t i = 0; i < l->n; i++) {
+                        r = add_root(cis, n_cis, spec, "unitRoots", l->items[i], "the unit", roots, d);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        /* binSh is always a root; that it lies in the store is checked
+         * where it is bound. */
+        if (spec->bin_sh) {
+                _cleanup_free_ char *resolved = NULL, *store_path = NULL;
+
+                if (chase_under_root(root, spec->bin_sh, &resolved) >= 0 &&
+                    store_path_of(resolved, spec->store_dir, &store_path) >= 0) {
+                        r = add_root(cis, n_cis, spec, "binSh", store_path, spec->bin_sh, roots, d);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        path_list_sort_unique(roots);
+        return 0;
+}
+
+/* The closure of the roots in each closureInfo's reference graph. */
+static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis, const Spec *spec,
+                            const PathList *roots, PathList *closure, Diag *d) {
+        int r;
+
+        for (size_t i = 0; i < n_cis; i++) {
+                _cleanup_free_ size_t *nodes = malloc((roots->n ?: 1) * sizeof *nodes);
+                _cleanup_(path_list_done) PathList found = {};
+                const RefGraph *g;
+                size_t n_nodes = 0;
+
+                if (!nodes)
+                        return -ENOMEM;
+                for (size_t j = 0; j < roots->n; j++)
+                        if (path_index_find(&cis[i]->store_paths, roots->items[j]) >= 0)
+                                n_nodes++;
+                if (n_nodes == 0)
+                        continue;
+
+                r = closure_info_get_graph(cache, cis[i], spec->file, &g, d);
+                if (r < 0)
+                        return r;
+                n_nodes = 0;
+                for (size_t j = 0; j < roots->n; j++) {
+                        ssize_t v;
+
+                        if (path_index_find(&cis[i]->store_paths, roots->items[j]) < 0)
+                                continue;
+                        v = path_index_find(&g->index, roots->items[j]);
+                        if (v < 0)
+                                return diag_error(d, 0, spec->file, "closureInfo",
+                                                  "%s/" CLOSURE_STORE_PATHS " lists %s, but its " REGISTRATION_FILE
+                                                  " does not.",
+                                                  cis[i]->path, roots->items[j]);
+                        nodes[n_nodes++] = (size_t) v;
+                }
+
+                r = ref_graph_closure(g, nodes, n_nodes, &found);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < found.n; j++) {
+                        if (path_index_find(&cis[i]->store_paths, found.items[j]) < 0)
+                                return diag_error(d, 0, spec->file, "closureInfo",
+                                                  "%s/" REGISTRATION_FILE " refers to %s, which its "
+                                                  CLOSURE_STORE_PATHS " does not list.",
+                                                  cis[i]->path, found.items[j]);
+                        r = path_list_consume(closure, TAKE_PTR(found.items[j]));
+                        if (r < 0)
+                                return r;
+                }
+                found.n = 0;
+        }
+        return 0;
+}
+
+static int compute_closure(ClosureCache *cache, const UnitInfo *u, const Spec *spec, PathList *closure, Diag *d) {
+        _cleanup_free_ ClosureInfo **cis = calloc(spec->n_closure_infos ?: 1, sizeof *cis);
+        _cleanup_(path_list_done) PathList roots = {};
+        int r;
+
+        if (!cis)
+                return -ENOMEM;
+        for (size_t i = 0; i < spec->n_closure_infos; i++) {
+                r = closure_cache_get(cache, spec->closure_infos[i], spec->file, &cis[i], d);
+                if (r < 0)
+                        return r;
+        }
+
+        if (!spec_names_roots(spec)) {
+                for (size_t i = 0; i < spec->n_closure_infos; i++)
+                        for (size_t j = 0; j < cis[i]->store_paths.n; j++) {
+                                r = path_list_add(closure, cis[i]->store_paths.paths[j]);
+                                if (r < 0)
+                                        return r;
+                        }
+        } else {
+                r = collect_roots(cache->root, cis, spec->n_closure_infos, u, spec, &roots, d);
+                if (r < 0)
+                        return r;
+                r = closure_of_roots(cache, cis, spec->n_closure_infos, spec, &roots, closure, d);
+                if (r < 0)
+                        return r;
+        }
+        path_list_sort_unique(closure);
+        return 0;
+}
+
+/* What cannot work confined, found in the unit's own files. */
+static int check_unit(const UnitInfo *u, const char *unit, const Spec *spec, Diag *d) {
+        if (u->root_directory_start_only_file)
+                return diag_error(d, 0, spec->file, NULL,
+                                  "%s sets RootDirectoryStartOnly=yes in %s, which cannot work confined: the "
+                                  "binds would apply to every command.",
+                                  unit, u->root_directory_start_only_file);
+        if (u->root_directory)
+                return diag_error(d, 0, spec->file, NULL,
+                                  "%s sets its own RootDirectory=%s in %s; confinement needs its own root.", unit,
+                                  u->root_directory, u->root_directory_file);
+        if (u->root_image)
+                return diag_error(d, 0, spec->file, NULL,
+                                  "%s sets its own RootImage=%s in %s; confinement needs its own root.", unit,
+                                  u->root_image, u->root_image_file);
+        return 0;
+}
+
+int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
+                        Confinement **ret, Diag *d) {
         _cleanup_confinement_ Confinement *c = NULL;
         _cleanup_(path_list_done) PathList closure = {};
+        const char *root = cache->root;
         size_t allocated = 0;
         int r;
+
+        if (unit_info) {
+                r = check_unit(unit_info, unit, spec, d);
+                if (r < 0)
+                        return r;
+        }
 
         c = calloc(1, sizeof *c);
         if (!c)
@@ -211,16 +381,12 @@ int confinement_build(const char *root, const char *unit, const Spec *spec, Conf
                         return -ENOMEM;
         }
 
-        for (size_t i = 0; i < spec->n_closure_infos; i++) {
-                r = closure_read_store_paths(root, spec->closure_infos[i], spec->file, &closure, d);
-                if (r < 0)
-                        return r;
-        }
-        path_list_sort_unique(&closure);
+        r = compute_closure(cache, unit_info, spec, &closure, d);
+        if (r < 0)
+                return r;
         if (closure.n == 0)
                 return diag_error(d, 0, spec->file, "closureInfo", "expected a closure, got no store paths.");
         c->n_closure_paths = closure.n;
-
         for (size_t i = 0; i < closure.n; i++) {
                 r = add_closure_path(root, c, &allocated, spec, closure.items[i], d);
                 if (r < 0)
@@ -254,4 +420,9 @@ int confinement_build(const char *root, const char *unit, const Spec *spec, Conf
 
         *ret = TAKE_PTR(c);
         return 0;
+}
+
+int confinement_build(const char *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d) {
+        _cleanup_(closure_cache_done) ClosureCache cache = { .root = root };
+        return confinement_resolve(&cache, NULL, unit, spec, ret, d);
 }

@@ -4,8 +4,10 @@
 /* What one service will see: a spec resolved against the file system into
  * the list of bind mounts its drop-in gets. */
 
+#include "closure-cache.h"
 #include "diag.h"
 #include "spec.h"
+#include "unit-info.h"
 
 /* Where the read-only view of a store directory is mounted on the host:
  * STORE_VIEW_DIR + store directory, e.g. /run/confinement-view/nix/store. */
@@ -43,7 +45,13 @@ static inline void confinement_freep(Confinement **c) {
 
 char *store_view_path(const char *store_dir);
 
-/* Reads the closure, resolves symlinks and checks every path under root
- * (NULL or "/" for none). Every problem is logged with the spec file and
- * key and kept in d. */
+/* Computes the closure (every path of store-paths, or the closure of the
+ * spec's roots in the reference graph), resolves symlinks and checks every
+ * path under the cache's root. unit_info (NULL: not read) supplies the
+ * unit's roots and what cannot work confined. Every problem is logged with
+ * the spec file and key and kept in d. */
+int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
+                        Confinement **ret, Diag *d);
+
+/* The same with a cache of its own and without reading the unit. */
 int confinement_build(const char *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d);

@@ -7,6 +7,7 @@
 #include "generator.h"
 #include "log.h"
 #include "path-list.h"
+#include "unit-info.h"
 #include "spec-dirs.h"
 #include "unit-name.h"
 #include "write-file.h"
@@ -49,21 +50,35 @@ static int render_view_mount(FILE *f, const void *userdata) {
         return store_view_mount_render(userdata, f);
 }
 
-/* Loads the spec and resolves it; on failure d says why. */
-static int confinement_from_spec_file(const char *root, const SpecEntry *e, const char *unit, Confinement **ret,
-                                      Diag *d) {
+typedef struct Run {
+        const char *root;
+        int normal_fd;
+        char **search_path; /* the unit search path */
+        ClosureCache cache;
+        PathList store_dirs; /* that need a view */
+} Run;
+
+/* Loads the spec, reads its unit and resolves both; on failure d says why. */
+static int confinement_from_spec_file(Run *run, const SpecEntry *e, const char *unit, Confinement **ret, Diag *d) {
+        _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
         _cleanup_spec_ Spec *spec = NULL;
         int r;
 
-        r = spec_load(root, e->path, &spec, d);
+        r = spec_load(run->root, e->path, &spec, d);
+        if (r >= 0) {
+                r = unit_info_load(run->root, run->search_path, unit, spec->store_dir, &info);
+                if (r >= 0 && !info.found)
+                        /* Confined from its first start once installed. */
+                        log_warning("%s: %s does not exist (yet); confining it all the same.", e->path, unit);
+        }
         if (r >= 0)
-                r = confinement_build(root, unit, spec, ret, d);
+                r = confinement_resolve(&run->cache, &info, unit, spec, ret, d);
         if (r == -ENOMEM && !d->reason)
                 diag_error(d, r, e->path, NULL, "out of memory.");
         return r;
 }
 
-static int generate_one(const char *root, int normal_fd, const SpecEntry *e, PathList *store_dirs) {
+static int generate_one(Run *run, const SpecEntry *e) {
         _cleanup_confinement_ Confinement *c = NULL;
         _cleanup_free_ char *unit = NULL, *dropin_dir = NULL;
         _cleanup_(diag_done) Diag d = {};
@@ -86,17 +101,17 @@ static int generate_one(const char *root, int normal_fd, const SpecEntry *e, Pat
 
         if (asprintf(&dropin_dir, "%s.d", unit) < 0)
                 return log_oom();
-        dir_fd = open_subdirectory_at(normal_fd, dropin_dir);
+        dir_fd = open_subdirectory_at(run->normal_fd, dropin_dir);
         if (dir_fd < 0)
                 return log_error_errno(dir_fd, "%s: cannot create drop-in directory %s: %m", e->path, dropin_dir);
 
-        r = confinement_from_spec_file(root, e, unit, &c, &d);
+        r = confinement_from_spec_file(run, e, unit, &c, &d);
         if (r >= 0) {
                 r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot write %s/%s: %m", e->path, dropin_dir, DROPIN_NAME);
                 if (c->view_dir) {
-                        r = path_list_add(store_dirs, c->store_dir);
+                        r = path_list_add(&run->store_dirs, c->store_dir);
                         if (r < 0)
                                 return log_oom();
                 }
@@ -113,33 +128,46 @@ static int generate_one(const char *root, int normal_fd, const SpecEntry *e, Pat
         return 0;
 }
 
+static void run_done(Run *run) {
+        closure_cache_done(&run->cache);
+        path_list_done(&run->store_dirs);
+        strv_free(run->search_path);
+        if (run->normal_fd >= 0)
+                close(run->normal_fd);
+}
+
 int generator_run(const char *root, const char *normal_dir) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(path_list_done) PathList store_dirs = {};
-        _cleanup_close_ int normal_fd = -1;
+        _cleanup_(run_done) Run run = { .root = root, .normal_fd = -1, .cache.root = root };
         int r, ret = 0;
 
-        normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (normal_fd < 0)
+        run.normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (run.normal_fd < 0)
                 return log_error_errno(errno, "Cannot open output directory %s: %m", normal_dir);
 
         r = spec_dirs_enumerate(root, &entries);
         if (r < 0)
                 return log_error_errno(r, "Cannot list spec directories: %m");
+        if (entries.n == 0)
+                return 0;
+
+        r = unit_search_path(&run.search_path);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < entries.n; i++) {
-                r = generate_one(root, normal_fd, &entries.entries[i], &store_dirs);
+                r = generate_one(&run, &entries.entries[i]);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
 
-        path_list_sort_unique(&store_dirs);
-        for (size_t i = 0; i < store_dirs.n; i++) {
-                _cleanup_free_ char *name = store_view_mount_name(store_dirs.items[i]);
+        path_list_sort_unique(&run.store_dirs);
+        for (size_t i = 0; i < run.store_dirs.n; i++) {
+                _cleanup_free_ char *name = store_view_mount_name(run.store_dirs.items[i]);
 
                 if (!name)
                         return log_oom();
-                r = render_and_write(normal_fd, name, render_view_mount, store_dirs.items[i]);
+                r = render_and_write(run.normal_fd, name, render_view_mount, run.store_dirs.items[i]);
                 if (r < 0) {
                         log_error_errno(r, "Cannot write %s: %m", name);
                         if (ret == 0)

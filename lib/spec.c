@@ -19,6 +19,20 @@ static const char *const bind_method_names[_BIND_METHOD_MAX] = {
         [BIND_METHOD_READ_ONLY] = "read-only",
 };
 
+static const char *const unit_roots_names[_UNIT_ROOTS_MAX] = {
+        [UNIT_ROOTS_NONE] = "none",
+        [UNIT_ROOTS_EXEC] = "exec",
+        [UNIT_ROOTS_FULL] = "full",
+};
+
+const char *unit_roots_to_string(UnitRoots r) {
+        return r >= 0 && r < _UNIT_ROOTS_MAX ? unit_roots_names[r] : NULL;
+}
+
+bool spec_names_roots(const Spec *s) {
+        return s->n_packages > 0 || s->unit_roots != UNIT_ROOTS_NONE;
+}
+
 const char *confinement_mode_to_string(ConfinementMode m) {
         return m >= 0 && m < _CONFINEMENT_MODE_MAX ? mode_names[m] : NULL;
 }
@@ -42,6 +56,9 @@ Spec *spec_free(Spec *s) {
         for (size_t i = 0; i < s->n_closure_infos; i++)
                 free(s->closure_infos[i]);
         free(s->closure_infos);
+        for (size_t i = 0; i < s->n_packages; i++)
+                free(s->packages[i]);
+        free(s->packages);
         free(s->bin_sh);
         extra_binds_free(s->bind_read_only, s->n_bind_read_only);
         extra_binds_free(s->bind_writable, s->n_bind_writable);
@@ -97,30 +114,29 @@ static int parse_enum(const char *file, const char *key, json_t *v, const char *
         return diag_error(d, 0, file, key, "expected %s, got \"%s\".", expected, json_string_value(v));
 }
 
-static int parse_closure_info(const char *file, json_t *v, Spec *s, Diag *d) {
+/* A path or a list of paths; with allow_single false, only a list. */
+static int parse_path_list(const char *file, const char *key, json_t *v, bool allow_single, char ***ret,
+                           size_t *ret_n, Diag *d) {
         size_t n = json_is_array(v) ? json_array_size(v) : 1;
-        char key[64];
+        char subkey[64];
         int r;
 
-        if (!json_is_string(v) && !json_is_array(v))
-                return diag_error(d, 0, file, "closureInfo",
-                                  "expected a path or a list of paths, got %s.", json_type_name(v));
-        if (n == 0)
-                return diag_error(d, 0, file, "closureInfo", "expected at least one path, got an empty list.");
+        if (!json_is_array(v) && !(allow_single && json_is_string(v)))
+                return diag_error(d, 0, file, key, "expected %s, got %s.",
+                                  allow_single ? "a path or a list of paths" : "a list of paths", json_type_name(v));
 
-        s->closure_infos = calloc(n, sizeof(char *));
-        if (!s->closure_infos)
+        *ret = calloc(n ?: 1, sizeof(char *));
+        if (!*ret)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (json_is_array(v))
-                        snprintf(key, sizeof key, "closureInfo[%zu]", i);
+                        snprintf(subkey, sizeof subkey, "%s[%zu]", key, i);
                 else
-                        strcpy(key, "closureInfo");
-                r = parse_path(file, key, json_is_array(v) ? json_array_get(v, i) : v,
-                               &s->closure_infos[i], d);
+                        snprintf(subkey, sizeof subkey, "%s", key);
+                r = parse_path(file, subkey, json_is_array(v) ? json_array_get(v, i) : v, &(*ret)[i], d);
                 if (r < 0)
                         return r;
-                s->n_closure_infos++;
+                (*ret_n)++;
         }
         return 0;
 }
@@ -241,8 +257,16 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                                        "\"full-apivfs\", \"chroot-only\" or \"full\"", &e, d);
                         s->mode = e;
                 } else if (strcmp(key, "closureInfo") == 0) {
-                        r = parse_closure_info(file, value, s, d);
+                        r = parse_path_list(file, key, value, true, &s->closure_infos, &s->n_closure_infos, d);
+                        if (r >= 0 && s->n_closure_infos == 0)
+                                r = diag_error(d, 0, file, key, "expected at least one path, got an empty list.");
                         have_closure_info = true;
+                } else if (strcmp(key, "packages") == 0)
+                        r = parse_path_list(file, key, value, false, &s->packages, &s->n_packages, d);
+                else if (strcmp(key, "unitRoots") == 0) {
+                        r = parse_enum(file, key, value, unit_roots_names, _UNIT_ROOTS_MAX,
+                                       "\"none\", \"exec\" or \"full\"", &e, d);
+                        s->unit_roots = e;
                 } else if (strcmp(key, "binSh") == 0)
                         r = json_is_null(value) ? 0 : parse_path(file, key, value, &s->bin_sh, d);
                 else if (strcmp(key, "bindReadOnlyPaths") == 0)
@@ -259,7 +283,7 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                         r = diag_error(d, 0, file, key,
                                        "unknown key; expected one of \"version\", \"mode\", \"closureInfo\", "
                                        "\"binSh\", \"bindReadOnlyPaths\", \"bindPaths\", \"storeDir\", "
-                                       "\"bindMethod\".");
+                                       "\"bindMethod\", \"packages\", \"unitRoots\".");
                 if (r < 0)
                         return r;
         }

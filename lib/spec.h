@@ -25,6 +25,13 @@ typedef enum BindMethod {
         _BIND_METHOD_MAX,
 } BindMethod;
 
+typedef enum UnitRoots {
+        UNIT_ROOTS_NONE, /* the unit's files add no roots */
+        UNIT_ROOTS_EXEC, /* store paths named in its Exec*= settings (NixOS's default) */
+        UNIT_ROOTS_FULL, /* store paths named anywhere in its files (NixOS's fullUnit) */
+        _UNIT_ROOTS_MAX,
+} UnitRoots;
+
 typedef struct ExtraBind {
         char *source;
         char *target;
@@ -43,10 +50,18 @@ typedef struct Spec {
         size_t n_bind_writable;
         char *store_dir;
         BindMethod bind_method;
+        char **packages; /* roots: paths in the store */
+        size_t n_packages;
+        UnitRoots unit_roots;
 } Spec;
 
 const char *confinement_mode_to_string(ConfinementMode m);
 const char *bind_method_to_string(BindMethod m);
+const char *unit_roots_to_string(UnitRoots r);
+
+/* Whether the closure is that of roots in the reference graph, rather than
+ * every path of store-paths. */
+bool spec_names_roots(const Spec *s);
 
 Spec *spec_free(Spec *s);
 static inline void spec_freep(Spec **s) {

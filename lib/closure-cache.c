@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "closure-cache.h"
+#include "closure.h"
+
+static void closure_info_free(ClosureInfo *ci) {
+        if (!ci)
+                return;
+        free(ci->path);
+        path_index_done(&ci->store_paths);
+        ref_graph_free(ci->graph);
+        free(ci);
+}
+
+void closure_cache_done(ClosureCache *c) {
+        for (size_t i = 0; i < c->keys.n; i++)
+                closure_info_free(c->entries[i]);
+        free(c->entries);
+        path_index_done(&c->keys);
+        c->entries = NULL;
+}
+
+static int read_closure_info(const char *root, const char *path, const char *spec_file, ClosureInfo **ret,
+                             Diag *d) {
+        _cleanup_(path_list_done) PathList paths = {};
+        ClosureInfo *ci;
+        int r;
+
+        r = closure_read_store_paths(root, path, spec_file, &paths, d);
+        if (r < 0)
+                return r;
+        ci = calloc(1, sizeof *ci);
+        if (!ci || !(ci->path = strdup(path))) {
+                free(ci);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < paths.n; i++)
+                if (path_index_intern(&ci->store_paths, paths.items[i]) < 0) {
+                        closure_info_free(ci);
+                        return -ENOMEM;
+                }
+        *ret = ci;
+        return 0;
+}
+
+int closure_cache_get(ClosureCache *c, const char *closure_info, const char *spec_file, ClosureInfo **ret, Diag *d) {
+        ClosureInfo *ci = NULL, **entries;
+        ssize_t i;
+        int r;
+
+        i = path_index_find(&c->keys, closure_info);
+        if (i >= 0) {
+                *ret = c->entries[i];
+                return 0;
+        }
+
+        r = read_closure_info(c->root, closure_info, spec_file, &ci, d);
+        if (r < 0)
+                return r;
+        entries = reallocarray(c->entries, c->keys.n + 1, sizeof *entries);
+        if (!entries) {
+                closure_info_free(ci);
+                return -ENOMEM;
+        }
+        c->entries = entries;
+        i = path_index_intern(&c->keys, closure_info);
+        if (i < 0) {
+                closure_info_free(ci);
+                return -ENOMEM;
+        }
+        c->entries[i] = ci;
+        *ret = ci;
+        return 0;
+}
+
+int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, const RefGraph **ret, Diag *d) {
+        int r;
+
+        if (!ci->graph) {
+                r = registration_read(c->root, ci->path, spec_file, &ci->graph, d);
+                if (r < 0)
+                        return r;
+        }
+        *ret = ci->graph;
+        return 0;
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "path-util.h"
+#include "ref-graph.h"
+
+RefGraph *ref_graph_free(RefGraph *g) {
+        if (!g)
+                return NULL;
+        path_index_done(&g->index);
+        free(g->ref_start);
+        free(g->refs);
+        free(g);
+        return NULL;
+}
+
+typedef struct Edge {
+        size_t from, to;
+} Edge;
+
+typedef struct Parser {
+        FILE *f;
+        const char *name, *spec_file;
+        Diag *d;
+        char *line;
+        size_t allocated, lineno;
+} Parser;
+
+/* The next line without its newline; -ENODATA at the end of the file. */
+static int next_line(Parser *p) {
+        ssize_t n;
+
+        errno = 0;
+        n = getline(&p->line, &p->allocated, p->f);
+        if (n < 0)
+                return errno != 0 ? diag_error(p->d, errno, p->spec_file, "closureInfo", "%s: cannot read: %m.",
+                                               p->name)
+                                  : -ENODATA;
+        p->lineno++;
+        if (n > 0 && p->line[n - 1] == '\n')
+                p->line[--n] = '\0';
+        if ((size_t) n != strlen(p->line))
+                return diag_error(p->d, 0, p->spec_file, "closureInfo", "%s:%zu: contains a NUL byte.", p->name,
+                                  p->lineno);
+        return 0;
+}
+
+static int fail(Parser *p, const char *expected) {
+        return diag_error(p->d, 0, p->spec_file, "closureInfo", "%s:%zu: expected %s, got \"%.80s\".", p->name,
+                          p->lineno, expected, p->line ?: "");
+}
+
+static int expect_line(Parser *p, const char *expected) {
+        int r = next_line(p);
+        if (r == -ENODATA)
+                return diag_error(p->d, 0, p->spec_file, "closureInfo",
+                                  "%s:%zu: expected %s, got the end of the file.", p->name, p->lineno, expected);
+        return r;
+}
+
+static int parse_number(Parser *p, const char *expected, uint64_t *ret) {
+        char *end;
+
+        if (p->line[0] < '0' || p->line[0] > '9')
+                return fail(p, expected);
+        errno = 0;
+        *ret = strtoull(p->line, &end, 10);
+        if (errno != 0 || *end != '\0')
+                return fail(p, expected);
+        return 0;
+}
+
+static ssize_t intern_path(Parser *p, PathIndex *index) {
+        ssize_t i;
+
+        if (path_check_safe(p->line, NULL) < 0)
+                return fail(p, "an absolute, normalized store path");
+        i = path_index_intern(index, p->line);
+        if (i >= 0 && index->n > REF_GRAPH_PATHS_MAX)
+                return diag_error(p->d, E2BIG, p->spec_file, "closureInfo", "%s:%zu: more than %d paths.",
+                                  p->name, p->lineno, REF_GRAPH_PATHS_MAX);
+        return i;
+}
+
+static int push_edge(Edge **edges, size_t *n, size_t *allocated, size_t from, size_t to) {
+        if (*n == *allocated) {
+                size_t k = *allocated ? *allocated * 2 : 256;
+                Edge *e = reallocarray(*edges, k, sizeof *e);
+                if (!e)
+                        return -ENOMEM;
+                *edges = e;
+                *allocated = k;
+        }
+        (*edges)[(*n)++] = (Edge) { from, to };
+        return 0;
+}
+
+/* Records first, as edges between interned paths; the compact adjacency
+ * arrays once every path is known, since references may come first. */
+int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d) {
+        _cleanup_ref_graph_ RefGraph *g = NULL;
+        _cleanup_free_ Edge *edges = NULL;
+        _cleanup_free_ bool *defined = NULL;
+        size_t n_edges = 0, allocated_edges = 0, allocated_defined = 0;
+        Parser p = { .f = f, .name = name, .spec_file = spec_file, .d = d };
+        int r;
+
+        g = calloc(1, sizeof *g);
+        if (!g)
+                return -ENOMEM;
+
+        for (;;) {
+                uint64_t count, size;
+                ssize_t self;
+
+                r = next_line(&p);
+                if (r == -ENODATA)
+                        break;
+                if (r < 0)
+                        goto finish;
+                if (p.line[0] == '\0')
+                        continue; /* tolerate blank lines between records */
+
+                self = intern_path(&p, &g->index);
+                if (self < 0) {
+                        r = (int) self;
+                        goto finish;
+                }
+                if ((size_t) self >= allocated_defined) {
+                        size_t k = (self + 1) * 2;
+                        bool *b = reallocarray(defined, k, sizeof *b);
+                        if (!b) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        memset(b + allocated_defined, 0, (k - allocated_defined) * sizeof *b);
+                        defined = b;
+                        allocated_defined = k;
+                }
+                if (defined[self]) {
+                        r = fail(&p, "each path registered once");
+                        goto finish;
+                }
+                defined[self] = true;
+
+                if ((r = expect_line(&p, "a NAR hash")) < 0)
+                        goto finish;
+                if (p.line[0] == '\0') {
+                        r = fail(&p, "a NAR hash");
+                        goto finish;
+                }
+                if ((r = expect_line(&p, "a NAR size")) < 0 || (r = parse_number(&p, "a NAR size", &size)) < 0)
+                        goto finish;
+                if ((r = expect_line(&p, "a deriver or an empty line")) < 0)
+                        goto finish;
+                if ((r = expect_line(&p, "a number of references")) < 0 ||
+                    (r = parse_number(&p, "a number of references", &count)) < 0)
+                        goto finish;
+                if (count > REF_GRAPH_PATHS_MAX) {
+                        r = fail(&p, "at most 1000000 references");
+                        goto finish;
+                }
+                for (uint64_t i = 0; i < count; i++) {
+                        ssize_t to;
+
+                        if ((r = expect_line(&p, "a reference")) < 0)
+                                goto finish;
+                        to = intern_path(&p, &g->index);
+                        if (to < 0) {
+                                r = (int) to;
+                                goto finish;
+                        }
+                        r = push_edge(&edges, &n_edges, &allocated_edges, (size_t) self, (size_t) to);
+                        if (r < 0)
+                                goto finish;
+                }
+        }
+
+        for (size_t i = 0; i < g->index.n; i++)
+                if (i >= allocated_defined || !defined[i]) {
+                        r = diag_error(d, 0, spec_file, "closureInfo",
+                                       "%s: a path refers to %s, which is not registered.", name,
+                                       g->index.paths[i]);
+                        goto finish;
+                }
+
+        g->ref_start = calloc(g->index.n + 1, sizeof *g->ref_start);
+        g->refs = malloc((n_edges ?: 1) * sizeof *g->refs);
+        if (!g->ref_start || !g->refs) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        for (size_t i = 0; i < n_edges; i++)
+                g->ref_start[edges[i].from + 1]++;
+        for (size_t i = 0; i < g->index.n; i++)
+                g->ref_start[i + 1] += g->ref_start[i];
+        /* Edges of one record are consecutive and records come in order of
+         * their first line, but a path may be referenced before it is
+         * registered: place each edge by its source. */
+        {
+                _cleanup_free_ size_t *fill = malloc((g->index.n ?: 1) * sizeof *fill);
+                if (!fill) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                memcpy(fill, g->ref_start, g->index.n * sizeof *fill);
+                for (size_t i = 0; i < n_edges; i++)
+                        g->refs[fill[edges[i].from]++] = edges[i].to;
+        }
+
+        *ret = TAKE_PTR(g);
+        r = 0;
+finish:
+        free(p.line);
+        return r;
+}
+
+int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d) {
+        _cleanup_free_ char *name = NULL, *full = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (asprintf(&name, "%s/%s", closure_info, REGISTRATION_FILE) < 0)
+                return -ENOMEM;
+        full = path_prefix_root(root, name);
+        if (!full)
+                return -ENOMEM;
+        f = fopen(full, "re");
+        if (!f)
+                return diag_error(d, errno, spec_file, "closureInfo", "%s: cannot open: %m.", name);
+        return registration_parse(f, name, spec_file, ret, d);
+}
+
+int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, PathList *out) {
+        _cleanup_free_ bool *seen = calloc(g->index.n ?: 1, sizeof *seen);
+        _cleanup_free_ size_t *stack = malloc((g->index.n ?: 1) * sizeof *stack);
+        size_t top = 0;
+        int r;
+
+        if (!seen || !stack)
+                return -ENOMEM;
+        /* An explicit stack: every node is pushed at most once, so it never
+         * holds more than n entries, and cycles of any length end. */
+        for (size_t i = 0; i < n_roots; i++)
+                if (!seen[roots[i]]) {
+                        seen[roots[i]] = true;
+                        stack[top++] = roots[i];
+                }
+        while (top > 0) {
+                size_t v = stack[--top];
+
+                r = path_list_add(out, g->index.paths[v]);
+                if (r < 0)
+                        return r;
+                for (size_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
+                        if (!seen[g->refs[e]]) {
+                                seen[g->refs[e]] = true;
+                                stack[top++] = g->refs[e];
+                        }
+        }
+        return 0;
+}

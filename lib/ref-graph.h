@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The reference graph of a store, from the "registration" file of a
+ * closureInfo output (the nix-store --dump-db format), and closures in it.
+ * Reading and walking are linear in paths plus references. */
+
+#include <stdio.h>
+
+#include "diag.h"
+#include "path-index.h"
+#include "path-list.h"
+
+#define REGISTRATION_FILE "registration"
+#define REF_GRAPH_PATHS_MAX 1000000
+
+typedef struct RefGraph {
+        PathIndex index;   /* path <-> node number */
+        size_t *ref_start; /* references of node i: refs[ref_start[i] .. ref_start[i + 1]) */
+        size_t *refs;
+} RefGraph;
+
+RefGraph *ref_graph_free(RefGraph *g);
+static inline void ref_graph_freep(RefGraph **g) {
+        ref_graph_free(*g);
+}
+#define _cleanup_ref_graph_ _cleanup_(ref_graph_freep)
+
+/* Parses a registration; name (file) and spec_file (with key
+ * "closureInfo") name it in messages, with the line. */
+int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d);
+int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d);
+
+/* Appends to out every path reachable from the roots (node numbers),
+ * roots included, each once. Cycles are fine. */
+int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, PathList *out);

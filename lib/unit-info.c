@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <limits.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <systemd/sd-path.h>
+
+#include "chase.h"
+#include "log.h"
+#include "path-util.h"
+#include "store-path.h"
+#include "unit-file.h"
+#include "unit-info.h"
+
+static const char *const exec_settings[] = {
+        "ExecStart", "ExecStartPre", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost",
+};
+#define N_EXEC_SETTINGS ELEMENTSOF(exec_settings)
+
+void strv_free(char **l) {
+        if (!l)
+                return;
+        for (char **p = l; *p; p++)
+                free(*p);
+        free(l);
+}
+
+void unit_info_done(UnitInfo *u) {
+        path_list_done(&u->files);
+        path_list_done(&u->exec_store_paths);
+        path_list_done(&u->all_store_paths);
+        free(u->root_directory);
+        free(u->root_directory_file);
+        free(u->root_image);
+        free(u->root_image_file);
+        free(u->root_directory_start_only_file);
+        *u = (UnitInfo) { .private_tmp = -1 };
+}
+
+int unit_search_path(char ***ret) {
+        int r = sd_path_lookup_strv(SD_PATH_SYSTEMD_SEARCH_SYSTEM_UNIT, NULL, ret);
+        if (r < 0)
+                return log_error_errno(r, "Cannot look up the unit search path: %m");
+        return 0;
+}
+
+/* As systemd's parse_boolean(). */
+static int parse_boolean(const char *v) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(v, yes[i]) == 0)
+                        return 1;
+                if (strcasecmp(v, no[i]) == 0)
+                        return 0;
+        }
+        return -EINVAL;
+}
+
+typedef struct Collector {
+        UnitInfo *info;
+        const char *file;
+        const char *store_dir;
+        PathList exec_values[N_EXEC_SETTINGS]; /* an empty assignment resets */
+} Collector;
+
+static int set_string(char **value, char **file, const char *v, const char *f) {
+        char *a = NULL, *b = NULL;
+
+        if (*v) {
+                a = strdup(v);
+                b = strdup(f);
+                if (!a || !b) {
+                        free(a);
+                        free(b);
+                        return -ENOMEM;
+                }
+        }
+        free(*value);
+        free(*file);
+        *value = a;
+        *file = b;
+        return 0;
+}
+
+static int collect_assignment(const char *section, const char *key, const char *value, unsigned line,
+                              void *userdata) {
+        Collector *c = userdata;
+        UnitInfo *u = c->info;
+        int r;
+
+        r = store_paths_extract(value, c->store_dir, &u->all_store_paths);
+        if (r < 0)
+                return r;
+        if (strcmp(section, "Service") != 0)
+                return 0;
+
+        for (size_t i = 0; i < N_EXEC_SETTINGS; i++)
+                if (strcmp(key, exec_settings[i]) == 0) {
+                        if (*value == '\0') {
+                                path_list_done(&c->exec_values[i]);
+                                return 0;
+                        }
+                        return path_list_add(&c->exec_values[i], value);
+                }
+
+        if (strcmp(key, "RootDirectory") == 0)
+                return set_string(&u->root_directory, &u->root_directory_file, value, c->file);
+        if (strcmp(key, "RootImage") == 0)
+                return set_string(&u->root_image, &u->root_image_file, value, c->file);
+        if (strcmp(key, "RootDirectoryStartOnly") == 0) {
+                free(u->root_directory_start_only_file);
+                u->root_directory_start_only_file = parse_boolean(value) > 0 ? strdup(c->file) : NULL;
+                return parse_boolean(value) > 0 && !u->root_directory_start_only_file ? -ENOMEM : 0;
+        }
+        if (strcmp(key, "PrivateTmp") == 0) {
+                r = parse_boolean(value);
+                u->private_tmp = r < 0 ? -1 : r;
+        }
+        return 0;
+}
+
+static int parse_file(const char *root, const char *file, Collector *c) {
+        _cleanup_free_ char *full = path_prefix_root(root, file);
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (!full)
+                return -ENOMEM;
+        f = fopen(full, "re");
+        if (!f)
+                return log_warning_errno(errno, "%s: cannot read, ignoring: %m", file);
+        c->file = file;
+        return unit_file_parse(f, file, collect_assignment, c);
+}
+
+/* A unit file, resolved under root; masked (empty or /dev/null) counts
+ * as missing. */
+static int find_unit_file(const char *root, char *const *search_path, const char *name, char **ret) {
+        for (char *const *dir = search_path; *dir; dir++) {
+                _cleanup_free_ char *path = NULL, *resolved = NULL, *full = NULL;
+                struct stat st;
+
+                if (asprintf(&path, "%s/%s", *dir, name) < 0)
+                        return -ENOMEM;
+                if (chase_under_root(root, path, &resolved) < 0)
+                        continue;
+                full = path_prefix_root(root, resolved);
+                if (!full)
+                        return -ENOMEM;
+                if (strcmp(resolved, "/dev/null") == 0 || stat(full, &st) < 0 || !S_ISREG(st.st_mode) ||
+                    st.st_size == 0)
+                        return 0;
+                *ret = TAKE_PTR(resolved);
+                return 1;
+        }
+        return 0;
+}
+
+typedef struct Dropin {
+        char *name, *path;
+} Dropin;
+
+static int compare_dropins(const void *a, const void *b) {
+        return strcmp(((const Dropin *) a)->name, ((const Dropin *) b)->name);
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+/* The names whose NAME.d/ directories hold drop-ins for unit: the unit,
+ * its template, its dash prefixes ("a-b-.service" for "a-b-c.service"),
+ * and the type ("service"). */
+static int dropin_names(const char *unit, PathList *names) {
+        const char *dot = strrchr(unit, '.'), *at = strchr(unit, '@');
+        int r;
+
+        r = path_list_add(names, unit);
+        if (r < 0)
+                return r;
+        if (at && at + 1 != dot) {
+                char *t;
+                if (asprintf(&t, "%.*s%s", (int) (at - unit + 1), unit, dot) < 0)
+                        return -ENOMEM;
+                r = path_list_consume(names, t);
+                if (r < 0)
+                        return r;
+        }
+        for (const char *p = unit; (p = strchr(p, '-')) && p < (at ?: dot); p++) {
+                char *t;
+                if (asprintf(&t, "%.*s%s", (int) (p - unit + 1), unit, dot) < 0)
+                        return -ENOMEM;
+                r = path_list_consume(names, t);
+                if (r < 0)
+                        return r;
+        }
+        return path_list_add(names, dot + 1);
+}
+
+static int find_dropins(const char *root, char *const *search_path, const char *unit, PathList *files) {
+        _cleanup_(path_list_done) PathList names = {};
+        Dropin *dropins = NULL;
+        size_t n = 0;
+        int r;
+
+        r = dropin_names(unit, &names);
+        if (r < 0)
+                return r;
+
+        for (char *const *dir = search_path; *dir; dir++)
+                for (size_t i = 0; i < names.n; i++) {
+                        _cleanup_free_ char *d = NULL, *full = NULL;
+                        _cleanup_(closedirp) DIR *dp = NULL;
+                        struct dirent *de;
+
+                        if (asprintf(&d, "%s/%s.d", *dir, names.items[i]) < 0) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        full = path_prefix_root(root, d);
+                        if (!full) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                        dp = opendir(full);
+                        if (!dp)
+                                continue;
+                        while ((de = readdir(dp))) {
+                                size_t k = strlen(de->d_name);
+                                bool seen = false;
+                                Dropin *p;
+
+                                if (k <= 5 || strcmp(de->d_name + k - 5, ".conf") != 0)
+                                        continue;
+                                /* The first directory with a name wins: that is how
+                                 * /etc overrides /usr/lib. */
+                                for (size_t j = 0; j < n && !seen; j++)
+                                        seen = strcmp(dropins[j].name, de->d_name) == 0;
+                                if (seen)
+                                        continue;
+                                p = reallocarray(dropins, n + 1, sizeof *p);
+                                if (!p) {
+                                        r = -ENOMEM;
+                                        goto finish;
+                                }
+                                dropins = p;
+                                dropins[n].name = strdup(de->d_name);
+                                if (!dropins[n].name || asprintf(&dropins[n].path, "%s/%s", d, de->d_name) < 0) {
+                                        free(dropins[n].name);
+                                        r = -ENOMEM;
+                                        goto finish;
+                                }
+                                n++;
+                        }
+                }
+
+        if (n > 0)
+                qsort(dropins, n, sizeof *dropins, compare_dropins);
+        r = 0;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *full = path_prefix_root(root, dropins[i].path);
+                struct stat st;
+
+                if (!full) {
+                        r = -ENOMEM;
+                        break;
+                }
+                /* A masked drop-in (empty or /dev/null) contributes nothing. */
+                if (stat(full, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+                        continue;
+                r = path_list_add(files, dropins[i].path);
+        }
+finish:
+        for (size_t i = 0; i < n; i++) {
+                free(dropins[i].name);
+                free(dropins[i].path);
+        }
+        free(dropins);
+        return r;
+}
+
+int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
+                   UnitInfo *ret) {
+        _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
+        _cleanup_free_ char *main_file = NULL;
+        Collector c = { .info = &u, .store_dir = store_dir };
+        const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
+        int r;
+
+        r = find_unit_file(root, search_path, unit, &main_file);
+        if (r == 0 && at && at + 1 != dot) {
+                _cleanup_free_ char *template = NULL;
+                if (asprintf(&template, "%.*s%s", (int) (at - unit + 1), unit, dot) < 0)
+                        return -ENOMEM;
+                r = find_unit_file(root, search_path, template, &main_file);
+        }
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                u.found = true;
+                r = path_list_add(&u.files, main_file);
+                if (r < 0)
+                        return r;
+                r = find_dropins(root, search_path, unit, &u.files);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < u.files.n; i++) {
+                r = parse_file(root, u.files.items[i], &c);
+                if (r == -ENOMEM)
+                        goto finish;
+        }
+        r = 0;
+        for (size_t i = 0; i < N_EXEC_SETTINGS && r >= 0; i++)
+                for (size_t j = 0; j < c.exec_values[i].n && r >= 0; j++)
+                        r = store_paths_extract(c.exec_values[i].items[j], store_dir, &u.exec_store_paths);
+        if (r >= 0) {
+                path_list_sort_unique(&u.exec_store_paths);
+                path_list_sort_unique(&u.all_store_paths);
+                *ret = u;
+                u = (UnitInfo) { .private_tmp = -1 };
+        }
+finish:
+        for (size_t i = 0; i < N_EXEC_SETTINGS; i++)
+                path_list_done(&c.exec_values[i]);
+        return r;
+}

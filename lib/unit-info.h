@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the generator needs to know of the unit it confines, read from the
+ * unit's files the way systemd finds them: the unit file in the unit
+ * search path (or its template's, for an instance), then its drop-ins in
+ * every directory, in systemd's order. Specifiers stay as written. */
+
+#include <stdbool.h>
+
+#include "path-list.h"
+
+typedef struct UnitInfo {
+        bool found;               /* a unit file exists and is not masked */
+        PathList files;           /* in the order systemd applies them */
+        PathList exec_store_paths; /* named in the Exec*= settings in effect */
+        PathList all_store_paths; /* named in any setting */
+        char *root_directory, *root_directory_file;
+        char *root_image, *root_image_file;
+        char *root_directory_start_only_file; /* set when RootDirectoryStartOnly=yes */
+        int private_tmp;          /* -1: not set */
+} UnitInfo;
+
+void unit_info_done(UnitInfo *u);
+
+/* The system unit search path, from libsystemd (sd_path_lookup_strv()). */
+int unit_search_path(char ***ret);
+void strv_free(char **l);
+static inline void strv_freep(char ***l) {
+        strv_free(*l);
+}
+
+/* Reads unit under root (NULL or "/" for none) from the search path.
+ * A missing unit is not an error: found stays false. */
+int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
+                   UnitInfo *ret);
