@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,4 +27,68 @@ char *unit_escape_word(const char *s) {
 
 char *unit_escape_specifiers(const char *s) {
         return escape(s, NULL);
+}
+
+int unit_extract_word(const char **p, const char *separators, char **ret, char *ret_separator) {
+        const char *s = *p;
+        char *w, *t, quote = 0;
+
+        w = malloc(strlen(s) + 1);
+        if (!w)
+                return -ENOMEM;
+        t = w;
+        for (;; s++) {
+                if (*s == '\0') {
+                        if (quote) {
+                                free(w);
+                                return -EINVAL;
+                        }
+                        *t = '\0';
+                        *p = NULL;
+                        *ret_separator = '\0';
+                        *ret = w;
+                        return 0;
+                }
+                if (*s == '\\') {
+                        if (*++s == '\0') {
+                                free(w);
+                                return -EINVAL;
+                        }
+                        *t++ = *s;
+                } else if (quote) {
+                        if (*s == quote)
+                                quote = 0;
+                        else
+                                *t++ = *s;
+                } else if (*s == '"' || *s == '\'')
+                        quote = *s;
+                else if (strchr(separators, *s)) {
+                        *t = '\0';
+                        *ret_separator = *s;
+                        *p = s + 1;
+                        *ret = w;
+                        return 0;
+                } else
+                        *t++ = *s;
+        }
+}
+
+int unit_unescape_specifiers(const char *s, char **ret) {
+        char *r = malloc(strlen(s) + 1), *t = r;
+
+        if (!r)
+                return -ENOMEM;
+        for (; *s; s++) {
+                if (*s == '%') {
+                        if (s[1] != '%') {
+                                free(r);
+                                return -EINVAL;
+                        }
+                        s++;
+                }
+                *t++ = *s;
+        }
+        *t = '\0';
+        *ret = r;
+        return 0;
 }

@@ -13,3 +13,14 @@ char *unit_escape_word(const char *s);
 /* For a setting that takes its whole value as one path (RootDirectory=,
  * AssertPathExists=, Where=). */
 char *unit_escape_specifiers(const char *s);
+
+/* The reverse, as systemd's extract_first_word() with EXTRACT_UNQUOTE
+ * reads a word: a backslash takes the next character literally, quotes
+ * group, and any character of separators ends the word. On return *p
+ * points past the separator (NULL at the end) and *ret_separator is the
+ * separator met ('\0' at the end). -EINVAL for a dangling backslash or
+ * an unterminated quote. */
+int unit_extract_word(const char **p, const char *separators, char **ret, char *ret_separator);
+
+/* "%%" -> "%"; -EINVAL for any other specifier. */
+int unit_unescape_specifiers(const char *s, char **ret);
