@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "closure.h"
+#include "ref-graph.h"
+#include "path-trust.h"
 #include "path-util.h"
 
 int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d) {
@@ -25,6 +27,9 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
                         return diag_error(d, 0, spec_file, "closureInfo",
                                           "%s:%zu: expected an absolute, normalized path, got \"%s\": %s.", name,
                                           lineno, line, why);
+                if (paths->n >= REF_GRAPH_PATHS_MAX)
+                        return diag_error(d, E2BIG, spec_file, "closureInfo", "%s:%zu: more than %d paths.", name,
+                                          lineno, REF_GRAPH_PATHS_MAX);
                 r = path_list_add(paths, line);
                 if (r < 0)
                         return r;
@@ -34,13 +39,28 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
         return 0;
 }
 
+int closure_file_check_trusted(const char *root, const char *file, const char *spec_file, Diag *d) {
+        _cleanup_free_ char *distrust = NULL;
+        int r;
+
+        r = path_check_trusted(root, file, &distrust);
+        if (r == -EPERM)
+                return diag_error(d, r, spec_file, "closureInfo",
+                                  "refusing %s, which an unprivileged user could change: %s.", file, distrust);
+        return r == -ENOMEM ? r : 0; /* a missing file is reported when it is opened */
+}
+
 int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
                              Diag *d) {
         _cleanup_free_ char *name = NULL, *full = NULL;
         _cleanup_fclose_ FILE *f = NULL;
+        int r;
 
         if (asprintf(&name, "%s/%s", closure_info, CLOSURE_STORE_PATHS) < 0)
                 return -ENOMEM;
+        r = closure_file_check_trusted(root, name, spec_file, d);
+        if (r < 0)
+                return r;
         full = path_prefix_root(root, name);
         if (!full)
                 return -ENOMEM;

@@ -15,5 +15,9 @@
 int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
                              Diag *d);
 
+/* Refuses (-EPERM, logged with the spec file) a closureInfo file that an
+ * unprivileged user could change (path-trust.h). */
+int closure_file_check_trusted(const char *root, const char *file, const char *spec_file, Diag *d);
+
 /* The same, from a stream already open; name is used in messages. */
 int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d);

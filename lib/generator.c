@@ -94,7 +94,8 @@ static int generate_one(Run *run, const SpecEntry *e) {
                             e->path, unit, why);
                 return 0;
         }
-        if (e->masked) {
+        /* A mask an unprivileged user could have planted does not count. */
+        if (e->masked && !e->distrust) {
                 log_debug("%s: masked, %s is not confined.", e->path, unit);
                 return 0;
         }
@@ -105,7 +106,11 @@ static int generate_one(Run *run, const SpecEntry *e) {
         if (dir_fd < 0)
                 return log_error_errno(dir_fd, "%s: cannot create drop-in directory %s: %m", e->path, dropin_dir);
 
-        r = confinement_from_spec_file(run, e, unit, &c, &d);
+        if (e->distrust)
+                r = diag_error(&d, EPERM, e->path, NULL, "refusing a spec an unprivileged user could change: %s.",
+                               e->distrust);
+        else
+                r = confinement_from_spec_file(run, e, unit, &c, &d);
         if (r >= 0) {
                 r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
                 if (r < 0)

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "closure.h"
 #include "path-util.h"
 #include "ref-graph.h"
 
@@ -220,9 +221,13 @@ finish:
 int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d) {
         _cleanup_free_ char *name = NULL, *full = NULL;
         _cleanup_fclose_ FILE *f = NULL;
+        int r;
 
         if (asprintf(&name, "%s/%s", closure_info, REGISTRATION_FILE) < 0)
                 return -ENOMEM;
+        r = closure_file_check_trusted(root, name, spec_file, d);
+        if (r < 0)
+                return r;
         full = path_prefix_root(root, name);
         if (!full)
                 return -ENOMEM;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "path-trust.h"
 #include "path-util.h"
 #include "spec-dirs.h"
 
@@ -20,6 +21,7 @@ void spec_entries_done(SpecEntries *e) {
         for (size_t i = 0; i < e->n; i++) {
                 free(e->entries[i].name);
                 free(e->entries[i].path);
+                free(e->entries[i].distrust);
         }
         free(e->entries);
         *e = (SpecEntries) {};
@@ -35,9 +37,15 @@ static bool has_suffix(const char *s, const char *suffix) {
         return n > k && strcmp(s + n - k, suffix) == 0;
 }
 
-/* As systemd's null_or_empty_path(): a symlink to /dev/null (checked by
- * name, so it works under a root with no /dev) or an empty file. */
-static bool entry_is_mask(int dirfd, const char *name) {
+typedef enum MaskKind {
+        NOT_MASKED,
+        MASKED_BY_LINK,  /* a symlink to /dev/null */
+        MASKED_BY_FILE,  /* an empty file (or a device node) */
+} MaskKind;
+
+/* As systemd's null_or_empty_path(); /dev/null is recognised by name, so
+ * that it works under a root without /dev. */
+static MaskKind entry_mask_kind(int dirfd, const char *name) {
         char target[PATH_MAX];
         struct stat st;
         ssize_t k;
@@ -46,11 +54,24 @@ static bool entry_is_mask(int dirfd, const char *name) {
         if (k > 0) {
                 target[k] = '\0';
                 if (strcmp(target, "/dev/null") == 0)
-                        return true;
+                        return MASKED_BY_LINK;
         }
         if (fstatat(dirfd, name, &st, 0) < 0)
-                return false;
-        return (S_ISREG(st.st_mode) && st.st_size == 0) || S_ISCHR(st.st_mode);
+                return NOT_MASKED;
+        return (S_ISREG(st.st_mode) && st.st_size == 0) || S_ISCHR(st.st_mode) ? MASKED_BY_FILE : NOT_MASKED;
+}
+
+/* The reason not to trust path, NULL when it can be trusted (or cannot be
+ * checked: a missing file is reported when it is read). */
+static int distrust_reason(const char *root, const char *path, char **ret) {
+        _cleanup_free_ char *reason = NULL;
+        int r;
+
+        r = path_check_trusted(root, path, &reason);
+        if (r == -ENOMEM)
+                return r;
+        *ret = r == -EPERM ? TAKE_PTR(reason) : NULL;
+        return 0;
 }
 
 static int find_entry(const SpecEntries *e, const char *name) {
@@ -63,7 +84,9 @@ static int find_entry(const SpecEntries *e, const char *name) {
 static int add_dir(const char *root, const char *dir, SpecEntries *e) {
         _cleanup_free_ char *full = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_free_ char *dir_distrust = NULL;
         struct dirent *de;
+        int r;
 
         full = path_prefix_root(root, dir);
         if (!full)
@@ -74,9 +97,13 @@ static int add_dir(const char *root, const char *dir, SpecEntries *e) {
                         return 0;
                 return log_warning_errno(errno, "%s: cannot read spec directory, ignoring: %m", dir);
         }
+        r = distrust_reason(root, dir, &dir_distrust);
+        if (r < 0)
+                return log_oom();
 
         while ((errno = 0, de = readdir(d))) {
-                _cleanup_free_ char *name = NULL, *path = NULL;
+                _cleanup_free_ char *name = NULL, *path = NULL, *distrust = NULL;
+                MaskKind mask;
                 SpecEntry *p;
 
                 if (de->d_name[0] == '.' || !has_suffix(de->d_name, SPEC_SUFFIX))
@@ -87,6 +114,13 @@ static int add_dir(const char *root, const char *dir, SpecEntries *e) {
                 name = strdup(de->d_name);
                 if (!name || asprintf(&path, "%s/%s", dir, de->d_name) < 0)
                         return log_oom();
+                mask = entry_mask_kind(dirfd(d), de->d_name);
+                if (dir_distrust)
+                        distrust = strdup(dir_distrust);
+                else if (mask == MASKED_BY_FILE && distrust_reason(root, path, &distrust) < 0)
+                        return log_oom();
+                if (dir_distrust && !distrust)
+                        return log_oom();
                 p = reallocarray(e->entries, e->n + 1, sizeof *p);
                 if (!p)
                         return log_oom();
@@ -94,7 +128,8 @@ static int add_dir(const char *root, const char *dir, SpecEntries *e) {
                 e->entries[e->n++] = (SpecEntry) {
                         .name = TAKE_PTR(name),
                         .path = TAKE_PTR(path),
-                        .masked = entry_is_mask(dirfd(d), de->d_name),
+                        .masked = mask != NOT_MASKED,
+                        .distrust = TAKE_PTR(distrust),
                 };
         }
         if (errno != 0)

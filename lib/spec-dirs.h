@@ -16,6 +16,7 @@ typedef struct SpecEntry {
         char *name; /* "foo.service.json" */
         char *path; /* the winning file, as the booted system names it */
         bool masked;
+        char *distrust; /* why the file or its directory cannot be trusted; NULL when it can */
 } SpecEntry;
 
 typedef struct SpecEntries {
@@ -27,5 +28,7 @@ void spec_entries_done(SpecEntries *e);
 
 /* Lists every *.json name in the spec directories under root (NULL or "/"
  * for none), sorted by name, each with the file that wins. Unreadable
- * directories are logged and skipped; a missing one is normal. */
+ * directories are logged and skipped; a missing one is normal. A
+ * directory or mask an unprivileged user could have planted is not
+ * skipped: its entries carry the reason, so that their units fail closed. */
 int spec_dirs_enumerate(const char *root, SpecEntries *ret);

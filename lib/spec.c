@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "path-trust.h"
 #include "path-util.h"
 #include "spec.h"
 
@@ -302,10 +303,18 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
 }
 
 int spec_load(const char *root, const char *file, Spec **ret, Diag *d) {
-        _cleanup_free_ char *full = NULL, *buf = NULL;
+        _cleanup_free_ char *full = NULL, *buf = NULL, *distrust = NULL;
         _cleanup_close_ int fd = -1;
         struct stat st;
         size_t size = 0;
+        int r;
+
+        r = path_check_trusted(root, file, &distrust);
+        if (r == -EPERM)
+                return diag_error(d, r, file, NULL, "refusing a spec an unprivileged user could change: %s.",
+                                  distrust);
+        if (r == -ENOMEM)
+                return r;
 
         full = path_prefix_root(root, file);
         if (!full)

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Files that decide a security boundary must not be plantable by an
+ * unprivileged user. As sshd's StrictModes does, every component of the
+ * resolved path, from "/" down, must be owned by root (or by the user
+ * running us, for tests) and not writable by group or others. A sticky
+ * directory writable by others (/nix/store is root:nixbld 1775) is
+ * accepted: nobody but the owner can replace what it holds, and what it
+ * holds is checked in turn. */
+
+/* 0 when trusted; -EPERM with *ret_reason (to free) naming the component
+ * and what is wrong; another negative errno when it cannot be checked. */
+int path_check_trusted(const char *root, const char *path, char **ret_reason);
