@@ -24,13 +24,23 @@ Confinement *confinement_free(Confinement *c) {
         return NULL;
 }
 
+const char *bind_origin_to_string(BindOrigin o) {
+        static const char *const names[_BIND_ORIGIN_MAX] = {
+                [BIND_ORIGIN_CLOSURE] = "closure",
+                [BIND_ORIGIN_BIN_SH] = "binSh",
+                [BIND_ORIGIN_EXTRA] = "extra",
+        };
+        return o >= 0 && o < _BIND_ORIGIN_MAX ? names[o] : NULL;
+}
+
 char *store_view_path(const char *store_dir) {
         char *s;
         return asprintf(&s, STORE_VIEW_DIR "%s", store_dir) < 0 ? NULL : s;
 }
 
 /* Takes ownership of source and target, also on failure. */
-static int add_bind(Confinement *c, size_t *allocated, BindKind kind, char *source, char *target, bool optional) {
+static int add_bind(Confinement *c, size_t *allocated, BindKind kind, BindOrigin origin, char *source, char *target,
+                    bool optional) {
         if (!source || !target) {
                 free(source);
                 free(target);
@@ -47,22 +57,22 @@ static int add_bind(Confinement *c, size_t *allocated, BindKind kind, char *sour
                 c->binds = b;
                 *allocated = k;
         }
-        c->binds[c->n_binds++] = (Bind) { kind, source, target, optional };
+        c->binds[c->n_binds++] = (Bind) { kind, origin, source, target, optional };
         return 0;
 }
 
 /* A store path (or a path in one) as the bind it needs: from the view, or
  * read-only from the store itself. */
-static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, const char *resolved,
-                          const char *target) {
+static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, BindOrigin origin,
+                          const char *resolved, const char *target) {
         char *source;
 
         if (spec->bind_method == BIND_METHOD_READ_ONLY)
-                return add_bind(c, allocated, BIND_READ_ONLY, strdup(resolved), strdup(target), false);
+                return add_bind(c, allocated, BIND_READ_ONLY, origin, strdup(resolved), strdup(target), false);
         /* Callers checked that resolved lies below the store directory. */
         if (asprintf(&source, "%s/%s", c->view_dir, path_startswith(resolved, spec->store_dir)) < 0)
                 source = NULL;
-        return add_bind(c, allocated, BIND_FROM_VIEW, source, strdup(target), false);
+        return add_bind(c, allocated, BIND_FROM_VIEW, origin, source, strdup(target), false);
 }
 
 static int add_closure_path(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
@@ -86,14 +96,15 @@ static int add_closure_path(const char *root, Confinement *c, size_t *allocated,
                                   "expected store paths, got %s, which would expose all of it.", path);
         if (!path_startswith(path, spec->store_dir))
                 /* A plain list of paths outside any store: read-only binds. */
-                return add_bind(c, allocated, BIND_READ_ONLY, strdup(resolved), strdup(path), false);
+                return add_bind(c, allocated, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, strdup(resolved), strdup(path),
+                                false);
 
         /* A store symlink pointing out of the store would expose host files. */
         if (!path_startswith(resolved, spec->store_dir) || strcmp(resolved, spec->store_dir) == 0)
                 return diag_error(d, 0, spec->file, "closureInfo",
                                   "closure path %s is a symlink to %s, outside the store directory %s.", path,
                                   resolved, spec->store_dir);
-        return add_store_bind(c, allocated, spec, resolved, path);
+        return add_store_bind(c, allocated, spec, BIND_ORIGIN_CLOSURE, resolved, path);
 }
 
 static int add_bin_sh(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
@@ -121,7 +132,7 @@ static int add_bin_sh(const char *root, Confinement *c, size_t *allocated, const
                                   "%s is not in the closure.",
                                   spec->bin_sh, resolved, store_path);
 
-        return add_store_bind(c, allocated, spec, resolved, "/bin/sh");
+        return add_store_bind(c, allocated, spec, BIND_ORIGIN_BIN_SH, resolved, "/bin/sh");
 }
 
 static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
@@ -142,8 +153,8 @@ static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, 
                                                   "when it is missing).",
                                                   binds[i].source);
                 }
-                r = add_bind(c, allocated, kind, strdup(binds[i].source), strdup(binds[i].target),
-                             binds[i].optional);
+                r = add_bind(c, allocated, kind, BIND_ORIGIN_EXTRA, strdup(binds[i].source),
+                             strdup(binds[i].target), binds[i].optional);
                 if (r < 0)
                         return r;
         }

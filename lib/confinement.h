@@ -19,8 +19,18 @@ typedef enum BindKind {
         BIND_WRITABLE,  /* BindPaths= */
 } BindKind;
 
+typedef enum BindOrigin {
+        BIND_ORIGIN_CLOSURE, /* a path of the closure */
+        BIND_ORIGIN_BIN_SH,  /* binSh, at /bin/sh */
+        BIND_ORIGIN_EXTRA,   /* bindReadOnlyPaths or bindPaths */
+        _BIND_ORIGIN_MAX,
+} BindOrigin;
+
+const char *bind_origin_to_string(BindOrigin o);
+
 typedef struct Bind {
         BindKind kind;
+        BindOrigin origin;
         char *source; /* as the booted system names it */
         char *target;
         bool optional;

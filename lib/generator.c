@@ -7,9 +7,8 @@
 #include "generator.h"
 #include "log.h"
 #include "path-list.h"
-#include "unit-info.h"
+#include "resolver.h"
 #include "spec-dirs.h"
-#include "unit-name.h"
 #include "write-file.h"
 
 typedef int (*RenderFunc)(FILE *f, const void *userdata);
@@ -51,32 +50,10 @@ static int render_view_mount(FILE *f, const void *userdata) {
 }
 
 typedef struct Run {
-        const char *root;
         int normal_fd;
-        char **search_path; /* the unit search path */
-        ClosureCache cache;
+        Resolver resolver;
         PathList store_dirs; /* that need a view */
 } Run;
-
-/* Loads the spec, reads its unit and resolves both; on failure d says why. */
-static int confinement_from_spec_file(Run *run, const SpecEntry *e, const char *unit, Confinement **ret, Diag *d) {
-        _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
-        _cleanup_spec_ Spec *spec = NULL;
-        int r;
-
-        r = spec_load(run->root, e->path, &spec, d);
-        if (r >= 0) {
-                r = unit_info_load(run->root, run->search_path, unit, spec->store_dir, &info);
-                if (r >= 0 && !info.found)
-                        /* Confined from its first start once installed. */
-                        log_warning("%s: %s does not exist (yet); confining it all the same.", e->path, unit);
-        }
-        if (r >= 0)
-                r = confinement_resolve(&run->cache, &info, unit, spec, ret, d);
-        if (r == -ENOMEM && !d->reason)
-                diag_error(d, r, e->path, NULL, "out of memory.");
-        return r;
-}
 
 static int generate_one(Run *run, const SpecEntry *e) {
         _cleanup_confinement_ Confinement *c = NULL;
@@ -86,12 +63,9 @@ static int generate_one(Run *run, const SpecEntry *e) {
         const char *why;
         int r;
 
-        unit = strndup(e->name, strlen(e->name) - strlen(SPEC_SUFFIX));
-        if (!unit)
-                return log_oom();
-        if (unit_name_classify_service(unit, NULL, &why) < 0) {
-                log_warning("%s: \"%s\" %s; the file name must be UNIT.json for a service unit, skipping.",
-                            e->path, unit, why);
+        unit = spec_entry_unit(e, &why);
+        if (!unit) {
+                log_warning("%s: %s; the file name must be UNIT.json for a service unit, skipping.", e->path, why);
                 return 0;
         }
         /* A mask an unprivileged user could have planted does not count. */
@@ -106,11 +80,7 @@ static int generate_one(Run *run, const SpecEntry *e) {
         if (dir_fd < 0)
                 return log_error_errno(dir_fd, "%s: cannot create drop-in directory %s: %m", e->path, dropin_dir);
 
-        if (e->distrust)
-                r = diag_error(&d, EPERM, e->path, NULL, "refusing a spec an unprivileged user could change: %s.",
-                               e->distrust);
-        else
-                r = confinement_from_spec_file(run, e, unit, &c, &d);
+        r = resolver_resolve(&run->resolver, e, unit, &c, &d);
         if (r >= 0) {
                 r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
                 if (r < 0)
@@ -134,16 +104,15 @@ static int generate_one(Run *run, const SpecEntry *e) {
 }
 
 static void run_done(Run *run) {
-        closure_cache_done(&run->cache);
+        resolver_done(&run->resolver);
         path_list_done(&run->store_dirs);
-        strv_free(run->search_path);
         if (run->normal_fd >= 0)
                 close(run->normal_fd);
 }
 
 int generator_run(const char *root, const char *normal_dir) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(run_done) Run run = { .root = root, .normal_fd = -1, .cache.root = root };
+        _cleanup_(run_done) Run run = { .normal_fd = -1 };
         int r, ret = 0;
 
         run.normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -156,7 +125,7 @@ int generator_run(const char *root, const char *normal_dir) {
         if (entries.n == 0)
                 return 0;
 
-        r = unit_search_path(&run.search_path);
+        r = resolver_init(&run.resolver, root);
         if (r < 0)
                 return r;
 

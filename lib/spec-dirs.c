@@ -22,6 +22,7 @@ void spec_entries_done(SpecEntries *e) {
                 free(e->entries[i].name);
                 free(e->entries[i].path);
                 free(e->entries[i].distrust);
+                path_list_done(&e->entries[i].shadowed);
         }
         free(e->entries);
         *e = (SpecEntries) {};
@@ -105,11 +106,19 @@ static int add_dir(const char *root, const char *dir, SpecEntries *e) {
                 _cleanup_free_ char *name = NULL, *path = NULL, *distrust = NULL;
                 MaskKind mask;
                 SpecEntry *p;
+                int k;
 
                 if (de->d_name[0] == '.' || !has_suffix(de->d_name, SPEC_SUFFIX))
                         continue;
-                if (find_entry(e, de->d_name) >= 0)
-                        continue; /* an earlier directory has it */
+                k = find_entry(e, de->d_name);
+                if (k >= 0) {
+                        /* An earlier directory has it: it overrides or masks this one. */
+                        char *shadowed;
+                        if (asprintf(&shadowed, "%s/%s", dir, de->d_name) < 0 ||
+                            path_list_consume(&e->entries[k].shadowed, shadowed) < 0)
+                                return log_oom();
+                        continue;
+                }
 
                 name = strdup(de->d_name);
                 if (!name || asprintf(&path, "%s/%s", dir, de->d_name) < 0)

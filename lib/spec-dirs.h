@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "path-list.h"
+
 #define SPEC_SUFFIX ".json"
 
 extern const char *const spec_dirs[];
@@ -17,6 +19,7 @@ typedef struct SpecEntry {
         char *path; /* the winning file, as the booted system names it */
         bool masked;
         char *distrust; /* why the file or its directory cannot be trusted; NULL when it can */
+        PathList shadowed; /* files of the same name in later directories, overridden or masked */
 } SpecEntry;
 
 typedef struct SpecEntries {

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "log.h"
+#include "resolver.h"
+#include "unit-info.h"
+#include "unit-name.h"
+
+int resolver_init(Resolver *r, const char *root) {
+        *r = (Resolver) { .root = root, .cache.root = root };
+        return unit_search_path(&r->search_path);
+}
+
+void resolver_done(Resolver *r) {
+        closure_cache_done(&r->cache);
+        strv_free(r->search_path);
+        r->search_path = NULL;
+}
+
+int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinement **ret, Diag *d) {
+        _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
+        _cleanup_spec_ Spec *spec = NULL;
+        int k;
+
+        if (e->distrust)
+                return diag_error(d, EPERM, e->path, NULL, "refusing a spec an unprivileged user could change: %s.",
+                                  e->distrust);
+
+        k = spec_load(r->root, e->path, &spec, d);
+        if (k >= 0) {
+                k = unit_info_load(r->root, r->search_path, unit, spec->store_dir, &info);
+                if (k >= 0 && !info.found)
+                        /* Confined from its first start once installed. */
+                        log_warning("%s: %s does not exist (yet); confining it all the same.", e->path, unit);
+        }
+        if (k >= 0)
+                k = confinement_resolve(&r->cache, &info, unit, spec, ret, d);
+        if (k == -ENOMEM && !d->reason)
+                diag_error(d, k, e->path, NULL, "out of memory.");
+        return k;
+}
+
+char *spec_entry_unit(const SpecEntry *e, const char **reason) {
+        _cleanup_free_ char *unit = strndup(e->name, strlen(e->name) - strlen(SPEC_SUFFIX));
+
+        if (!unit) {
+                *reason = "out of memory";
+                return NULL;
+        }
+        if (unit_name_classify_service(unit, NULL, reason) < 0)
+                return NULL;
+        return TAKE_PTR(unit);
+}
+
+static const SpecEntry *find_by_name(const SpecEntries *entries, const char *name) {
+        for (size_t i = 0; i < entries->n; i++)
+                if (strcmp(entries->entries[i].name, name) == 0)
+                        return &entries->entries[i];
+        return NULL;
+}
+
+const SpecEntry *spec_entries_find_for_unit(const SpecEntries *entries, const char *unit) {
+        _cleanup_free_ char *name = NULL, *template_name = NULL;
+        const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
+        const SpecEntry *e;
+
+        if (asprintf(&name, "%s" SPEC_SUFFIX, unit) < 0)
+                return NULL;
+        e = find_by_name(entries, name);
+        if (e || !at || !dot || at + 1 == dot)
+                return e;
+        if (asprintf(&template_name, "%.*s%s" SPEC_SUFFIX, (int) (at - unit + 1), unit, dot) < 0)
+                return NULL;
+        return find_by_name(entries, template_name);
+}

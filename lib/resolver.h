@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Everything needed to turn spec files into confinements, shared across
+ * specs: the root, the unit search path and the closureInfo cache. The
+ * generator and confinementctl resolve specs the same way through it. */
+
+#include "closure-cache.h"
+#include "confinement.h"
+#include "spec-dirs.h"
+
+typedef struct Resolver {
+        const char *root;   /* NULL or "/" for none */
+        char **search_path; /* the unit search path */
+        ClosureCache cache;
+} Resolver;
+
+int resolver_init(Resolver *r, const char *root);
+void resolver_done(Resolver *r);
+
+/* Loads the spec of e, reads its unit and resolves both. On failure d
+ * says why (also for an untrusted spec). */
+int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinement **ret, Diag *d);
+
+/* The unit a spec file name confines ("foo.service.json" -> "foo.service"),
+ * or NULL with *reason when it is no service unit name. */
+char *spec_entry_unit(const SpecEntry *e, const char **reason);
+
+/* The spec in effect for unit: its own, else, for an instance, its
+ * template's. NULL when none (masked entries are returned: check). */
+const SpecEntry *spec_entries_find_for_unit(const SpecEntries *entries, const char *unit);
