@@ -19,6 +19,7 @@ void closure_cache_done(ClosureCache *c) {
         free(c->entries);
         path_index_done(&c->keys);
         c->entries = NULL;
+        store_cache_done(&c->store);
 }
 
 static int read_closure_info(const char *root, const char *path, const char *spec_file, ClosureInfo **ret,

@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "path-index.h"
 #include "ref-graph.h"
+#include "store-cache.h"
 
 typedef struct ClosureInfo {
         char *path;            /* the closureInfo directory */
@@ -20,6 +21,7 @@ typedef struct ClosureCache {
         const char *root;
         PathIndex keys; /* closureInfo path -> entries[i] */
         ClosureInfo **entries;
+        StoreCache store; /* the store entries closure paths name; .root as above */
 } ClosureCache;
 
 void closure_cache_done(ClosureCache *c);

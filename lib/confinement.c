@@ -75,26 +75,49 @@ static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, B
         return add_bind(c, allocated, BIND_FROM_VIEW, origin, source, strdup(target), false);
 }
 
-static int add_closure_path(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
+static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocated, const Spec *spec,
                             const char *path, Diag *d) {
         _cleanup_free_ char *resolved = NULL;
-        const char *why;
+        const char *why, *name;
+        StoreEntryType type = STORE_ENTRY_SYMLINK;
         int r;
 
-        r = chase_under_root(root, path, &resolved);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return diag_error(d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.", path);
+        if (strcmp(path, "/") == 0 || strcmp(path, spec->store_dir) == 0)
+                return diag_error(d, 0, spec->file, "closureInfo",
+                                  "expected store paths, got %s, which would expose all of it.", path);
+
+        /* A store path proper is looked up in the per-run cache; only a
+         * symlink, or a path elsewhere, is resolved component by component. */
+        name = path_startswith(path, spec->store_dir);
+        if (name && !strchr(name, '/')) {
+                r = store_cache_lookup(&cache->store, spec->store_dir, name, &type);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return diag_error(d, r, spec->file, "storeDir", "cannot open the store directory %s: %m.",
+                                          spec->store_dir);
+                if (type == STORE_ENTRY_MISSING)
+                        return diag_error(d, ENOENT, spec->file, "closureInfo", "closure path %s does not exist.",
+                                          path);
+        }
+        if (type == STORE_ENTRY_OTHER)
+                resolved = strdup(path);
+        else {
+                r = chase_under_root(cache->root, path, &resolved);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return diag_error(d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.",
+                                          path);
+        }
+        if (!resolved)
+                return -ENOMEM;
         if (path_check_safe(resolved, &why) < 0)
                 return diag_error(d, 0, spec->file, "closureInfo",
                                   "closure path %s resolves to a path that cannot be written safely: %s.", path,
                                   why);
 
-        if (strcmp(path, "/") == 0 || strcmp(path, spec->store_dir) == 0)
-                return diag_error(d, 0, spec->file, "closureInfo",
-                                  "expected store paths, got %s, which would expose all of it.", path);
-        if (!path_startswith(path, spec->store_dir))
+        if (!name)
                 /* A plain list of paths outside any store: read-only binds. */
                 return add_bind(c, allocated, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, strdup(resolved), strdup(path),
                                 false);
@@ -399,7 +422,7 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
                 return diag_error(d, 0, spec->file, "closureInfo", "expected a closure, got no store paths.");
         c->n_closure_paths = closure.n;
         for (size_t i = 0; i < closure.n; i++) {
-                r = add_closure_path(root, c, &allocated, spec, closure.items[i], d);
+                r = add_closure_path(cache, c, &allocated, spec, closure.items[i], d);
                 if (r < 0)
                         return r;
         }
@@ -434,6 +457,6 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
 }
 
 int confinement_build(const char *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d) {
-        _cleanup_(closure_cache_done) ClosureCache cache = { .root = root };
+        _cleanup_(closure_cache_done) ClosureCache cache = { .root = root, .store.root = root };
         return confinement_resolve(&cache, NULL, unit, spec, ret, d);
 }

@@ -50,7 +50,16 @@ int path_check_safe(const char *path, const char **reason) {
                 why = "ends in \"/\"";
 
         for (const char *p = path; !why && *p;) {
-                size_t n = utf8_sequence_length((const unsigned char *) p);
+                size_t n;
+
+                /* Fast path: printable ASCII other than "/" needs no decoding. */
+                if ((unsigned char) *p > 0x20 && (unsigned char) *p < 0x7f && *p != '/') {
+                        if (++component > NAME_MAX)
+                                why = "has a component longer than NAME_MAX";
+                        p++;
+                        continue;
+                }
+                n = utf8_sequence_length((const unsigned char *) p);
 
                 if (n == 0) {
                         why = "not valid UTF-8";

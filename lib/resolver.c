@@ -7,7 +7,7 @@
 #include "unit-name.h"
 
 int resolver_init(Resolver *r, const char *root) {
-        *r = (Resolver) { .root = root, .cache.root = root };
+        *r = (Resolver) { .root = root, .cache.root = root, .cache.store.root = root };
         return unit_search_path(&r->search_path);
 }
 

@@ -1,20 +1,39 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unit-escape.h"
 
-static char *escape(const char *s, const char *backslashed) {
+/* Per character: 0 copy, 1 backslash first (list words only), 2 double ("%"). */
+static unsigned char escape_class(unsigned char c, bool word) {
+        if (c == '%')
+                return 2;
+        if (word && (c == ' ' || c == '\t' || c == ':' || c == '"' || c == '\'' || c == '\\'))
+                return 1;
+        return 0;
+}
+
+static char *escape(const char *s, bool word) {
         char *r = malloc(strlen(s) * 2 + 1), *t = r;
 
         if (!r)
                 return NULL;
         for (; *s; s++) {
-                if (*s == '%')
+                /* Most characters of a store path need nothing. */
+                if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '/' || *s == '-') {
+                        *t++ = *s;
+                        continue;
+                }
+                switch (escape_class((unsigned char) *s, word)) {
+                case 2:
                         *t++ = '%';
-                else if (backslashed && strchr(backslashed, *s))
+                        break;
+                case 1:
                         *t++ = '\\';
+                        break;
+                }
                 *t++ = *s;
         }
         *t = '\0';
@@ -22,11 +41,11 @@ static char *escape(const char *s, const char *backslashed) {
 }
 
 char *unit_escape_word(const char *s) {
-        return escape(s, " \t:\"'\\");
+        return escape(s, true);
 }
 
 char *unit_escape_specifiers(const char *s) {
-        return escape(s, NULL);
+        return escape(s, false);
 }
 
 int unit_extract_word(const char **p, const char *separators, char **ret, char *ret_separator) {

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "chase.h"
+#include "macro.h"
+#include "path-util.h"
+#include "store-cache.h"
+
+struct StoreDir {
+        char *path;
+        int fd;
+        bool listed;           /* names holds every entry */
+        PathIndex names;       /* entries asked about or listed */
+        unsigned char *types;  /* StoreEntryType by number in names */
+        size_t allocated_types;
+};
+
+static void store_dir_free(StoreDir *s) {
+        if (!s)
+                return;
+        free(s->path);
+        if (s->fd >= 0)
+                close(s->fd);
+        path_index_done(&s->names);
+        free(s->types);
+        free(s);
+}
+
+void store_cache_done(StoreCache *c) {
+        for (size_t i = 0; i < c->n_dirs; i++)
+                store_dir_free(c->dirs[i]);
+        free(c->dirs);
+        c->dirs = NULL;
+        c->n_dirs = 0;
+}
+
+static int store_dir_open(const char *root, const char *store_dir, StoreDir **ret) {
+        _cleanup_free_ char *resolved = NULL, *full = NULL;
+        StoreDir *s;
+        int r;
+
+        r = chase_under_root(root, store_dir, &resolved);
+        if (r < 0)
+                return r;
+        full = path_prefix_root(root, resolved);
+        if (!full)
+                return -ENOMEM;
+        s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        s->path = strdup(store_dir);
+        if (s->fd < 0 || !s->path) {
+                r = s->fd < 0 ? negative_errno() : -ENOMEM;
+                store_dir_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+static int remember(StoreDir *s, const char *name, StoreEntryType type) {
+        ssize_t i = path_index_intern(&s->names, name);
+
+        if (i < 0)
+                return (int) i;
+        if ((size_t) i >= s->allocated_types) {
+                size_t k = s->allocated_types ? s->allocated_types * 2 : 256;
+                unsigned char *t;
+
+                while (k <= (size_t) i)
+                        k *= 2;
+                t = realloc(s->types, k);
+                if (!t)
+                        return -ENOMEM;
+                s->types = t;
+                s->allocated_types = k;
+        }
+        s->types[i] = (unsigned char) type;
+        return 0;
+}
+
+static StoreEntryType type_of_mode(mode_t m) {
+        return S_ISLNK(m) ? STORE_ENTRY_SYMLINK : STORE_ENTRY_OTHER;
+}
+
+static int stat_entry(StoreDir *s, const char *name, StoreEntryType *ret) {
+        struct stat st;
+
+        if (fstatat(s->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno != ENOENT)
+                        return negative_errno();
+                *ret = STORE_ENTRY_MISSING;
+        } else
+                *ret = type_of_mode(st.st_mode);
+        return 0;
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+static int list_all(StoreDir *s) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+        int fd, r;
+
+        fd = openat(s->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -ENOMEM;
+        }
+        while ((errno = 0, de = readdir(d))) {
+                StoreEntryType type;
+
+                if (de->d_name[0] == '.' && (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+                        continue;
+                if (de->d_type == DT_UNKNOWN) {
+                        r = stat_entry(s, de->d_name, &type);
+                        if (r < 0)
+                                return r;
+                } else
+                        type = de->d_type == DT_LNK ? STORE_ENTRY_SYMLINK : STORE_ENTRY_OTHER;
+                r = remember(s, de->d_name, type);
+                if (r < 0)
+                        return r;
+        }
+        if (errno != 0)
+                return negative_errno();
+        s->listed = true;
+        return 0;
+}
+
+int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, StoreEntryType *ret) {
+        StoreDir *s = NULL;
+        ssize_t i;
+        int r;
+
+        for (size_t k = 0; k < c->n_dirs && !s; k++)
+                if (strcmp(c->dirs[k]->path, store_dir) == 0)
+                        s = c->dirs[k];
+        if (!s) {
+                StoreDir **dirs = reallocarray(c->dirs, c->n_dirs + 1, sizeof *dirs);
+                if (!dirs)
+                        return -ENOMEM;
+                c->dirs = dirs;
+                r = store_dir_open(c->root, store_dir, &s);
+                if (r < 0)
+                        return r;
+                c->dirs[c->n_dirs++] = s;
+        }
+
+        i = path_index_find(&s->names, name);
+        if (i >= 0) {
+                *ret = (StoreEntryType) s->types[i];
+                return 0;
+        }
+        if (s->listed) {
+                *ret = STORE_ENTRY_MISSING;
+                return 0;
+        }
+        if (s->names.n >= STORE_CACHE_LIST_AFTER) {
+                r = list_all(s);
+                if (r < 0)
+                        return r;
+                i = path_index_find(&s->names, name);
+                *ret = i >= 0 ? (StoreEntryType) s->types[i] : STORE_ENTRY_MISSING;
+                return 0;
+        }
+
+        r = stat_entry(s, name, ret);
+        if (r < 0)
+                return r;
+        return remember(s, name, *ret);
+}

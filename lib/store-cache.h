@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What kind of entry each store path is, asked once per generator run:
+ * every closure path must exist, and a symlink must be bound from its
+ * target. Specs share most of their closures, and a few specs with large
+ * closures ask about much of the store, so answers are kept, and past
+ * STORE_CACHE_LIST_AFTER distinct questions the whole store directory is
+ * listed once instead of asking entry by entry. */
+
+#include <stdbool.h>
+
+#include "path-index.h"
+
+#define STORE_CACHE_LIST_AFTER 2048
+
+typedef enum StoreEntryType {
+        STORE_ENTRY_MISSING,
+        STORE_ENTRY_SYMLINK,
+        STORE_ENTRY_OTHER, /* a directory or a file */
+} StoreEntryType;
+
+typedef struct StoreDir StoreDir;
+
+typedef struct StoreCache {
+        const char *root;
+        StoreDir **dirs;
+        size_t n_dirs;
+} StoreCache;
+
+void store_cache_done(StoreCache *c);
+
+/* The type of store_dir/name (name a single component) under the cache's
+ * root. A negative errno when the store directory cannot be opened. */
+int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, StoreEntryType *ret);
