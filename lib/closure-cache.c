@@ -8,7 +8,7 @@ static void closure_info_free(ClosureInfo *ci) {
         if (!ci)
                 return;
         free(ci->path);
-        path_index_done(&ci->store_paths);
+        path_list_done(&ci->store_paths);
         ref_graph_free(ci->graph);
         free(ci);
 }
@@ -24,23 +24,20 @@ void closure_cache_done(ClosureCache *c) {
 
 static int read_closure_info(const char *root, const char *path, const char *spec_file, ClosureInfo **ret,
                              Diag *d) {
-        _cleanup_(path_list_done) PathList paths = {};
         ClosureInfo *ci;
         int r;
 
-        r = closure_read_store_paths(root, path, spec_file, &paths, d);
-        if (r < 0)
-                return r;
         ci = calloc(1, sizeof *ci);
         if (!ci || !(ci->path = strdup(path))) {
                 free(ci);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < paths.n; i++)
-                if (path_index_intern(&ci->store_paths, paths.items[i]) < 0) {
-                        closure_info_free(ci);
-                        return -ENOMEM;
-                }
+        r = closure_read_store_paths(root, path, spec_file, &ci->store_paths, d);
+        if (r < 0) {
+                closure_info_free(ci);
+                return r;
+        }
+        path_list_sort_unique(&ci->store_paths);
         *ret = ci;
         return 0;
 }

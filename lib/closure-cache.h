@@ -8,12 +8,13 @@
 
 #include "diag.h"
 #include "path-index.h"
+#include "path-list.h"
 #include "ref-graph.h"
 #include "store-cache.h"
 
 typedef struct ClosureInfo {
         char *path;            /* the closureInfo directory */
-        PathIndex store_paths; /* "store-paths", in file order */
+        PathList store_paths;  /* "store-paths", sorted, unique */
         RefGraph *graph;       /* "registration", read on first use */
 } ClosureInfo;
 

@@ -24,6 +24,27 @@ Confinement *confinement_free(Confinement *c) {
         return NULL;
 }
 
+/* The closure: sorted, unique paths, borrowed from the cache's lists or
+ * from owned (the closure of roots). */
+typedef struct Closure {
+        const char **paths;
+        size_t n;
+        PathList owned;
+} Closure;
+
+static void closure_done(Closure *c) {
+        free(c->paths);
+        path_list_done(&c->owned);
+}
+
+static int compare_refs(const void *a, const void *b) {
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static bool closure_contains(const Closure *c, const char *path) {
+        return c->n > 0 && bsearch(&path, c->paths, c->n, sizeof *c->paths, compare_refs);
+}
+
 const char *bind_origin_to_string(BindOrigin o) {
         static const char *const names[_BIND_ORIGIN_MAX] = {
                 [BIND_ORIGIN_CLOSURE] = "closure",
@@ -65,13 +86,24 @@ static int add_bind(Confinement *c, size_t *allocated, BindKind kind, BindOrigin
  * read-only from the store itself. */
 static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, BindOrigin origin,
                           const char *resolved, const char *target) {
+        const char *rest;
+        size_t n, k;
         char *source;
 
         if (spec->bind_method == BIND_METHOD_READ_ONLY)
                 return add_bind(c, allocated, BIND_READ_ONLY, origin, strdup(resolved), strdup(target), false);
-        /* Callers checked that resolved lies below the store directory. */
-        if (asprintf(&source, "%s/%s", c->view_dir, path_startswith(resolved, spec->store_dir)) < 0)
-                source = NULL;
+
+        /* VIEW_DIR/REST, where callers checked that resolved lies below the
+         * store directory. Once per closure path: no printf. */
+        rest = path_startswith(resolved, spec->store_dir);
+        n = strlen(c->view_dir);
+        k = strlen(rest);
+        source = malloc(n + 1 + k + 1);
+        if (source) {
+                memcpy(source, c->view_dir, n);
+                source[n] = '/';
+                memcpy(source + n + 1, rest, k + 1);
+        }
         return add_bind(c, allocated, BIND_FROM_VIEW, origin, source, strdup(target), false);
 }
 
@@ -131,7 +163,7 @@ static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocat
 }
 
 static int add_bin_sh(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
-                      const PathList *closure, Diag *d) {
+                      const Closure *closure, Diag *d) {
         _cleanup_free_ char *resolved = NULL, *store_path = NULL;
         const char *rest;
         int r;
@@ -149,7 +181,7 @@ static int add_bin_sh(const char *root, Confinement *c, size_t *allocated, const
                                   spec->bin_sh, resolved, spec->store_dir);
         if (asprintf(&store_path, "%s/%.*s", spec->store_dir, (int) strcspn(rest, "/"), rest) < 0)
                 return -ENOMEM;
-        if (!path_list_contains(closure, store_path))
+        if (!closure_contains(closure, store_path))
                 return diag_error(d, 0, spec->file, "binSh",
                                   "expected a program in the closure, got %s (resolved: %s), whose store path "
                                   "%s is not in the closure.",
@@ -206,7 +238,12 @@ static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
 
         if (c->n_binds == 0)
                 return 0;
-        qsort(c->binds, c->n_binds, sizeof *c->binds, compare_binds);
+        /* Closure paths come sorted; sort only when the extra binds broke that. */
+        for (size_t i = 1; i < c->n_binds; i++)
+                if (compare_binds(&c->binds[i - 1], &c->binds[i]) > 0) {
+                        qsort(c->binds, c->n_binds, sizeof *c->binds, compare_binds);
+                        break;
+                }
         for (size_t i = 1; i < c->n_binds; i++) {
                 Bind *prev = &c->binds[k], *b = &c->binds[i];
 
@@ -229,7 +266,7 @@ static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
 static int add_root(ClosureInfo **cis, size_t n_cis, const Spec *spec, const char *key, const char *path,
                     const char *named_by, PathList *roots, Diag *d) {
         for (size_t i = 0; i < n_cis; i++)
-                if (path_index_find(&cis[i]->store_paths, path) >= 0)
+                if (path_list_contains(&cis[i]->store_paths, path))
                         return path_list_add(roots, path);
         return diag_error(d, 0, spec->file, key, "%s names %s, which is not in the store-paths of closureInfo.",
                           named_by, path);
@@ -295,7 +332,7 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                 if (!nodes)
                         return -ENOMEM;
                 for (size_t j = 0; j < roots->n; j++)
-                        if (path_index_find(&cis[i]->store_paths, roots->items[j]) >= 0)
+                        if (path_list_contains(&cis[i]->store_paths, roots->items[j]))
                                 n_nodes++;
                 if (n_nodes == 0)
                         continue;
@@ -307,7 +344,7 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                 for (size_t j = 0; j < roots->n; j++) {
                         ssize_t v;
 
-                        if (path_index_find(&cis[i]->store_paths, roots->items[j]) < 0)
+                        if (!path_list_contains(&cis[i]->store_paths, roots->items[j]))
                                 continue;
                         v = path_index_find(&g->index, roots->items[j]);
                         if (v < 0)
@@ -322,7 +359,7 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                 if (r < 0)
                         return r;
                 for (size_t j = 0; j < found.n; j++) {
-                        if (path_index_find(&cis[i]->store_paths, found.items[j]) < 0)
+                        if (!path_list_contains(&cis[i]->store_paths, found.items[j]))
                                 return diag_error(d, 0, spec->file, "closureInfo",
                                                   "%s/" REGISTRATION_FILE " refers to %s, which its "
                                                   CLOSURE_STORE_PATHS " does not list.",
@@ -336,36 +373,60 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
         return 0;
 }
 
-static int compute_closure(ClosureCache *cache, const UnitInfo *u, const Spec *spec, PathList *closure, Diag *d) {
+static int closure_borrow(Closure *c, const PathList *const *lists, size_t n_lists) {
+        size_t n = 0, k = 0;
+        bool sorted = true;
+
+        for (size_t i = 0; i < n_lists; i++)
+                n += lists[i]->n;
+        c->paths = malloc((n ?: 1) * sizeof *c->paths);
+        if (!c->paths)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_lists; i++)
+                for (size_t j = 0; j < lists[i]->n; j++) {
+                        c->paths[k] = lists[i]->items[j];
+                        sorted = sorted && (k == 0 || strcmp(c->paths[k - 1], c->paths[k]) < 0);
+                        k++;
+                }
+        c->n = n;
+        if (sorted || n == 0)
+                return 0;
+        qsort(c->paths, n, sizeof *c->paths, compare_refs);
+        k = 0;
+        for (size_t i = 1; i < n; i++)
+                if (strcmp(c->paths[i], c->paths[k]) != 0)
+                        c->paths[++k] = c->paths[i];
+        c->n = k + 1;
+        return 0;
+}
+
+static int compute_closure(ClosureCache *cache, const UnitInfo *u, const Spec *spec, Closure *closure, Diag *d) {
         _cleanup_free_ ClosureInfo **cis = calloc(spec->n_closure_infos ?: 1, sizeof *cis);
+        _cleanup_free_ const PathList **lists = calloc(spec->n_closure_infos ?: 1, sizeof *lists);
         _cleanup_(path_list_done) PathList roots = {};
         int r;
 
-        if (!cis)
+        if (!cis || !lists)
                 return -ENOMEM;
         for (size_t i = 0; i < spec->n_closure_infos; i++) {
                 r = closure_cache_get(cache, spec->closure_infos[i], spec->file, &cis[i], d);
                 if (r < 0)
                         return r;
+                lists[i] = &cis[i]->store_paths;
         }
 
-        if (!spec_names_roots(spec)) {
-                for (size_t i = 0; i < spec->n_closure_infos; i++)
-                        for (size_t j = 0; j < cis[i]->store_paths.n; j++) {
-                                r = path_list_add(closure, cis[i]->store_paths.paths[j]);
-                                if (r < 0)
-                                        return r;
-                        }
-        } else {
-                r = collect_roots(cache->root, cis, spec->n_closure_infos, u, spec, &roots, d);
-                if (r < 0)
-                        return r;
-                r = closure_of_roots(cache, cis, spec->n_closure_infos, spec, &roots, closure, d);
-                if (r < 0)
-                        return r;
-        }
-        path_list_sort_unique(closure);
-        return 0;
+        if (!spec_names_roots(spec))
+                return closure_borrow(closure, lists, spec->n_closure_infos);
+
+        r = collect_roots(cache->root, cis, spec->n_closure_infos, u, spec, &roots, d);
+        if (r < 0)
+                return r;
+        r = closure_of_roots(cache, cis, spec->n_closure_infos, spec, &roots, &closure->owned, d);
+        if (r < 0)
+                return r;
+        path_list_sort_unique(&closure->owned);
+        lists[0] = &closure->owned;
+        return closure_borrow(closure, lists, 1);
 }
 
 /* What cannot work confined, found in the unit's own files. */
@@ -389,7 +450,7 @@ static int check_unit(const UnitInfo *u, const char *unit, const Spec *spec, Dia
 int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
                         Confinement **ret, Diag *d) {
         _cleanup_confinement_ Confinement *c = NULL;
-        _cleanup_(path_list_done) PathList closure = {};
+        _cleanup_(closure_done) Closure closure = {};
         const char *root = cache->root;
         size_t allocated = 0;
         int r;
@@ -422,7 +483,7 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
                 return diag_error(d, 0, spec->file, "closureInfo", "expected a closure, got no store paths.");
         c->n_closure_paths = closure.n;
         for (size_t i = 0; i < closure.n; i++) {
-                r = add_closure_path(cache, c, &allocated, spec, closure.items[i], d);
+                r = add_closure_path(cache, c, &allocated, spec, closure.paths[i], d);
                 if (r < 0)
                         return r;
         }

@@ -53,10 +53,15 @@ static int write_bind(FILE *f, const Bind *b) {
         target = unit_escape_word(b->target);
         if (!source || !target)
                 return -ENOMEM;
-        if (strcmp(b->source, b->target) == 0)
-                fprintf(f, "%s=%s%s\n", setting, b->optional ? "-" : "", source);
-        else
-                fprintf(f, "%s=%s%s:%s\n", setting, b->optional ? "-" : "", source, target);
+        /* Once per closure path: plain puts, no printf. */
+        fputs(setting, f);
+        fputs(b->optional ? "=-" : "=", f);
+        fputs(source, f);
+        if (strcmp(b->source, b->target) != 0) {
+                fputc(':', f);
+                fputs(target, f);
+        }
+        fputc('\n', f);
         return 0;
 }
 

@@ -42,7 +42,12 @@ void path_list_sort_unique(PathList *l) {
 
         if (l->n == 0)
                 return;
-        qsort(l->items, l->n, sizeof *l->items, compare_strings);
+        /* store-paths files come sorted: then this is one pass. */
+        for (size_t i = 1; i < l->n; i++)
+                if (strcmp(l->items[i - 1], l->items[i]) >= 0) {
+                        qsort(l->items, l->n, sizeof *l->items, compare_strings);
+                        break;
+                }
         for (size_t i = 1; i < l->n; i++) {
                 if (strcmp(l->items[i], l->items[k]) == 0)
                         free(l->items[i]);

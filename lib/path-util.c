@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ static size_t utf8_sequence_length(const unsigned char *s) {
         return len;
 }
 
+static const bool printable[256] = { [0x21 ... 0x2e] = true, [0x30 ... 0x7e] = true };
+
 int path_check_safe(const char *path, const char **reason) {
         const char *why = NULL;
         size_t component = 0;
@@ -52,11 +55,13 @@ int path_check_safe(const char *path, const char **reason) {
         for (const char *p = path; !why && *p;) {
                 size_t n;
 
-                /* Fast path: printable ASCII other than "/" needs no decoding. */
-                if ((unsigned char) *p > 0x20 && (unsigned char) *p < 0x7f && *p != '/') {
-                        if (++component > NAME_MAX)
+                /* Printable ASCII other than "/" needs no decoding: skip runs of it. */
+                if (printable[(unsigned char) *p]) {
+                        const char *run = p;
+                        while (printable[(unsigned char) *p])
+                                p++;
+                        if ((component += p - run) > NAME_MAX)
                                 why = "has a component longer than NAME_MAX";
-                        p++;
                         continue;
                 }
                 n = utf8_sequence_length((const unsigned char *) p);

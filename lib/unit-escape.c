@@ -6,35 +6,31 @@
 
 #include "unit-escape.h"
 
-/* Per character: 0 copy, 1 backslash first (list words only), 2 double ("%"). */
-static unsigned char escape_class(unsigned char c, bool word) {
-        if (c == '%')
-                return 2;
-        if (word && (c == ' ' || c == '\t' || c == ':' || c == '"' || c == '\'' || c == '\\'))
-                return 1;
-        return 0;
-}
+/* Characters copied as they are; everything else is looked at. */
+static const bool plain[256] = {
+        ['a' ... 'z'] = true, ['A' ... 'Z'] = true, ['0' ... '9'] = true,
+        ['/'] = true, ['-'] = true, ['.'] = true, ['_'] = true, ['+'] = true, ['='] = true,
+};
 
 static char *escape(const char *s, bool word) {
         char *r = malloc(strlen(s) * 2 + 1), *t = r;
 
         if (!r)
                 return NULL;
-        for (; *s; s++) {
-                /* Most characters of a store path need nothing. */
-                if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '/' || *s == '-') {
-                        *t++ = *s;
-                        continue;
-                }
-                switch (escape_class((unsigned char) *s, word)) {
-                case 2:
+        for (;;) {
+                /* Store paths are all plain: copy runs, not characters. */
+                const char *run = s;
+                while (plain[(unsigned char) *s])
+                        s++;
+                memcpy(t, run, s - run);
+                t += s - run;
+                if (*s == '\0')
+                        break;
+                if (*s == '%')
                         *t++ = '%';
-                        break;
-                case 1:
+                else if (word && strchr(" \t:\"'\\", *s))
                         *t++ = '\\';
-                        break;
-                }
-                *t++ = *s;
+                *t++ = *s++;
         }
         *t = '\0';
         return r;
