@@ -225,6 +225,31 @@ static int parse_store_dir(const char *file, json_t *v, char **ret, Diag *d) {
         return 0;
 }
 
+/* The deepest nesting of arrays and objects, strings skipped; so that a
+ * hostile file is refused before the parser recurses into it. */
+static size_t json_depth(const char *text, size_t size) {
+        size_t depth = 0, max = 0;
+        bool in_string = false;
+
+        for (size_t i = 0; i < size; i++) {
+                char c = text[i];
+
+                if (in_string) {
+                        if (c == '\\')
+                                i++;
+                        else if (c == '"')
+                                in_string = false;
+                } else if (c == '"')
+                        in_string = true;
+                else if (c == '[' || c == '{') {
+                        if (++depth > max)
+                                max = depth;
+                } else if ((c == ']' || c == '}') && depth > 0)
+                        depth--;
+        }
+        return max;
+}
+
 int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag *d) {
         json_auto_t *root = NULL;
         _cleanup_spec_ Spec *s = NULL;
@@ -241,6 +266,9 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         if (!s->file)
                 return -ENOMEM;
 
+        if (json_depth(text, size) > SPEC_DEPTH_MAX)
+                return diag_error(d, 0, file, NULL, "expected a spec, got JSON nested deeper than %d levels.",
+                                  SPEC_DEPTH_MAX);
         root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &error);
         if (!root)
                 return diag_error(d, 0, file, NULL, "line %d, column %d: invalid JSON: %s.", error.line,

@@ -10,6 +10,8 @@
 #include "diag.h"
 
 #define SPEC_FILE_SIZE_MAX (1024 * 1024)
+/* A spec nests three levels deep; anything much deeper is not a spec. */
+#define SPEC_DEPTH_MAX 16
 #define SPEC_DEFAULT_STORE_DIR "/nix/store"
 
 typedef enum ConfinementMode {
