@@ -4,7 +4,7 @@
 #include "closure-cache.h"
 #include "closure.h"
 
-static void closure_info_free(ClosureInfo *ci) {
+void closure_info_free(ClosureInfo *ci) {
         if (!ci)
                 return;
         free(ci->path);
@@ -42,7 +42,8 @@ static int read_closure_info(const char *root, const char *path, const char *spe
         return 0;
 }
 
-int closure_cache_get(ClosureCache *c, const char *closure_info, const char *spec_file, ClosureInfo **ret, Diag *d) {
+int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file,
+                      ClosureInfo **ret, bool *ret_owned, Diag *d) {
         ClosureInfo *ci = NULL, **entries;
         ssize_t i;
         int r;
@@ -50,12 +51,18 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, const char *spe
         i = path_index_find(&c->keys, closure_info);
         if (i >= 0) {
                 *ret = c->entries[i];
+                *ret_owned = false;
                 return 0;
         }
 
         r = read_closure_info(c->root, closure_info, spec_file, &ci, d);
         if (r < 0)
                 return r;
+        if (!keep) {
+                *ret = ci;
+                *ret_owned = true;
+                return 0;
+        }
         entries = reallocarray(c->entries, c->keys.n + 1, sizeof *entries);
         if (!entries) {
                 closure_info_free(ci);
@@ -69,6 +76,7 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, const char *spe
         }
         c->entries[i] = ci;
         *ret = ci;
+        *ret_owned = false;
         return 0;
 }
 

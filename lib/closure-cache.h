@@ -3,8 +3,13 @@
 
 /* closureInfo outputs read once per generator run, however many specs
  * share them: a system closure of 50 000 paths is read once, not once per
- * spec. Only what was read successfully is kept; a failure is reported to
- * each spec that asks, naming that spec. */
+ * spec. Only what is asked for with keep is kept (closures of roots: a
+ * system closure shared by many specs); a closureInfo bound whole is read
+ * for its spec and dropped after it, so that memory stays that of the
+ * largest spec, not of all of them. Failures are not kept: each spec that
+ * asks is told, by name. */
+
+#include <stdbool.h>
 
 #include "diag.h"
 #include "path-index.h"
@@ -27,5 +32,9 @@ typedef struct ClosureCache {
 
 void closure_cache_done(ClosureCache *c);
 
-int closure_cache_get(ClosureCache *c, const char *closure_info, const char *spec_file, ClosureInfo **ret, Diag *d);
+/* With keep, the cache owns *ret; without it (and when it is not cached
+ * already), the caller does and frees it with closure_info_free(). */
+int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file,
+                      ClosureInfo **ret, bool *ret_owned, Diag *d);
+void closure_info_free(ClosureInfo *ci);
 int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, const RefGraph **ret, Diag *d);

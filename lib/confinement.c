@@ -30,11 +30,16 @@ typedef struct Closure {
         const char **paths;
         size_t n;
         PathList owned;
+        ClosureInfo **read; /* closureInfos read for this spec alone */
+        size_t n_read;
 } Closure;
 
 static void closure_done(Closure *c) {
         free(c->paths);
         path_list_done(&c->owned);
+        for (size_t i = 0; i < c->n_read; i++)
+                closure_info_free(c->read[i]);
+        free(c->read);
 }
 
 static int compare_refs(const void *a, const void *b) {
@@ -406,12 +411,20 @@ static int compute_closure(ClosureCache *cache, const UnitInfo *u, const Spec *s
         _cleanup_(path_list_done) PathList roots = {};
         int r;
 
-        if (!cis || !lists)
+        closure->read = calloc(spec->n_closure_infos ?: 1, sizeof *closure->read);
+        if (!cis || !lists || !closure->read)
                 return -ENOMEM;
         for (size_t i = 0; i < spec->n_closure_infos; i++) {
-                r = closure_cache_get(cache, spec->closure_infos[i], spec->file, &cis[i], d);
+                bool owned;
+
+                /* Roots are looked up in what is usually one system closure
+                 * shared by many specs: keep it. */
+                r = closure_cache_get(cache, spec->closure_infos[i], spec_names_roots(spec), spec->file, &cis[i],
+                                      &owned, d);
                 if (r < 0)
                         return r;
+                if (owned)
+                        closure->read[closure->n_read++] = cis[i];
                 lists[i] = &cis[i]->store_paths;
         }
 
