@@ -155,19 +155,25 @@ static char *reason_as_path(const char *reason) {
 }
 
 int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f) {
-        _cleanup_free_ char *path = NULL, *escaped = NULL;
+        _cleanup_free_ char *path = NULL, *escaped = NULL, *file = NULL;
         int r;
 
         path = reason_as_path(reason ?: "the spec cannot be honoured");
         if (!path)
                 return -ENOMEM;
         escaped = unit_escape_specifiers(path);
-        if (!escaped)
+        file = unit_escape_specifiers(spec_file);
+        if (!escaped || !file)
                 return -ENOMEM;
 
         r = write_header(f, spec_file);
         if (r < 0)
                 return r;
+        /* systemd checks the last assertion first and shows only the one
+         * that failed: the one with the reason goes last, the fixed one
+         * first keeps the unit from starting should systemd drop the other.
+         * Description= shows in "systemctl status" even once the unit has
+         * been unloaded. */
         fputs("# The spec cannot be honoured, so the unit must not start at all:\n"
               "# it would run unconfined. The reason, also in the journal:\n",
               f);
@@ -175,9 +181,10 @@ int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f
                 "# %s\n"
                 "\n"
                 "[Unit]\n"
-                "AssertPathExists=" FAIL_CLOSED_PATH ": %s\n"
-                "AssertPathExists=" FAIL_CLOSED_PATH "\n",
-                path, escaped);
+                "Description=%%n, refused: its confinement spec %s cannot be honoured\n"
+                "AssertPathExists=" FAIL_CLOSED_PATH "\n"
+                "AssertPathExists=" FAIL_CLOSED_PATH ": %s\n",
+                path, file, escaped);
         return 0;
 }
 
