@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# Cached debootstrapped Debian root file systems for the e2e suite and the
+# benchmark, and cheap per-run writable instances of them.  Source this file.
+#
+#   rootfs_ensure SUITE         prints the cached rootfs of SUITE, building it
+#                               first when missing (debootstrap, ~1 min)
+#   rootfs_instance SUITE DIR   makes DIR/root a writable instance of the
+#                               cached rootfs (an overlay; a copy where
+#                               overlayfs is not available) and prints it;
+#                               the cache itself is never written to
+#   rootfs_instance_remove DIR  unmounts and removes what rootfs_instance made
+#
+# The cache lives in $CONFINEMENT_ROOTFS_CACHE
+# (default /var/cache/confinement-generator) as rootfs-<suite>; it is built
+# in rootfs-<suite>.tmp and renamed when complete, so a directory with the
+# final name is always a complete rootfs.  The mirror is the one apt uses
+# (/etc/apt/sources.list.d/*.sources or /etc/apt/sources.list), or
+# $CONFINEMENT_MIRROR.
+
+: "${CONFINEMENT_ROOTFS_CACHE:=/var/cache/confinement-generator}"
+: "${CONFINEMENT_ROOTFS_INCLUDE:=systemd,dbus,libjansson4}"
+
+rootfs_mirror() {
+        local f uri
+        if [[ -n ${CONFINEMENT_MIRROR:-} ]]; then
+                echo "$CONFINEMENT_MIRROR"
+                return 0
+        fi
+        for f in /etc/apt/sources.list.d/*.sources; do
+                [[ -f $f ]] || continue
+                # the first URI of a stanza that is not the security archive
+                uri=$(awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f" |
+                        grep -v -- '-security' | head -n 1 || true)
+                if [[ -n $uri ]]; then
+                        echo "$uri"
+                        return 0
+                fi
+        done
+        for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+                [[ -f $f ]] || continue
+                uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i; break } }' "$f" |
+                        grep -v -- '-security' | head -n 1 || true)
+                if [[ -n $uri ]]; then
+                        echo "$uri"
+                        return 0
+                fi
+        done
+        echo "rootfs_mirror: no Debian mirror found in /etc/apt" >&2
+        return 1
+}
+
+rootfs_ensure() {
+        local suite=${1:?suite}
+        local dir=$CONFINEMENT_ROOTFS_CACHE/rootfs-$suite
+        local tmp=$dir.tmp mirror
+
+        if [[ -d $dir ]]; then
+                echo "$dir"
+                return 0
+        fi
+        command -v debootstrap >/dev/null || {
+                echo "rootfs_ensure: debootstrap not found (scripts/install-deps)" >&2
+                return 1
+        }
+        mkdir -p "$CONFINEMENT_ROOTFS_CACHE"
+        (
+                # one builder at a time; the others wait and reuse its result
+                exec 8>"$CONFINEMENT_ROOTFS_CACHE/.rootfs-$suite.lock"
+                flock 8
+                [[ -d $dir ]] && exit 0
+                mirror=$(rootfs_mirror)
+                echo "rootfs_ensure: debootstrap $suite from $mirror into $tmp" >&2
+                rm -rf "$tmp"
+                if ! debootstrap --variant=minbase --include="$CONFINEMENT_ROOTFS_INCLUDE" \
+                        "$suite" "$tmp" "$mirror" > "$CONFINEMENT_ROOTFS_CACHE/debootstrap-$suite.log" 2>&1; then
+                        echo "rootfs_ensure: debootstrap failed, see $CONFINEMENT_ROOTFS_CACHE/debootstrap-$suite.log" >&2
+                        tail -n 5 "$CONFINEMENT_ROOTFS_CACHE/debootstrap-$suite.log" >&2
+                        exit 1
+                fi
+                mv -T "$tmp" "$dir"
+        ) || return 1
+        echo "$dir"
+}
+
+rootfs_instance() {
+        local suite=${1:?suite} dir=${2:?directory} base
+        base=$(rootfs_ensure "$suite") || return 1
+        mkdir -p "$dir/upper" "$dir/work" "$dir/root"
+        if ! mount -t overlay overlay \
+                -o "lowerdir=$base,upperdir=$dir/upper,workdir=$dir/work" "$dir/root" 2>/dev/null; then
+                # no overlayfs here: a full copy (about 2 s, 250 MB)
+                rmdir "$dir/upper" "$dir/work"
+                cp -a --reflink=auto "$base/." "$dir/root/"
+        fi
+        echo "$dir/root"
+}
+
+rootfs_instance_remove() {
+        local dir=${1:?directory}
+        [[ -d $dir ]] || return 0
+        if mountpoint -q "$dir/root"; then
+                umount "$dir/root" || umount -l "$dir/root"
+        fi
+        rm -rf --one-file-system "$dir"
+}

@@ -1,0 +1,167 @@
+#!/bin/bash
+# End-to-end tests of confinement-generator against a real systemd (PID 1 in
+# a systemd-nspawn container booted from a debootstrapped Debian rootfs) and
+# real Nix store paths (tests/fixtures/nix).
+#
+# Usage: tests/e2e/run.sh [--suite SUITE] [--keep] [--case NAME]... [[--generator] GENERATOR]
+#   GENERATOR   the built binary (default: build/generator/confinement-generator)
+#   --suite     Debian suite of the rootfs (default: bookworm)
+#   --case      run only the named cases (repeatable)
+#   --keep      keep the run directory (rootfs instance, logs) even when all pass
+#
+# Prints "PASS name" or "FAIL name: reason" per case and then "N passed,
+# N failed"; exits non-zero when anything failed.  A missing tool or a failed
+# setup step fails every case; nothing is skipped.  Runs as root.
+#
+# Environment: E2E_FIXTURES (default /var/cache/confinement-generator/fixtures)
+# where the Nix fixtures are built; CONFINEMENT_ROOTFS_CACHE, CONFINEMENT_MIRROR
+# (lib/rootfs.sh); E2E_CASE_TIMEOUT (seconds per case, default 90).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/e2e/lib/rootfs.sh
+source "$here/lib/rootfs.sh"
+# shellcheck source=tests/e2e/lib/container.sh
+source "$here/lib/container.sh"
+# shellcheck source=tests/e2e/lib/cases.sh
+source "$here/lib/cases.sh"
+
+suite=bookworm
+keep=0
+only=()
+generator=$repo/build/generator/confinement-generator
+while (($#)); do
+        case $1 in
+        --suite) suite=${2:?--suite needs a value}; shift 2 ;;
+        --suite=*) suite=${1#--suite=}; shift ;;
+        --case) only+=("${2:?--case needs a value}"); shift 2 ;;
+        --case=*) only+=("${1#--case=}"); shift ;;
+        --generator) generator=${2:?--generator needs a value}; shift 2 ;;
+        --generator=*) generator=${1#--generator=}; shift ;;
+        --keep) keep=1; shift ;;
+        -h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+        -*) echo "$0: unknown option $1" >&2; exit 2 ;;
+        *) generator=$1; shift ;;
+        esac
+done
+
+: "${E2E_FIXTURES:=/var/cache/confinement-generator/fixtures}"
+: "${E2E_CASE_TIMEOUT:=90}"
+CEXEC_TIMEOUT=30
+
+cases=("${ALL_CASES[@]}")
+if ((${#only[@]})); then
+        for c in "${only[@]}"; do
+                [[ " ${ALL_CASES[*]} " == *" $c "* ]] || { echo "$0: no case $c" >&2; exit 2; }
+        done
+        cases=("${only[@]}")
+fi
+
+passed=0
+failed=0
+pass() {
+        echo "PASS $1"
+        passed=$((passed + 1))
+}
+fail() {
+        echo "FAIL $1: $2"
+        failed=$((failed + 1))
+}
+summary() {
+        echo "$passed passed, $failed failed"
+        ((failed == 0))
+}
+# fail every case with the same reason and stop
+fail_all() {
+        local c
+        for c in "${cases[@]}"; do
+                fail "$c" "$1"
+        done
+        summary || true
+        exit 1
+}
+
+# --- setup -------------------------------------------------------------------
+
+((EUID == 0)) || fail_all "setup: must run as root"
+for tool in systemd-nspawn nsenter pgrep timeout flock mount nix-build nix-store busybox; do
+        command -v "$tool" >/dev/null || fail_all "setup: missing tool $tool (scripts/install-deps)"
+done
+[[ -d $CONFINEMENT_ROOTFS_CACHE/rootfs-$suite ]] || command -v debootstrap >/dev/null ||
+        fail_all "setup: missing tool debootstrap (scripts/install-deps)"
+[[ -f $generator && -x $generator ]] || fail_all "setup: no generator binary at $generator"
+
+run_dir=$(mktemp -d /tmp/confinement-e2e.XXXXXX)
+logs=$run_dir/logs
+mkdir -p "$logs"
+ROOT=
+cleanup() {
+        container_poweroff || true
+        if [[ -n $ROOT ]]; then
+                cp -a "$ROOT/var/lib/e2e-results" "$logs/results" 2>/dev/null || true
+        fi
+        if ((keep)); then
+                echo "run directory kept: $run_dir" >&2
+        elif ((failed)); then
+                # keep the logs, drop the rootfs instance
+                mountpoint -q "$run_dir/root" && { umount "$run_dir/root" || umount -l "$run_dir/root"; }
+                rm -rf --one-file-system "$run_dir/root" "$run_dir/upper" "$run_dir/work"
+                echo "logs: $logs" >&2
+        else
+                rootfs_instance_remove "$run_dir"
+        fi
+}
+trap cleanup EXIT
+
+"$repo/tests/fixtures/nix/build-closures.sh" "$E2E_FIXTURES" 10 > "$logs/fixtures.log" 2>&1 ||
+        fail_all "setup: building the Nix fixtures failed (see $logs/fixtures.log)"
+# shellcheck source=/dev/null
+source "$E2E_FIXTURES/paths.env"
+
+ROOT=$(rootfs_instance "$suite" "$run_dir" 2> "$logs/rootfs.log") ||
+        fail_all "setup: no rootfs for $suite (see $logs/rootfs.log)"
+
+install -D -m 755 "$generator" "$ROOT/usr/lib/systemd/system-generators/confinement-generator"
+setup_cases "$ROOT" > "$logs/setup.log" 2>&1 || fail_all "setup: installing the test units failed (see $logs/setup.log)"
+
+CONTAINER_LOG=$logs/console.log
+container_boot "e2e-$$" "$ROOT" --overlay=/nix::/nix 2> "$logs/boot.log" ||
+        fail_all "setup: the container did not boot (see $logs/boot.log, $logs/console.log)"
+
+# --- cases -------------------------------------------------------------------
+
+# run_case NAME: runs case_NAME in a subshell with a time limit; its output
+# on failure is the reason
+run_case() {
+        local name=$1 fn=case_${1//-/_} out=$logs/case-$1.log pid i
+        ( "$fn" ) > "$out" 2>&1 &
+        pid=$!
+        for ((i = 0; i < E2E_CASE_TIMEOUT * 10; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+                pkill -KILL -P "$pid" 2>/dev/null || true
+                kill -KILL "$pid" 2>/dev/null || true
+                wait "$pid" 2>/dev/null || true
+                fail "$name" "timed out after ${E2E_CASE_TIMEOUT}s"
+                return
+        fi
+        if wait "$pid"; then
+                pass "$name"
+        else
+                fail "$name" "$(tr '\n' ' ' < "$out" | sed 's/ *$//' | cut -c1-600)"
+        fi
+}
+
+for c in "${cases[@]}"; do
+        run_case "$c"
+done
+
+CEXEC_TIMEOUT=20 cexec journalctl -b --no-pager > "$logs/journal.txt" 2>&1 || true
+for d in generator generator.early generator.late; do
+        cp -a "$(cpath "/run/systemd/$d")" "$logs/$d" 2>/dev/null || true
+done
+
+summary
