@@ -481,6 +481,7 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
         c->spec_file = strdup(spec->file);
         c->store_dir = strdup(spec->store_dir);
         c->mode = spec->mode;
+        c->unit_private_tmp = unit_info ? unit_info->private_tmp : -1;
         if (!c->unit || !c->spec_file || !c->store_dir)
                 return -ENOMEM;
         if (spec->bind_method == BIND_METHOD_VIEW) {

@@ -45,6 +45,7 @@ typedef struct Confinement {
         Bind *binds;    /* sorted by target, no duplicates */
         size_t n_binds;
         size_t n_closure_paths;
+        int unit_private_tmp; /* the unit's own PrivateTmp=, -1 when it sets none */
 } Confinement;
 
 Confinement *confinement_free(Confinement *c);

@@ -110,8 +110,18 @@ int dropin_render(const Confinement *c, FILE *f) {
               f);
 
         fprintf(f, "# Mode %s: %s.\n", confinement_mode_to_string(c->mode), mode_descriptions[c->mode]);
-        for (size_t i = 0; i < ELEMENTSOF(apivfs_settings); i++)
+        for (size_t i = 0; i < ELEMENTSOF(apivfs_settings); i++) {
+                /* PrivateTmp= is the unit's to choose, as in NixOS (a default there). */
+                if (streq(apivfs_settings[i], "PrivateTmp") && c->unit_private_tmp >= 0) {
+                        fprintf(f, "# PrivateTmp=%s as the unit sets it.\n", c->unit_private_tmp ? "yes" : "no");
+                        continue;
+                }
                 fprintf(f, "%s=%s\n", apivfs_settings[i], c->mode == CONFINEMENT_CHROOT_ONLY ? "no" : "yes");
+        }
+        if (c->unit_private_tmp == 0 || (c->unit_private_tmp < 0 && c->mode == CONFINEMENT_CHROOT_ONLY))
+                fputs("# Without a private /tmp, no /tmp or /var/tmp at all.\n"
+                      "InaccessiblePaths=-/tmp -/var/tmp\n",
+                      f);
         if (c->mode == CONFINEMENT_FULL)
                 for (size_t i = 0; i < ELEMENTSOF(full_settings); i++)
                         fprintf(f, "# %s\n%s\n", full_settings[i][1], full_settings[i][0]);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -43,6 +44,8 @@ static inline void fclosep(FILE **f) {
 static inline int negative_errno(void) {
         return errno > 0 ? -errno : -EIO;
 }
+
+#define streq(a, b) (strcmp((a), (b)) == 0)
 
 static inline const char *strempty(const char *s) {
         return s ?: "";
