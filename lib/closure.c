@@ -5,6 +5,7 @@
 #include "ref-graph.h"
 #include "path-trust.h"
 #include "path-util.h"
+#include "read-file.h"
 
 int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d) {
         _cleanup_free_ char *line = NULL;
@@ -52,7 +53,7 @@ int closure_file_check_trusted(const char *root, const char *file, const char *s
 
 int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
                              Diag *d) {
-        _cleanup_free_ char *name = NULL, *full = NULL;
+        _cleanup_free_ char *name = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
@@ -61,11 +62,10 @@ int closure_read_store_paths(const char *root, const char *closure_info, const c
         r = closure_file_check_trusted(root, name, spec_file, d);
         if (r < 0)
                 return r;
-        full = path_prefix_root(root, name);
-        if (!full)
-                return -ENOMEM;
-        f = fopen(full, "re");
-        if (!f)
-                return diag_error(d, errno, spec_file, "closureInfo", "%s: cannot open: %m.", name);
+        r = open_regular_file(root, name, &f);
+        if (r == -EBADFD)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
+        if (r < 0)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot open: %m.", name);
         return closure_parse_store_paths(f, name, spec_file, paths, d);
 }

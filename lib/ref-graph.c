@@ -5,6 +5,7 @@
 
 #include "closure.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "ref-graph.h"
 
 RefGraph *ref_graph_free(RefGraph *g) {
@@ -219,7 +220,7 @@ finish:
 }
 
 int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d) {
-        _cleanup_free_ char *name = NULL, *full = NULL;
+        _cleanup_free_ char *name = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
@@ -228,12 +229,11 @@ int registration_read(const char *root, const char *closure_info, const char *sp
         r = closure_file_check_trusted(root, name, spec_file, d);
         if (r < 0)
                 return r;
-        full = path_prefix_root(root, name);
-        if (!full)
-                return -ENOMEM;
-        f = fopen(full, "re");
-        if (!f)
-                return diag_error(d, errno, spec_file, "closureInfo", "%s: cannot open: %m.", name);
+        r = open_regular_file(root, name, &f);
+        if (r == -EBADFD)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
+        if (r < 0)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot open: %m.", name);
         return registration_parse(f, name, spec_file, ret, d);
 }
 

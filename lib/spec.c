@@ -7,6 +7,7 @@
 
 #include "path-trust.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "spec.h"
 
 static const char *const mode_names[_CONFINEMENT_MODE_MAX] = {
@@ -331,9 +332,8 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
 }
 
 int spec_load(const char *root, const char *file, Spec **ret, Diag *d) {
-        _cleanup_free_ char *full = NULL, *buf = NULL, *distrust = NULL;
-        _cleanup_close_ int fd = -1;
-        struct stat st;
+        _cleanup_free_ char *buf = NULL, *distrust = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
         size_t size = 0;
         int r;
 
@@ -344,34 +344,21 @@ int spec_load(const char *root, const char *file, Spec **ret, Diag *d) {
         if (r == -ENOMEM)
                 return r;
 
-        full = path_prefix_root(root, file);
-        if (!full)
-                return -ENOMEM;
-        fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return diag_error(d, errno, file, NULL, "cannot open: %m.");
-        if (fstat(fd, &st) < 0)
-                return diag_error(d, errno, file, NULL, "cannot stat: %m.");
-        if (!S_ISREG(st.st_mode))
-                return diag_error(d, 0, file, NULL, "expected a regular file.");
-        if (st.st_size > SPEC_FILE_SIZE_MAX)
-                return diag_error(d, EFBIG, file, NULL, "expected at most %d bytes, file has %jd.",
-                                  SPEC_FILE_SIZE_MAX, (intmax_t) st.st_size);
+        r = open_regular_file(root, file, &f);
+        if (r == -EBADFD)
+                return diag_error(d, r, file, NULL, "expected a regular file.");
+        if (r < 0)
+                return diag_error(d, r, file, NULL, "cannot open: %m.");
 
-        /* Read to EOF, not to st_size: the file may change under us. */
         buf = malloc(SPEC_FILE_SIZE_MAX + 1);
         if (!buf)
                 return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + size, SPEC_FILE_SIZE_MAX + 1 - size);
-                if (k < 0)
-                        return diag_error(d, errno, file, NULL, "cannot read: %m.");
-                if (k == 0)
-                        break;
-                size += k;
-                if (size > SPEC_FILE_SIZE_MAX)
-                        return diag_error(d, EFBIG, file, NULL, "expected at most %d bytes.", SPEC_FILE_SIZE_MAX);
-        }
+        /* Read to EOF, whatever the size said: the file may change under us. */
+        size = fread(buf, 1, SPEC_FILE_SIZE_MAX + 1, f);
+        if (ferror(f))
+                return diag_error(d, EIO, file, NULL, "cannot read: %m.");
+        if (size > SPEC_FILE_SIZE_MAX)
+                return diag_error(d, EFBIG, file, NULL, "expected at most %d bytes.", SPEC_FILE_SIZE_MAX);
 
         return spec_parse(file, buf, size, ret, d);
 }

@@ -9,6 +9,7 @@
 #include "chase.h"
 #include "log.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "store-path.h"
 #include "unit-file.h"
 #include "unit-info.h"
@@ -123,14 +124,14 @@ static int collect_assignment(const char *section, const char *key, const char *
 }
 
 static int parse_file(const char *root, const char *file, Collector *c) {
-        _cleanup_free_ char *full = path_prefix_root(root, file);
         _cleanup_fclose_ FILE *f = NULL;
+        int r;
 
-        if (!full)
-                return -ENOMEM;
-        f = fopen(full, "re");
-        if (!f)
-                return log_warning_errno(errno, "%s: cannot read, ignoring: %m", file);
+        r = open_regular_file(root, file, &f);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return log_warning_errno(r, "%s: cannot read, ignoring: %m", file);
         c->file = file;
         return unit_file_parse(f, file, collect_assignment, c);
 }
