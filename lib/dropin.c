@@ -165,10 +165,18 @@ static char *reason_as_path(const char *reason) {
 }
 
 int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f) {
-        _cleanup_free_ char *path = NULL, *escaped = NULL, *file = NULL;
+        _cleanup_free_ char *path = NULL, *escaped = NULL, *file = NULL, *comment = NULL;
         int r;
 
-        path = reason_as_path(reason ?: "the spec cannot be honoured");
+        reason = reason ?: "the spec cannot be honoured";
+        path = reason_as_path(reason);
+        comment = strdup(reason);
+        if (!comment)
+                return -ENOMEM;
+        /* A comment ends at the line. */
+        for (char *p = comment; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = ' ';
         if (!path)
                 return -ENOMEM;
         escaped = unit_escape_specifiers(path);
@@ -194,7 +202,7 @@ int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f
                 "Description=%%n, refused: its confinement spec %s cannot be honoured\n"
                 "AssertPathExists=" FAIL_CLOSED_PATH "\n"
                 "AssertPathExists=" FAIL_CLOSED_PATH ": %s\n",
-                path, file, escaped);
+                comment, file, escaped);
         return 0;
 }
 

@@ -2,20 +2,32 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "chase.h"
 #include "macro.h"
 #include "path-util.h"
 #include "read-file.h"
 
 int open_regular_file(const char *root, const char *path, FILE **ret) {
-        _cleanup_free_ char *full = path_prefix_root(root, path);
+        _cleanup_free_ char *resolved = NULL, *full = NULL;
         _cleanup_close_ int fd = -1;
+        int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, r;
         struct stat st;
         FILE *f;
 
+        /* Under another root, an absolute symlink means a path under that
+         * root, not on the host: resolve it ourselves. */
+        if (!path_is_root(root)) {
+                r = chase_under_root(root, path, &resolved);
+                if (r < 0)
+                        return r;
+                path = resolved;
+                flags |= O_NOFOLLOW;
+        }
+        full = path_prefix_root(root, path);
         if (!full)
                 return -ENOMEM;
         /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
-        fd = open(full, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        fd = open(full, flags);
         if (fd < 0)
                 return negative_errno();
         if (fstat(fd, &st) < 0)
@@ -29,5 +41,32 @@ int open_regular_file(const char *root, const char *path, FILE **ret) {
                 return -ENOMEM;
         TAKE_FD(fd);
         *ret = f;
+        return 0;
+}
+
+int open_directory(const char *root, const char *path, DIR **ret) {
+        _cleanup_free_ char *resolved = NULL, *full = NULL;
+        int fd, r;
+        DIR *d;
+
+        if (!path_is_root(root)) {
+                r = chase_under_root(root, path, &resolved);
+                if (r < 0)
+                        return r;
+                path = resolved;
+        }
+        full = path_prefix_root(root, path);
+        if (!full)
+                return -ENOMEM;
+        fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (resolved ? O_NOFOLLOW : 0));
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                r = negative_errno();
+                close(fd);
+                return r;
+        }
+        *ret = d;
         return 0;
 }

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <stdio.h>
 
-/* Opens root+path (root NULL or "/" for none) for reading, only if it is
+/* Opens path under root (NULL or "/" for none; symlinks are resolved
+ * within root) for reading, only if it is
  * a regular file: a FIFO or a device planted where a spec or closure file
  * is expected must not hang the boot or feed it endless input. -EBADFD
  * when it is no regular file, else -errno of open(). */
 int open_regular_file(const char *root, const char *path, FILE **ret);
+
+/* The same for a directory to list. */
+int open_directory(const char *root, const char *path, DIR **ret);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "path-trust.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "spec-dirs.h"
 
 const char *const spec_dirs[] = {
@@ -83,21 +84,18 @@ static int find_entry(const SpecEntries *e, const char *name) {
 }
 
 static int add_dir(const char *root, const char *dir, SpecEntries *e) {
-        _cleanup_free_ char *full = NULL;
         _cleanup_(closedirp) DIR *d = NULL;
         _cleanup_free_ char *dir_distrust = NULL;
         struct dirent *de;
         int r;
 
-        full = path_prefix_root(root, dir);
-        if (!full)
+        r = open_directory(root, dir, &d);
+        if (r == -ENOENT)
+                return 0;
+        if (r == -ENOMEM)
                 return log_oom();
-        d = opendir(full);
-        if (!d) {
-                if (errno == ENOENT)
-                        return 0;
-                return log_warning_errno(errno, "%s: cannot read spec directory, ignoring: %m", dir);
-        }
+        if (r < 0)
+                return log_warning_errno(r, "%s: cannot read spec directory, ignoring: %m", dir);
         r = distrust_reason(root, dir, &dir_distrust);
         if (r < 0)
                 return log_oom();

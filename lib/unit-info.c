@@ -213,7 +213,7 @@ static int find_dropins(const char *root, char *const *search_path, const char *
 
         for (char *const *dir = search_path; *dir; dir++)
                 for (size_t i = 0; i < names.n; i++) {
-                        _cleanup_free_ char *d = NULL, *full = NULL;
+                        _cleanup_free_ char *d = NULL;
                         _cleanup_(closedirp) DIR *dp = NULL;
                         struct dirent *de;
 
@@ -221,13 +221,10 @@ static int find_dropins(const char *root, char *const *search_path, const char *
                                 r = -ENOMEM;
                                 goto finish;
                         }
-                        full = path_prefix_root(root, d);
-                        if (!full) {
-                                r = -ENOMEM;
+                        r = open_directory(root, d, &dp);
+                        if (r == -ENOMEM)
                                 goto finish;
-                        }
-                        dp = opendir(full);
-                        if (!dp)
+                        if (r < 0)
                                 continue;
                         while ((de = readdir(dp))) {
                                 size_t k = strlen(de->d_name);
