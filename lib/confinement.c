@@ -236,6 +236,18 @@ static int compare_binds(const void *a, const void *b) {
         return (int) x->optional - (int) y->optional;
 }
 
+/* The spec key a bind comes from, for messages. */
+static const char *bind_key(const Bind *b) {
+        switch (b->origin) {
+        case BIND_ORIGIN_BIN_SH:
+                return "binSh";
+        case BIND_ORIGIN_EXTRA:
+                return b->kind == BIND_WRITABLE ? "bindPaths" : "bindReadOnlyPaths";
+        default:
+                return "closureInfo";
+        }
+}
+
 /* Sorted output is byte-identical for the same input; one target can
  * only be bound once. */
 static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
@@ -249,16 +261,21 @@ static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
                         qsort(c->binds, c->n_binds, sizeof *c->binds, compare_binds);
                         break;
                 }
+        /* Conflicts first, while every entry is still in place. */
+        for (size_t i = 1; i < c->n_binds; i++) {
+                const Bind *a = &c->binds[i - 1], *b = &c->binds[i];
+
+                if (streq(a->target, b->target) && (!streq(a->source, b->source) || a->kind != b->kind))
+                        return diag_error(d, 0, spec->file, bind_key(b), "%s is bound twice, from %s and from %s.",
+                                          b->target, a->source, b->source);
+        }
         for (size_t i = 1; i < c->n_binds; i++) {
                 Bind *prev = &c->binds[k], *b = &c->binds[i];
 
-                if (strcmp(prev->target, b->target) != 0) {
+                if (!streq(prev->target, b->target)) {
                         c->binds[++k] = *b;
                         continue;
                 }
-                if (strcmp(prev->source, b->source) != 0 || prev->kind != b->kind)
-                        return diag_error(d, 0, spec->file, NULL, "%s is bound twice, from %s and from %s.",
-                                          b->target, prev->source, b->source);
                 prev->optional = prev->optional && b->optional;
                 free(b->source);
                 free(b->target);

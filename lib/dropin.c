@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "dropin.h"
+#include "path-util.h"
 #include "unit-escape.h"
 #include "unit-name.h"
 
@@ -150,15 +151,33 @@ static char *reason_as_path(const char *reason) {
 
         if (!s)
                 return NULL;
-        for (const char *p = reason; *p && (size_t) (t - s) < max; p++) {
+        for (const char *p = reason; *p;) {
+                size_t n = utf8_sequence_length((const unsigned char *) p);
                 unsigned char c = *p;
+
+                /* Whole characters only: systemd drops a value that is not
+                 * valid UTF-8. */
+                if (n == 0) {
+                        c = '?';
+                        n = 1;
+                } else if (n > 1) {
+                        if ((size_t) (t - s) + n > max)
+                                break;
+                        memcpy(t, p, n);
+                        t += n;
+                        p += n;
+                        continue;
+                }
+                if ((size_t) (t - s) >= max)
+                        break;
+                p++;
                 if (c < 0x20 || c == 0x7f)
                         c = ' ';
-                else if (c == '.' && (p[1] == '.' || t == s || t[-1] == '/'))
+                else if (c == '.' && (*p == '.' || t == s || t[-1] == '/'))
                         c = '_'; /* no "." or ".." components */
                 else if (c == '/' && t > s && t[-1] == '/')
                         continue;
-                *t++ = c;
+                *t++ = (char) c;
         }
         *t = '\0';
         return s;

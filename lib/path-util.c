@@ -8,8 +8,7 @@
 
 #include "path-util.h"
 
-/* Returns the length of the UTF-8 sequence at s, 0 when it is invalid. */
-static size_t utf8_sequence_length(const unsigned char *s) {
+size_t utf8_sequence_length(const unsigned char *s) {
         size_t len;
         unsigned cp;
 

@@ -18,3 +18,7 @@ const char *path_startswith(const char *path, const char *prefix);
 char *path_prefix_root(const char *root, const char *path);
 
 bool path_is_root(const char *root);
+
+/* The length of the UTF-8 character at s, 0 when it is not valid UTF-8
+ * (overlong forms and surrogates included). */
+size_t utf8_sequence_length(const unsigned char *s);

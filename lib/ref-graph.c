@@ -114,7 +114,7 @@ int registration_parse(FILE *f, const char *name, const char *spec_file, RefGrap
                 return -ENOMEM;
 
         for (;;) {
-                uint64_t count, size;
+                uint64_t count = 0, size = 0;
                 ssize_t self;
 
                 r = next_line(&p);

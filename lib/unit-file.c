@@ -72,10 +72,15 @@ int unit_file_parse(FILE *f, const char *name, UnitFileAssignment cb, void *user
                 if (continued && (*l == '#' || *l == ';'))
                         continue;
 
+                /* A trailing backslash continues the line, unless it is
+                 * itself escaped ("\\\\"); it becomes a space, as in systemd. */
                 len = strlen(l);
-                more = len > 0 && l[len - 1] == '\\';
+                more = false;
+                for (size_t i = 0; i < len; i++)
+                        if (l[i] == '\\')
+                                more = ++i == len;
                 if (more)
-                        l[--len] = ' ';
+                        l[len - 1] = ' ';
 
                 if (continued || more) {
                         char *c;

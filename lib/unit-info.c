@@ -136,25 +136,55 @@ static int parse_file(const char *root, const char *file, Collector *c) {
         return unit_file_parse(f, file, collect_assignment, c);
 }
 
-/* A unit file, resolved under root; masked (empty or /dev/null) counts
- * as missing. */
+/* Whether path under root is a symlink to /dev/null: recognised by name,
+ * as spec-dirs.c does, so that it works under a root without /dev. */
+static bool is_null_link(const char *root, const char *path) {
+        _cleanup_free_ char *full = path_prefix_root(root, path);
+        char target[16];
+        ssize_t k;
+
+        if (!full)
+                return false;
+        k = readlink(full, target, sizeof target - 1);
+        if (k < 0)
+                return false;
+        target[k] = '\0';
+        return streq(target, "/dev/null");
+}
+
+/* Resolves path under root; 1 with *ret for a non-empty regular file, 0
+ * for a mask (empty, /dev/null), -ENOENT when there is nothing. */
+static int resolve_unit_file(const char *root, const char *path, char **ret) {
+        _cleanup_free_ char *resolved = NULL, *full = NULL;
+        struct stat st;
+        int r;
+
+        if (is_null_link(root, path))
+                return 0;
+        r = chase_under_root(root, path, &resolved);
+        if (r < 0)
+                return r;
+        full = path_prefix_root(root, resolved);
+        if (!full)
+                return -ENOMEM;
+        if (streq(resolved, "/dev/null") || stat(full, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+                return 0;
+        *ret = TAKE_PTR(resolved);
+        return 1;
+}
+
+/* The first unit file of that name in the search path; a mask there
+ * counts as missing. */
 static int find_unit_file(const char *root, char *const *search_path, const char *name, char **ret) {
         for (char *const *dir = search_path; *dir; dir++) {
-                _cleanup_free_ char *path = NULL, *resolved = NULL, *full = NULL;
-                struct stat st;
+                _cleanup_free_ char *path = NULL;
+                int r;
 
                 if (asprintf(&path, "%s/%s", *dir, name) < 0)
                         return -ENOMEM;
-                if (chase_under_root(root, path, &resolved) < 0)
-                        continue;
-                full = path_prefix_root(root, resolved);
-                if (!full)
-                        return -ENOMEM;
-                if (strcmp(resolved, "/dev/null") == 0 || stat(full, &st) < 0 || !S_ISREG(st.st_mode) ||
-                    st.st_size == 0)
-                        return 0;
-                *ret = TAKE_PTR(resolved);
-                return 1;
+                r = resolve_unit_file(root, path, ret);
+                if (r == -ENOMEM || r >= 0)
+                        return r;
         }
         return 0;
 }
@@ -259,17 +289,15 @@ static int find_dropins(const char *root, char *const *search_path, const char *
                 qsort(dropins, n, sizeof *dropins, compare_dropins);
         r = 0;
         for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_free_ char *full = path_prefix_root(root, dropins[i].path);
-                struct stat st;
+                _cleanup_free_ char *resolved = NULL;
+                int k;
 
-                if (!full) {
-                        r = -ENOMEM;
-                        break;
-                }
                 /* A masked drop-in (empty or /dev/null) contributes nothing. */
-                if (stat(full, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
-                        continue;
-                r = path_list_add(files, dropins[i].path);
+                k = resolve_unit_file(root, dropins[i].path, &resolved);
+                if (k == -ENOMEM)
+                        r = k;
+                else if (k > 0)
+                        r = path_list_add(files, dropins[i].path);
         }
 finish:
         for (size_t i = 0; i < n; i++) {

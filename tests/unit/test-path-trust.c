@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "path-trust.h"
+#include "test-util.h"
+
+static void assert_trusted(const char *path) {
+        _cleanup_free_ char *reason = NULL;
+
+        ck_assert_msg(path_check_trusted(test_root, path, &reason) == 0, "%s: %s", path, strempty(reason));
+        ck_assert_ptr_null(reason);
+}
+
+static void assert_distrusted(const char *path, const char *expected_reason) {
+        _cleanup_free_ char *reason = NULL;
+
+        ck_assert_int_eq(path_check_trusted(test_root, path, &reason), -EPERM);
+        ck_assert_ptr_nonnull(reason);
+        ck_assert_str_eq(reason, expected_reason);
+}
+
+START_TEST(test_trusted) {
+        test_write_file(test_root, "/etc/confinement.d/foo.json", "{}");
+        assert_trusted("/");
+        assert_trusted("/etc");
+        assert_trusted("/etc/confinement.d/foo.json");
+        /* Read-only for everyone is fine too. */
+        test_chmod(test_root, "/etc/confinement.d/foo.json", 0400);
+        assert_trusted("/etc/confinement.d/foo.json");
+}
+END_TEST
+
+START_TEST(test_writable) {
+        test_write_file(test_root, "/etc/confinement.d/foo.json", "{}");
+        test_chmod(test_root, "/etc/confinement.d/foo.json", 0646);
+        assert_distrusted("/etc/confinement.d/foo.json", "/etc/confinement.d/foo.json is writable by anyone (mode 0646)");
+        test_chmod(test_root, "/etc/confinement.d/foo.json", 0664);
+        assert_distrusted("/etc/confinement.d/foo.json",
+                          "/etc/confinement.d/foo.json is writable by its group (mode 0664)");
+        test_chmod(test_root, "/etc/confinement.d/foo.json", 0644);
+        /* Any directory on the way, the root of the tree included. */
+        test_chmod(test_root, "/etc", 0777);
+        assert_distrusted("/etc/confinement.d/foo.json", "/etc is writable by anyone (mode 0777)");
+        test_chmod(test_root, "/etc", 0755);
+        test_chmod(test_root, "/", 0775);
+        assert_distrusted("/etc/confinement.d/foo.json", "/ is writable by its group (mode 0775)");
+        test_chmod(test_root, "/", 0755);
+}
+END_TEST
+
+START_TEST(test_sticky) {
+        /* A sticky directory writable by others, as /nix/store (1775) and
+         * /tmp (1777), is fine: what it holds is checked in turn. */
+        test_write_file(test_root, "/nix/store/abc-closure/store-paths", "");
+        test_chmod(test_root, "/nix/store", 01775);
+        assert_trusted("/nix/store/abc-closure/store-paths");
+        test_chmod(test_root, "/nix/store/abc-closure", 01777);
+        assert_trusted("/nix/store/abc-closure/store-paths");
+        /* Sticky is for directories only. */
+        test_chmod(test_root, "/nix/store/abc-closure/store-paths", 01666);
+        assert_distrusted("/nix/store/abc-closure/store-paths",
+                          "/nix/store/abc-closure/store-paths is writable by anyone (mode 1666)");
+}
+END_TEST
+
+START_TEST(test_owner) {
+        _cleanup_free_ char *full = NULL;
+
+        if (geteuid() != 0)
+                return; /* only root can give files away */
+        test_write_file(test_root, "/etc/foo.json", "{}");
+        full = test_path(test_root, "/etc/foo.json");
+        ck_assert_int_eq(lchown(full, 4242, 0), 0);
+        assert_distrusted("/etc/foo.json", "/etc/foo.json is owned by uid 4242, not by root");
+}
+END_TEST
+
+START_TEST(test_resolved_path_checked) {
+        /* Through a symlink, the target's path is what counts. */
+        test_write_file(test_root, "/srv/open/foo.json", "{}");
+        test_chmod(test_root, "/srv/open", 0777);
+        test_symlink(test_root, "/etc/foo.json", "/srv/open/foo.json");
+        assert_distrusted("/etc/foo.json", "/srv/open is writable by anyone (mode 0777)");
+        /* The symlink's own directory is checked only on the way to it. */
+        test_write_file(test_root, "/usr/foo.json", "{}");
+        test_symlink(test_root, "/var/open/link.json", "/usr/foo.json");
+        test_chmod(test_root, "/var/open", 0777);
+        assert_trusted("/var/open/link.json");
+}
+END_TEST
+
+START_TEST(test_missing) {
+        char *reason = NULL;
+
+        ck_assert_int_eq(path_check_trusted(test_root, "/etc/none", &reason), -ENOENT);
+        ck_assert_ptr_null(reason);
+}
+END_TEST
+
+static Suite *path_trust_suite(void) {
+        Suite *s = suite_create("path-trust");
+        TCase *tc = test_tcase_new("path_check_trusted", true);
+
+        tcase_add_test(tc, test_trusted);
+        tcase_add_test(tc, test_writable);
+        tcase_add_test(tc, test_sticky);
+        tcase_add_test(tc, test_owner);
+        tcase_add_test(tc, test_resolved_path_checked);
+        tcase_add_test(tc, test_missing);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        return test_run_suite(path_trust_suite());
+}

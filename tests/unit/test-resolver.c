@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "resolver.h"
+#include "test-util.h"
+
+#define E(n) { .name = (char *) (n), .path = (char *) "/etc/confinement.d/" n }
+
+START_TEST(test_spec_entry_unit) {
+        static const struct {
+                const char *name, *unit;
+        } v[] = {
+                { "foo.service.json", "foo.service" },
+                { "foo@.service.json", "foo@.service" },
+                { "foo@bar.service.json", "foo@bar.service" },
+                { "foo.json", NULL },
+                { "foo.socket.json", NULL },
+                { "@.service.json", NULL },
+                { "foo bar.service.json", NULL },
+                { ".json", NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                SpecEntry e = { .name = (char *) v[i].name };
+                const char *why = NULL;
+                _cleanup_free_ char *unit = spec_entry_unit(&e, &why);
+
+                if (v[i].unit) {
+                        ck_assert_ptr_nonnull(unit);
+                        ck_assert_str_eq(unit, v[i].unit);
+                } else {
+                        ck_assert_msg(!unit, "%s gave %s", v[i].name, unit);
+                        ck_assert_ptr_nonnull(why);
+                }
+        }
+}
+END_TEST
+
+START_TEST(test_find_for_unit) {
+        SpecEntry entries[] = {
+                E("foo.service.json"), E("web@.service.json"), E("web@red.service.json"), E("db@.service.json"),
+        };
+        SpecEntries e = { .entries = entries, .n = ELEMENTSOF(entries) };
+
+        ck_assert_ptr_eq(spec_entries_find_for_unit(&e, "foo.service"), &entries[0]);
+        /* An instance: its own spec, else its template's. */
+        ck_assert_ptr_eq(spec_entries_find_for_unit(&e, "web@red.service"), &entries[2]);
+        ck_assert_ptr_eq(spec_entries_find_for_unit(&e, "web@blue.service"), &entries[1]);
+        ck_assert_ptr_eq(spec_entries_find_for_unit(&e, "web@.service"), &entries[1]);
+        ck_assert_ptr_eq(spec_entries_find_for_unit(&e, "db@x.service"), &entries[3]);
+        ck_assert_ptr_null(spec_entries_find_for_unit(&e, "bar.service"));
+        ck_assert_ptr_null(spec_entries_find_for_unit(&e, "foo@x.service"));
+        ck_assert_ptr_null(spec_entries_find_for_unit(&e, "web.service"));
+}
+END_TEST
+
+static void make_root(void) {
+        test_store_path(test_root, "/nix/store/aaa-hello");
+        test_write_file(test_root, "/etc/c/store-paths", "/nix/store/aaa-hello\n");
+}
+
+START_TEST(test_resolve) {
+        _cleanup_(resolver_done) Resolver r = {};
+        _cleanup_(spec_entries_done) SpecEntries entries = {};
+        _cleanup_confinement_ Confinement *c = NULL;
+        _cleanup_(diag_done) Diag d = {};
+
+        make_root();
+        test_write_file(test_root, "/etc/confinement.d/foo.service.json", "{\"closureInfo\": \"/etc/c\"}");
+        test_write_file(test_root, "/etc/systemd/system/foo.service",
+                        "[Service]\nExecStart=/nix/store/aaa-hello/bin/hello\nPrivateTmp=yes\n");
+        ck_assert_int_eq(spec_dirs_enumerate(test_root, &entries), 0);
+        ck_assert_uint_eq(entries.n, 1);
+
+        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_ptr_nonnull(r.search_path);
+        ck_assert_int_eq(resolver_resolve(&r, &entries.entries[0], "foo.service", &c, &d), 0);
+        ck_assert_str_eq(c->unit, "foo.service");
+        ck_assert_str_eq(c->spec_file, "/etc/confinement.d/foo.service.json");
+        ck_assert_uint_eq(c->n_binds, 1);
+        /* The unit was read. */
+        ck_assert_int_eq(c->unit_private_tmp, 1);
+        ck_assert_ptr_null(d.reason);
+}
+END_TEST
+
+START_TEST(test_resolve_errors) {
+        _cleanup_(resolver_done) Resolver r = {};
+        SpecEntry untrusted = E("foo.service.json"), missing = E("bar.service.json"), bad = E("baz.service.json");
+        Confinement *c = NULL;
+
+        make_root();
+        untrusted.distrust = (char *) "/etc/confinement.d is writable by anyone (mode 0777)";
+        test_write_file(test_root, "/etc/confinement.d/baz.service.json", "{\"closureInfo\": \"/etc/none\"}");
+        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        {
+                _cleanup_(diag_done) Diag d = {};
+                ck_assert_int_eq(resolver_resolve(&r, &untrusted, "foo.service", &c, &d), -EPERM);
+                ck_assert_str_eq(d.reason, "/etc/confinement.d/foo.service.json: refusing a spec an unprivileged "
+                                           "user could change: /etc/confinement.d is writable by anyone (mode 0777).");
+        }
+        {
+                _cleanup_(diag_done) Diag d = {};
+                ck_assert_int_eq(resolver_resolve(&r, &missing, "bar.service", &c, &d), -ENOENT);
+                ck_assert_str_eq(d.reason, "/etc/confinement.d/bar.service.json: cannot open: No such file or "
+                                           "directory.");
+        }
+        {
+                _cleanup_(diag_done) Diag d = {};
+                ck_assert_int_eq(resolver_resolve(&r, &bad, "baz.service", &c, &d), -ENOENT);
+                ck_assert_str_eq(d.reason, "/etc/confinement.d/baz.service.json: key \"closureInfo\": "
+                                           "/etc/none/store-paths: cannot open: No such file or directory.");
+        }
+        ck_assert_ptr_null(c);
+}
+END_TEST
+
+START_TEST(test_resolve_shares_cache) {
+        _cleanup_(resolver_done) Resolver r = {};
+        SpecEntry a = E("a.service.json"), b = E("b.service.json");
+        _cleanup_confinement_ Confinement *ca = NULL, *cb = NULL;
+        _cleanup_(diag_done) Diag d = {};
+
+        /* Two specs over one closure: the store is asked about once. */
+        make_root();
+        test_write_file(test_root, "/etc/confinement.d/a.service.json", "{\"closureInfo\": \"/etc/c\"}");
+        test_write_file(test_root, "/etc/confinement.d/b.service.json",
+                        "{\"closureInfo\": \"/etc/c\", \"bindMethod\": \"read-only\"}");
+        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_int_eq(resolver_resolve(&r, &a, "a.service", &ca, &d), 0);
+        ck_assert_int_eq(resolver_resolve(&r, &b, "b.service", &cb, &d), 0);
+        ck_assert_uint_eq(r.cache.store.n_dirs, 1);
+        ck_assert_str_eq(ca->binds[0].target, cb->binds[0].target);
+        ck_assert_int_ne(ca->binds[0].kind, cb->binds[0].kind);
+}
+END_TEST
+
+static Suite *resolver_suite(void) {
+        Suite *s = suite_create("resolver");
+        TCase *tc;
+
+        tc = test_tcase_new("names", false);
+        tcase_add_test(tc, test_spec_entry_unit);
+        tcase_add_test(tc, test_find_for_unit);
+        suite_add_tcase(s, tc);
+
+        tc = test_tcase_new("resolve", true);
+        tcase_add_test(tc, test_resolve);
+        tcase_add_test(tc, test_resolve_errors);
+        tcase_add_test(tc, test_resolve_shares_cache);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        return test_run_suite(resolver_suite());
+}
