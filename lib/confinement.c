@@ -448,6 +448,11 @@ static int compute_closure(ClosureCache *cache, const UnitInfo *u, const Spec *s
         if (!spec_names_roots(spec))
                 return closure_borrow(closure, lists, spec->n_closure_infos);
 
+        if (spec->unit_roots != UNIT_ROOTS_NONE && spec->n_packages == 0 && (!u || !u->found))
+                return diag_error(d, 0, spec->file, "unitRoots",
+                                  "\"%s\" takes the roots from the unit's files, but the unit is not installed "
+                                  "(yet); install it and reload, or name roots with \"packages\".",
+                                  unit_roots_to_string(spec->unit_roots));
         r = collect_roots(cache->root, cis, spec->n_closure_infos, u, spec, &roots, d);
         if (r < 0)
                 return r;

@@ -38,7 +38,10 @@ size_t utf8_sequence_length(const unsigned char *s) {
         return len;
 }
 
-static const bool printable[256] = { [0x21 ... 0x2e] = true, [0x30 ... 0x7e] = true };
+/* Printable ASCII but "/" and the quotes, which need a closer look. */
+static const bool printable[256] = {
+        [0x21] = true, [0x23 ... 0x26] = true, [0x28 ... 0x2e] = true, [0x30 ... 0x7e] = true,
+};
 
 int path_check_safe(const char *path, const char **reason) {
         const char *why = NULL;
@@ -71,6 +74,13 @@ int path_check_safe(const char *path, const char **reason) {
                 }
                 if (n == 1 && ((unsigned char) *p < 0x20 || *p == 0x7f)) {
                         why = "contains a control character";
+                        break;
+                }
+                /* systemd 255 and later pass settings to sd-executor
+                 * serialized, and quotes do not survive that: a quoted
+                 * bind path would start with another path bound. */
+                if (*p == '"' || *p == '\'') {
+                        why = "contains a quote, which systemd 255 and later do not pass on intact";
                         break;
                 }
                 if (*p == '/') {

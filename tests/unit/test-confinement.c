@@ -471,6 +471,7 @@ START_TEST(test_unit_info) {
                         "/nix/store/ccc-lib\nsha256:0\n1\n\n0\n");
 
         /* unitRoots "exec": the store paths of the unit's Exec*= lines. */
+        u.found = true;
         ck_assert_int_eq(path_list_add(&u.exec_store_paths, "/nix/store/aaa-hello"), 0);
         ck_assert_int_eq(path_list_add(&u.all_store_paths, "/nix/store/aaa-hello"), 0);
         ck_assert_int_eq(path_list_add(&u.all_store_paths, "/nix/store/bbb-bash"), 0);
@@ -497,6 +498,22 @@ START_TEST(test_unit_info) {
 }
 END_TEST
 
+START_TEST(test_unit_roots_of_missing_unit) {
+        _cleanup_(closure_cache_done) ClosureCache cache = { .root = test_root, .store.root = test_root };
+        _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
+        _cleanup_spec_ Spec *s = NULL;
+        _cleanup_(diag_done) Diag d = {};
+        Confinement *c = NULL;
+
+        make_store();
+        s = spec_from("{\"closureInfo\": \"/c\", \"unitRoots\": \"exec\"}");
+        ck_assert_int_eq(confinement_resolve(&cache, &u, "foo.service", s, &c, &d), -EINVAL);
+        ck_assert_str_eq(d.reason, SPEC_FILE ": key \"unitRoots\": \"exec\" takes the roots from the unit's files, "
+                                   "but the unit is not installed (yet); install it and reload, or name roots "
+                                   "with \"packages\".");
+}
+END_TEST
+
 START_TEST(test_unit_info_roots_not_in_closure) {
         _cleanup_(closure_cache_done) ClosureCache cache = { .root = test_root, .store.root = test_root };
         _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
@@ -505,6 +522,7 @@ START_TEST(test_unit_info_roots_not_in_closure) {
         Confinement *c = NULL;
 
         make_store();
+        u.found = true;
         ck_assert_int_eq(path_list_add(&u.all_store_paths, "/nix/store/zzz-other"), 0);
         s = spec_from("{\"closureInfo\": \"/c\", \"unitRoots\": \"full\"}");
         ck_assert_int_eq(confinement_resolve(&cache, &u, "foo.service", s, &c, &d), -EINVAL);
@@ -567,6 +585,7 @@ static Suite *confinement_suite(void) {
         tcase_add_test(tc, test_roots_errors);
         tcase_add_test(tc, test_unit_info);
         tcase_add_test(tc, test_unit_info_roots_not_in_closure);
+        tcase_add_test(tc, test_unit_roots_of_missing_unit);
         tcase_add_test(tc, test_helpers);
         suite_add_tcase(s, tc);
 

@@ -27,11 +27,18 @@ START_TEST(test_check_safe_accepts) {
         assert_safe("/nix/store");
         assert_safe("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-hello-2.12.1");
         assert_safe("/run/foo bar");             /* space: escaped when written */
-        assert_safe("/a:b/c%d/e\\f/'g'/\"h\"");  /* likewise */
+        assert_safe("/a:b/c%d/e\\f");          /* likewise */
         assert_safe("/.hidden/..dots/...");      /* not "." or ".." */
         assert_safe("/a./b../c.d");
         assert_safe("/caf\xc3\xa9/\xe2\x82\xac/\xf0\x9f\x98\x80"); /* 2-, 3- and 4-byte UTF-8 */
         assert_safe("/\xf4\x8f\xbf\xbf");        /* U+10FFFF, the last code point */
+}
+END_TEST
+
+START_TEST(test_check_safe_quotes) {
+        /* systemd 255 and later drop quotes between PID 1 and sd-executor. */
+        assert_unsafe("/srv/'g'", "contains a quote, which systemd 255 and later do not pass on intact");
+        assert_unsafe("/srv/\"h\"", "contains a quote, which systemd 255 and later do not pass on intact");
 }
 END_TEST
 
@@ -184,6 +191,7 @@ static Suite *path_util_suite(void) {
 
         tc = test_tcase_new("path_check_safe", false);
         tcase_add_test(tc, test_check_safe_accepts);
+        tcase_add_test(tc, test_check_safe_quotes);
         tcase_add_test(tc, test_check_safe_not_absolute);
         tcase_add_test(tc, test_check_safe_unnormalized);
         tcase_add_test(tc, test_check_safe_control_characters);

@@ -323,8 +323,7 @@ static char *nested(unsigned depth) {
 
 START_TEST(test_depth) {
         _cleanup_free_ char *ok = nested(SPEC_DEPTH_MAX), *deep = nested(SPEC_DEPTH_MAX + 1);
-        _cleanup_free_ char *huge = nested(100000), *a = NULL, *b = NULL, *c = NULL;
-        _cleanup_spec_ Spec *s = NULL;
+        _cleanup_free_ char *huge = nested(100000), *a = NULL, *b = NULL, *c = NULL, *d = NULL;
 
         /* At the limit the parser sees it (and finds a wrong type); past it, it does not. */
         a = parse_fail(ok);
@@ -334,9 +333,10 @@ START_TEST(test_depth) {
         c = parse_fail(huge);
         ck_assert_str_eq(c, FILE_NAME ": expected a spec, got JSON nested deeper than 16 levels.");
 
-        /* Brackets in strings do not count. */
-        s = parse_ok("{\"closureInfo\": \"/[[[[[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{{{{{{{{{{\\\"[[[[[[[\"}");
-        ck_assert_str_eq(s->closure_infos[0], "/[[[[[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{{{{{{{{{{\"[[[[[[[");
+        /* Brackets in strings, escaped quotes among them, do not count: the
+         * parser sees this and finds the unknown key. */
+        d = parse_fail("{\"closureInfo\": \"/c\", \"[[[[[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{{{{{{{{{{\\\"[[[[[[[\": 1}");
+        ck_assert_msg(strstr(d, "unknown key"), "%s", d);
 }
 END_TEST
 
