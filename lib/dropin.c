@@ -107,6 +107,11 @@ int dropin_render(const Confinement *c, FILE *f) {
               "RuntimeDirectory=confinement/%n\n"
               "RootDirectory=/run/confinement/%n\n"
               "TemporaryFileSystem=/\n"
+              "# systemd binds the root's directory, which it gives to the service's\n"
+              "# user, into the service at its own path: read-only there. Where\n"
+              "# ProtectSystem=strict (also implied by DynamicUser=yes) takes the place\n"
+              "# of the tmpfs above, / is that directory, read-only too.\n"
+              "BindReadOnlyPaths=/run/confinement/%n:/run/confinement/%n\n"
               "PrivateMounts=yes\n",
               f);
 

@@ -5,17 +5,22 @@
 #
 # Usage: tests/e2e/run.sh [--suite SUITE] [--keep] [--case NAME]... [[--generator] GENERATOR]
 #   GENERATOR   the built binary (default: build/generator/confinement-generator)
-#   --suite     Debian suite of the rootfs (default: bookworm)
+#   --suite     Debian suite of the rootfs: bookworm (systemd 252, the
+#               default) or trixie (systemd 257)
 #   --case      run only the named cases (repeatable)
 #   --keep      keep the run directory (rootfs instance, logs) even when all pass
+#   --list      print the names of the cases and exit
 #
 # Prints "PASS name" or "FAIL name: reason" per case and then "N passed,
-# N failed"; exits non-zero when anything failed.  A missing tool or a failed
-# setup step fails every case; nothing is skipped.  Runs as root.
+# N failed" as the last line; exits non-zero when anything failed.  A missing
+# tool or a failed setup step fails every case; nothing is skipped.  Where
+# systemd versions differ, a case checks what its version does and says so:
+# "PASS name [KNOWN DIFFERENCE, systemd V: why]".  Runs as root.
 #
 # Environment: E2E_FIXTURES (default /var/cache/confinement-generator/fixtures)
 # where the Nix fixtures are built; CONFINEMENT_ROOTFS_CACHE, CONFINEMENT_MIRROR
-# (lib/rootfs.sh); E2E_CASE_TIMEOUT (seconds per case, default 90).
+# (lib/rootfs.sh); E2E_CASE_TIMEOUT (seconds per case, default 90);
+# E2E_REASON_MAX (characters of a failure reason shown, default 1200).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,6 +45,7 @@ while (($#)); do
         --generator) generator=${2:?--generator needs a value}; shift 2 ;;
         --generator=*) generator=${1#--generator=}; shift ;;
         --keep) keep=1; shift ;;
+        --list) printf '%s\n' "${ALL_CASES[@]}"; exit 0 ;;
         -h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         -*) echo "$0: unknown option $1" >&2; exit 2 ;;
         *) generator=$1; shift ;;
@@ -60,8 +66,10 @@ fi
 
 passed=0
 failed=0
+known=0
+start_time=$SECONDS
 pass() {
-        echo "PASS $1"
+        echo "PASS $1${2:+ $2}"
         passed=$((passed + 1))
 }
 fail() {
@@ -69,6 +77,10 @@ fail() {
         failed=$((failed + 1))
 }
 summary() {
+        if ((known)); then
+                echo "suite $suite (systemd ${SYSTEMD_VERSION:-?}): $known case(s) checked a KNOWN DIFFERENCE of this systemd version (above)"
+        fi
+        echo "suite $suite (systemd ${SYSTEMD_VERSION:-?}): $((SECONDS - start_time)) s"
         echo "$passed passed, $failed failed"
         ((failed == 0))
 }
@@ -78,25 +90,19 @@ fail_all() {
         for c in "${cases[@]}"; do
                 fail "$c" "$1"
         done
+        # cleaned up first, so that the summary is the last line
+        cleanup
+        trap - EXIT
         summary || true
         exit 1
 }
 
 # --- setup -------------------------------------------------------------------
 
-((EUID == 0)) || fail_all "setup: must run as root"
-for tool in systemd-nspawn nsenter pgrep timeout flock mount nix-build nix-store busybox; do
-        command -v "$tool" >/dev/null || fail_all "setup: missing tool $tool (scripts/install-deps)"
-done
-[[ -d $CONFINEMENT_ROOTFS_CACHE/rootfs-$suite ]] || command -v debootstrap >/dev/null ||
-        fail_all "setup: missing tool debootstrap (scripts/install-deps)"
-[[ -f $generator && -x $generator ]] || fail_all "setup: no generator binary at $generator"
-
-run_dir=$(mktemp -d /tmp/confinement-e2e.XXXXXX)
-logs=$run_dir/logs
-mkdir -p "$logs"
+run_dir=
 ROOT=
 cleanup() {
+        [[ -n ${run_dir:-} ]] || return 0
         container_poweroff || true
         if [[ -n $ROOT ]]; then
                 cp -a "$ROOT/var/lib/e2e-results" "$logs/results" 2>/dev/null || true
@@ -105,14 +111,28 @@ cleanup() {
                 echo "run directory kept: $run_dir" >&2
         elif ((failed)); then
                 # keep the logs, drop the rootfs instance
-                mountpoint -q "$run_dir/root" && { umount "$run_dir/root" || umount -l "$run_dir/root"; }
+                mountpoint -q "$run_dir/root" && { umount "$run_dir/root" 2>/dev/null || umount -l "$run_dir/root"; }
                 rm -rf --one-file-system "$run_dir/root" "$run_dir/upper" "$run_dir/work"
                 echo "logs: $logs" >&2
         else
                 rootfs_instance_remove "$run_dir"
         fi
+        run_dir=
 }
 trap cleanup EXIT
+
+((EUID == 0)) || fail_all "setup: must run as root"
+for tool in systemd-nspawn nsenter pgrep timeout flock mount nix-build nix-store busybox; do
+        command -v "$tool" >/dev/null || fail_all "setup: missing tool $tool (scripts/install-deps)"
+done
+[[ -d $CONFINEMENT_ROOTFS_CACHE/rootfs-$suite ]] || command -v debootstrap >/dev/null ||
+        fail_all "setup: missing tool debootstrap (scripts/install-deps)"
+[[ -f $generator && -x $generator ]] || fail_all "setup: no generator binary at $generator"
+[[ $suite =~ ^[a-z]+$ ]] || fail_all "setup: not a Debian suite name: $suite"
+
+run_dir=$(mktemp -d /tmp/confinement-e2e.XXXXXX)
+logs=$run_dir/logs
+mkdir -p "$logs"
 
 "$repo/tests/fixtures/nix/build-closures.sh" "$E2E_FIXTURES" 10 > "$logs/fixtures.log" 2>&1 ||
         fail_all "setup: building the Nix fixtures failed (see $logs/fixtures.log)"
@@ -128,13 +148,20 @@ setup_cases "$ROOT" > "$logs/setup.log" 2>&1 || fail_all "setup: installing the 
 CONTAINER_LOG=$logs/console.log
 container_boot "e2e-$$" "$ROOT" --overlay=/nix::/nix 2> "$logs/boot.log" ||
         fail_all "setup: the container did not boot (see $logs/boot.log, $logs/console.log)"
+# "systemd 252 (252.39-1~deb12u1)": the cases check version differences
+SYSTEMD_VERSION=$(cexec systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 }') || true
+[[ $SYSTEMD_VERSION =~ ^[0-9]+$ ]] || fail_all "setup: cannot tell the systemd version in the container: '$SYSTEMD_VERSION'"
+echo "suite $suite: systemd $SYSTEMD_VERSION"
 
 # --- cases -------------------------------------------------------------------
 
 # run_case NAME: runs case_NAME in a subshell with a time limit; its output
-# on failure is the reason
+# on failure is the reason; what it notes with known_difference is shown
+# with its PASS or FAIL
 run_case() {
-        local name=$1 fn=case_${1//-/_} out=$logs/case-$1.log pid i
+        local name=$1 fn=case_${1//-/_} out=$logs/case-$1.log pid i note=''
+        KNOWN_FILE=$logs/case-$1.known
+        rm -f "$KNOWN_FILE"
         ( "$fn" ) > "$out" 2>&1 &
         pid=$!
         for ((i = 0; i < E2E_CASE_TIMEOUT * 10; i++)); do
@@ -148,10 +175,14 @@ run_case() {
                 fail "$name" "timed out after ${E2E_CASE_TIMEOUT}s"
                 return
         fi
+        if [[ -s $KNOWN_FILE ]]; then
+                known=$((known + 1))
+                note="[KNOWN DIFFERENCE, systemd $SYSTEMD_VERSION: $(awk '!seen[$0]++' "$KNOWN_FILE" | tr '\n' ' ' | sed 's/[; ]*$//')]"
+        fi
         if wait "$pid"; then
-                pass "$name"
+                pass "$name" "$note"
         else
-                fail "$name" "$(tr '\n' ' ' < "$out" | sed 's/ *$//' | cut -c1-600)"
+                fail "$name" "$(tr '\n' ' ' < "$out" | sed 's/ *$//' | cut -c1-"${E2E_REASON_MAX:-1200}")${note:+ $note}"
         fi
 }
 
@@ -164,4 +195,7 @@ for d in generator generator.early generator.late; do
         cp -a "$(cpath "/run/systemd/$d")" "$logs/$d" 2>/dev/null || true
 done
 
+# cleaned up first, so that the summary is the last line
+cleanup
+trap - EXIT
 summary

@@ -15,9 +15,22 @@ ALL_CASES=(
         runs-from-closure hidden binsh apivfs symlinked-store-path
         store-read-only broken-spec template-instances
         dynamic-user-protect-system full-mode escaping
-        escaping-quote-backslash bind-paths bind-method-read-only defaults
-        mask spec-precedence reload
+        escaping-backslash bind-paths bind-method-read-only defaults
+        mask spec-precedence reload quotes-refused protect-system-strict state-directory
+        system-call-filter unit-roots packages not-yet-installed
 )
+# and the permission walk of NixOS's confinement test, one case per mode
+# and user (each: PrivateTmp=yes and =no): matrix-MODE-USER
+MATRIX_MODES=(full-apivfs chroot-only full)
+MATRIX_USERS=(root static dynamic)
+MATRIX_TMPS=(tmp notmp)
+for _m in "${MATRIX_MODES[@]}"; do
+        for _u in "${MATRIX_USERS[@]}"; do
+                ALL_CASES+=("matrix-$_m-$_u")
+                eval "case_matrix_${_m//-/_}_$_u() { matrix_case $_m $_u; }"
+        done
+done
+unset _m _u
 
 CLOSURE_DIR=/usr/lib/e2e/closures
 
@@ -29,6 +42,7 @@ sd_quote() {
         s=${s//\\/\\\\}
         s=${s//\"/\\\"}
         s=${s//%/%%}
+        s=${s//\$/\$\$}
         printf '"%s"' "$s"
 }
 
@@ -84,8 +98,12 @@ EOF
 
 ESCAPE_SRC='/srv/e2e dir:50%'
 ESCAPE_DST='/mnt/e2e tgt:50%'
-ESCAPE2_SRC='/srv/e2e "q" \b'
-ESCAPE2_DST='/mnt/e2e "q" \b:%%'
+ESCAPE2_SRC='/srv/e2e \b\\c'
+ESCAPE2_DST='/mnt/e2e \b:%%'
+DECOY_SRC="/srv/e2e-'decoy'"
+DECOY_DST="/mnt/e2e-'decoy'"
+DECOY_STRIPPED=/srv/e2e-decoy
+DECOY_DST_STRIPPED=/mnt/e2e-decoy
 
 basic_checks() {
         BASIC_CHECKS=(
@@ -202,6 +220,170 @@ EOF
         unit "$root" t-reload.service "$oneshot" "exists:/proc/self" "read:$SYMLINKED/data"
         spec "$etc/t-reload.service.json" full-apivfs "$probe_ci"
         spec "$root/usr/lib/e2e/t-reload.v2.json" chroot-only "[$probe_ci, \"$CLOSURE_DIR/symlinked\"]"
+
+        setup_static_user "$root"
+        setup_broken "$root"
+        setup_matrix "$root"
+        setup_features "$root"
+}
+
+STATIC_USER=e2e-static
+STATIC_UID=970
+
+# setup_static_user ROOT: a system user and group of its own, as NixOS's
+# test has chroot-testuser
+setup_static_user() {
+        echo "$STATIC_USER:x:$STATIC_UID:$STATIC_UID:e2e static user:/nonexistent:/usr/sbin/nologin" >> "$1/etc/passwd"
+        echo "$STATIC_USER:x:$STATIC_UID:" >> "$1/etc/group"
+        echo "$STATIC_USER:!:19000::::::" >> "$1/etc/shadow"
+}
+
+# Specs and units that must fail closed; all enabled, so that they stay
+# loaded and status shows the failed assertion.
+setup_broken() {
+        local root=$1 etc=$1/etc/confinement.d probe_ci="\"$CLOSURE_DIR/probe\"" u
+        # a closureInfo directory that does not exist
+        unit "$root" t-broken-ci.service Type=oneshot id
+        spec "$etc/t-broken-ci.service.json" full-apivfs '"/nonexistent/e2e-closure"'
+        # a package outside the store-paths of closureInfo
+        unit "$root" t-broken-pkg.service Type=oneshot id
+        spec "$etc/t-broken-pkg.service.json" full-apivfs "$probe_ci" null view "\"packages\": [\"$SECRET\"]"
+        # RootDirectoryStartOnly=yes in the unit file itself
+        unit "$root" t-rdso.service "Type=oneshot
+RootDirectoryStartOnly=yes" id
+        spec "$etc/t-rdso.service.json" full-apivfs "$probe_ci"
+        # its own RootDirectory= in a drop-in of the unit
+        unit "$root" t-rootdir.service Type=oneshot id
+        mkdir -p "$root/etc/systemd/system/t-rootdir.service.d"
+        printf '[Service]\nRootDirectory=/srv/e2e-own-root\n' > "$root/etc/systemd/system/t-rootdir.service.d/10-own-root.conf"
+        mkdir -p "$root/srv/e2e-own-root"
+        spec "$etc/t-rootdir.service.json" full-apivfs "$probe_ci"
+        for u in t-broken-ci t-broken-pkg t-rdso t-rootdir; do
+                enable "$root" "$u.service"
+        done
+}
+
+# The permission walk of NixOS's systemd-confinement test, as a matrix:
+# mode x user x PrivateTmp (set in the unit file).  Every unit has /bin/sh
+# (binSh), the probe's closure and the results directory.
+
+# matrix_unit MODE USER TMP
+matrix_unit() {
+        echo "t-m-$1-$2-$3.service"
+}
+
+setup_matrix() {
+        local root=$1 mode user tmp lines
+        for mode in "${MATRIX_MODES[@]}"; do
+                for user in "${MATRIX_USERS[@]}"; do
+                        for tmp in "${MATRIX_TMPS[@]}"; do
+                                lines=Type=oneshot
+                                case $user in
+                                static) lines+=$'\n'"User=$STATIC_USER"$'\n'"Group=$STATIC_USER" ;;
+                                dynamic) lines+=$'\nDynamicUser=yes' ;;
+                                esac
+                                if [[ $tmp == tmp ]]; then
+                                        lines+=$'\nPrivateTmp=yes'
+                                else
+                                        lines+=$'\nPrivateTmp=no'
+                                fi
+                                unit "$root" "$(matrix_unit "$mode" "$user" "$tmp")" "$lines" id walk:/
+                                spec "$root/etc/confinement.d/$(matrix_unit "$mode" "$user" "$tmp").json" "$mode" \
+                                        "\"$CLOSURE_DIR/probe\"" "\"$BUSYBOX/bin/sh\""
+                        done
+                done
+        done
+}
+
+setup_features() {
+        local root=$1 etc=$1/etc/confinement.d probe_ci="\"$CLOSURE_DIR/probe\""
+        local combined_ci="\"$CLOSURE_DIR/combined\"" bb=$BUSYBOX/bin/busybox
+        cp -a "$CLOSURES/combined" "$root$CLOSURE_DIR/combined"
+
+        # ProtectSystem=strict and ProtectHome=read-only (which DynamicUser=yes
+        # implies) without DynamicUser=: the same walk as the matrix's dynamic user
+        unit "$root" t-pss.service "Type=oneshot
+User=$STATIC_USER
+Group=$STATIC_USER
+PrivateTmp=yes
+ProtectSystem=strict
+ProtectHome=read-only" id walk:/
+        spec "$etc/t-pss.service.json" full-apivfs "$probe_ci" "\"$BUSYBOX/bin/sh\""
+
+        # StateDirectory= of a static user, across restarts
+        unit "$root" t-state.service "Type=oneshot
+User=$STATIC_USER
+Group=$STATIC_USER
+StateDirectory=t-state" id read:/var/lib/t-state/canary write:/var/lib/t-state \
+                "run:$bb+sh+-c+echo persisted > /var/lib/t-state/canary"
+        spec "$etc/t-state.service.json" full-apivfs "$probe_ci"
+
+        # the unit's own system call filters stay: an allow list and a deny
+        # list (a denied call kills with SIGSYS), in full-apivfs and next to
+        # the generator's ~@mount in full; as NixOS's "shipped unit file"
+        # test, in chroot-only with an error number instead
+        unit "$root" t-scf.service "Type=oneshot
+SystemCallFilter=@system-service
+SystemCallFilter=~@swap" status:Seccomp status:Seccomp_filters "run:$bb+swapoff+/e2e-no-swap" "run:$bb+echo+still-ok" \
+                "run:$bb+mount+-t+tmpfs+none+/tmp"
+        spec "$etc/t-scf.service.json" full-apivfs "$probe_ci"
+        unit "$root" t-scf-full.service "Type=oneshot
+SystemCallFilter=@system-service
+SystemCallFilter=~@swap" status:Seccomp status:Seccomp_filters "run:$bb+swapoff+/e2e-no-swap" "run:$bb+echo+still-ok" \
+                "run:$bb+mount+-t+tmpfs+none+/tmp"
+        spec "$etc/t-scf-full.service.json" full "$probe_ci"
+        unit "$root" t-scf-kill.service "Type=oneshot
+SystemCallFilter=~kill
+SystemCallErrorNumber=ELOOP" "run:$bb+sh+-c+kill -0 \$\$" "run:$bb+echo+still-ok"
+        spec "$etc/t-scf-kill.service.json" chroot-only "$probe_ci"
+        # the same units unconfined: the calls that the filters stop work
+        # (or fail for another reason) without them
+        unit "$root" t-scf-control.service "Type=oneshot
+PrivateUsers=yes" status:Seccomp_filters "run:$bb+swapoff+/e2e-no-swap" "run:$bb+sh+-c+kill -0 \$\$"
+
+        # unitRoots: a store path named only in Environment= of the unit
+        # (the checks that name it too: PROBE_CHECKS, not ExecStart=)
+        unit "$root" t-uroots-exec.service "Type=oneshot
+Environment=E2E_EXTRA=$SECRET
+Environment=\"PROBE_CHECKS=exists:$SECRET read:$SECRET\"" env:E2E_EXTRA ls:/nix/store
+        spec "$etc/t-uroots-exec.service.json" full-apivfs "$combined_ci" null view '"unitRoots": "exec"'
+        unit "$root" t-uroots-full.service "Type=oneshot
+Environment=E2E_EXTRA=$SECRET
+Environment=\"PROBE_CHECKS=exists:$SECRET read:$SECRET\"" env:E2E_EXTRA ls:/nix/store
+        spec "$etc/t-uroots-full.service.json" full-apivfs "$combined_ci" null view '"unitRoots": "full"'
+
+        # packages: roots in a closureInfo of several fixtures; a path in a
+        # store path counts as that store path
+        unit "$root" t-pkgs.service Type=oneshot ls:/nix/store "exists:$SECRET" "read:$SYMLINKED/data"
+        spec "$etc/t-pkgs.service.json" full-apivfs "$combined_ci" null view \
+                "\"packages\": [\"$PROBE/bin/probe\", \"$SYMLINKED\"]"
+        unit "$root" t-pkgs-big.service Type=oneshot ls:/nix/store "exists:$SECRET" "exists:$SYMLINKED"
+        spec "$etc/t-pkgs-big.service.json" full-apivfs "$combined_ci" null view \
+                "\"packages\": [\"$PROBE\", \"$COMBINED_BIG\"]"
+        # no roots: all of combined
+        unit "$root" t-pkgs-none.service Type=oneshot ls:/nix/store
+        spec "$etc/t-pkgs-none.service.json" full-apivfs "$combined_ci"
+
+        # a bind path with balanced quotes, next to the path without them
+        mkdir -p "$root$DECOY_SRC" "$root$DECOY_STRIPPED"
+        echo decoy-real-content > "$root$DECOY_SRC/file"
+        echo decoy-WRONG-content > "$root$DECOY_STRIPPED/file"
+        unit "$root" t-decoy.service Type=oneshot "read:$DECOY_DST/file" "exists:$DECOY_DST_STRIPPED" \
+                "read:$DECOY_DST_STRIPPED/file"
+        spec "$etc/t-decoy.service.json" full-apivfs "$probe_ci" null view \
+                "\"bindReadOnlyPaths\": [{\"source\": $(json_string "$DECOY_SRC"), \"target\": $(json_string "$DECOY_DST")}]"
+        enable "$root" t-decoy.service
+
+        # specs for units installed after the boot: plain, with roots from
+        # the unit, and one started without a daemon-reload after its
+        # installation
+        spec "$etc/t-later.service.json" full-apivfs "$probe_ci"
+        unit "$root/usr/lib/e2e/later" t-later.service Type=oneshot "exists:$SECRET" ls:/nix/store
+        spec "$etc/t-later-exec.service.json" full-apivfs "$combined_ci" null view '"unitRoots": "exec"'
+        unit "$root/usr/lib/e2e/later" t-later-exec.service "Type=oneshot
+Environment=\"PROBE_CHECKS=exists:$SECRET\"" ls:/nix/store
+        spec "$etc/t-later-noreload.service.json" full-apivfs "$probe_ci"
+        unit "$root/usr/lib/e2e/later" t-later-noreload.service Type=oneshot "exists:$SECRET" ls:/nix/store
 }
 
 # --- helpers for the cases -----------------------------------------------------
@@ -216,6 +398,13 @@ err() {
 
 finish() {
         ((errors == 0))
+}
+
+# known_difference TEXT...: this case checks what this systemd version does
+# where versions differ; run.sh shows TEXT with the result (KNOWN_FILE is
+# run.sh's, per case)
+known_difference() {
+        echo "$*" >> "${KNOWN_FILE:-/dev/null}"
 }
 
 # result UNIT KEY: the probe's value for KEY, or <missing>
@@ -359,20 +548,56 @@ case_store_read_only() {
         finish
 }
 
-case_broken_spec() {
-        local u out status
-        for u in t-broken.service t-broken-json.service; do
-                rm -f "$ROOT$RESULTS/$u"
-                if out=$(cexec systemctl start "$u" 2>&1); then
-                        err "$u started although its spec is broken"
-                fi
-                [[ -f $ROOT$RESULTS/$u ]] && err "$u: the service ran"
-                status=$(cexec systemctl status --no-pager -l "$u" 2>&1 || true)
-                if [[ $status != *"$u.json"* ]]; then
-                        err "$u: systemctl status does not name the spec $u.json; start said \"$out\"; status says \"$(echo "$status" |
-                                sed -n '/Assert:/,/^$/p' | sed 's/^ *//' | tr '\n' ' ' | sed 's/ *$//')\""
-                fi
+# broken UNIT PATTERN...: UNIT fails closed: it does not start, its
+# service never runs, its Description says why, and systemctl status shows
+# the failed assertion with the spec file and every PATTERN (globs)
+broken() {
+        local u=$1 out status assert desc p conf unit_lines
+        shift
+        rm -f "$ROOT$RESULTS/$u"
+        if out=$(cexec systemctl start "$u" 2>&1); then
+                err "$u started although its spec cannot be honoured"
+        fi
+        [[ -f $ROOT$RESULTS/$u ]] && err "$u: the service ran"
+        status=$(cexec systemctl status --no-pager -l "$u" 2>&1 || true)
+        # the assertion systemd shows: "Assert: start assertion failed at
+        # ...; AssertPathExists=... was not met"
+        assert=$(echo "$status" | sed -n '/Assert:/,/^ *[A-Z][a-z]*:/p' | sed 's/^ *//' | tr '\n' ' ' | sed 's/ *$//')
+        [[ -n $assert ]] || err "$u: systemctl status shows no failed assertion; start said \"$out\"; status: $(echo "$status" | tr '\n' ' ')"
+        for p in "/etc/confinement.d/$u.json" "$@"; do
+                # shellcheck disable=SC2053 # a glob on purpose
+                [[ $assert == *$p* ]] || err "$u: systemctl status does not show '$p' on its Assert line: \"$assert\""
         done
+        desc=$(cexec systemctl show -p Description --value "$u" 2>&1)
+        [[ $desc == "$u, refused: its confinement spec /etc/confinement.d/$u.json cannot be honoured" ]] ||
+                err "$u: Description=$desc"
+        # the drop-in: Description, the fixed assertion, then the one with
+        # the reason (last, so that status shows it)
+        conf=$(cpath "/run/systemd/generator/$u.d/50-confinement.conf")
+        unit_lines=$(grep -E '^(Description|AssertPathExists)=' "$conf" 2>&1 | sed 's/=.*//' | tr '\n' ' ')
+        [[ $unit_lines == "Description AssertPathExists AssertPathExists " ]] ||
+                err "$u: the fail-closed drop-in has [$unit_lines], expected Description and two AssertPathExists in that order"
+        [[ $(grep -c '^AssertPathExists=/run/confinement-generator/invalid-spec$' "$conf") == 1 ]] ||
+                err "$u: no fixed AssertPathExists=/run/confinement-generator/invalid-spec"
+        [[ $(grep '^AssertPathExists=' "$conf" | tail -n 1) == 'AssertPathExists=/run/confinement-generator/invalid-spec: '* ]] ||
+                err "$u: the last AssertPathExists= does not give the reason"
+        if grep -q -e '^BindPaths' -e '^RootDirectory' -e '^BindReadOnlyPaths' "$conf"; then
+                err "$u: the fail-closed drop-in still has binds or a root: $conf"
+        fi
+}
+
+case_broken_spec() {
+        broken t-broken.service 'key "mode"' '"bogus-mode"'
+        broken t-broken-json.service 'invalid JSON'
+        # a closureInfo directory that does not exist
+        broken t-broken-ci.service 'key "closureInfo"' '/nonexistent/e2e-closure'
+        # a package outside the closureInfo's store-paths
+        broken t-broken-pkg.service 'key "packages\[0\]"' "$SECRET"
+        # the unit's own settings that confinement cannot honour: status
+        # names the unit file or drop-in that sets them
+        broken t-rdso.service 'RootDirectoryStartOnly=yes' ' /etc/systemd/system/t-rdso.service,'
+        broken t-rootdir.service 'RootDirectory=/srv/e2e-own-root' \
+                ' /etc/systemd/system/t-rootdir.service.d/10-own-root.conf;'
         finish
 }
 
@@ -457,8 +682,32 @@ case_escaping() {
         finish
 }
 
-case_escaping_quote_backslash() {
+# systemd 255 moved the service setup into sd-executor, which gets the
+# settings serialized; 257 unquotes bind paths on the way ('"' and "'"
+# are dropped, an unbalanced one fails): PID 1 reads the unit back exactly,
+# the service does not get that path
+
+case_escaping_backslash() {
         escaping_case t-escape2.service "$ESCAPE2_SRC" "$ESCAPE2_DST" escape2-content
+        finish
+}
+
+# A bind source with quotes, next to the same path without them
+# (DECOY_STRIPPED): systemd 255 and later drop the quotes between PID 1
+# and sd-executor and would bind the decoy, so the generator refuses
+# quotes on every version: the unit fails closed and says why.
+case_quotes_refused() {
+        local u=t-decoy.service out status
+        rm -f "$ROOT$RESULTS/$u"
+        if out=$(cexec systemctl start "$u" 2>&1); then
+                err "$u started although its spec has a quote in a path"
+        fi
+        [[ -f $ROOT$RESULTS/$u ]] && err "$u: the service ran: $(tr '\n' ' ' < "$ROOT$RESULTS/$u")"
+        # Enabled, so that it stays loaded and status shows the Assert line
+        # (journald in a container does not read the generator's kmsg).
+        status=$(cexec systemctl status --no-pager -l "$u" 2>&1 || true)
+        [[ $status == *"contains a quote"* ]] ||
+                err "$u: systemctl status does not say why: $(echo "$status" | grep -i assert | tr '\n' ' ')"
         finish
 }
 
@@ -548,5 +797,328 @@ case_reload() {
                 expect "$u" exists:/proc/self no
                 expect "$u" "read:$SYMLINKED/data" "ok:$SYMLINKED_CONTENT"
         fi
+        finish
+}
+
+
+# ProtectSystem=strict alone (no DynamicUser=): the service should see what
+# the matrix's static user with PrivateTmp=yes sees
+# A static user under ProtectSystem=strict sees what a dynamic one does
+# (the matrix rows of user "dynamic"): / read-only, nothing writable.
+case_protect_system_strict() {
+        local u=t-pss.service
+        if start "$u"; then
+                matrix_check "$u" full-apivfs dynamic tmp
+        fi
+        finish
+}
+
+case_state_directory() {
+        local u=t-state.service owner
+        # first run: no canary yet; it writes one
+        if start "$u"; then
+                expect "$u" id "uid=$STATIC_UID gid=$STATIC_UID *"
+                expect "$u" read:/var/lib/t-state/canary 'fail:*No such file or directory*'
+                expect "$u" write:/var/lib/t-state ok
+                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+sh+-c+echo persisted > /var/lib/t-state/canary' 'rc=0:'
+        fi
+        # restarted: the canary is still there
+        if start "$u"; then
+                expect "$u" read:/var/lib/t-state/canary ok:persisted
+        fi
+        owner=$(stat -c %u:%g "$ROOT/var/lib/t-state/canary" 2>&1)
+        [[ $owner == "$STATIC_UID:$STATIC_UID" ]] || err "$u: on the host, /var/lib/t-state/canary is owned by $owner"
+        finish
+}
+
+# 128 + SIGSYS: what the shell reports for a call killed by the filter
+SIGSYS_RC=159
+
+# systemd-nspawn filters the whole container already (Seccomp: 2 for every
+# service in it): a unit's own filters show as more Seccomp_filters than
+# the control's
+case_system_call_filter() {
+        local u n base=''
+        # the control: the same calls without a filter of the unit's own
+        # (and unconfined)
+        if start t-scf-control.service; then
+                expect t-scf-control.service 'run:'"$BUSYBOX"'/bin/busybox+swapoff+/e2e-no-swap' 'rc=1:*'
+                expect t-scf-control.service 'run:'"$BUSYBOX"'/bin/busybox+sh+-c+kill -0 $$' 'rc=0:'
+                base=$(result t-scf-control.service status:Seccomp_filters)
+                [[ $base =~ ^[0-9]+$ ]] || err "t-scf-control.service: Seccomp_filters=$base"
+        fi
+        for u in t-scf.service t-scf-full.service; do
+                start "$u" || continue
+                expect "$u" status:Seccomp 2
+                n=$(result "$u" status:Seccomp_filters)
+                if ! [[ $base =~ ^[0-9]+$ && $n =~ ^[0-9]+$ ]] || ((n <= base)); then
+                        err "$u: Seccomp_filters=$n, not more than the control's $base"
+                fi
+                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+swapoff+/e2e-no-swap' "rc=$SIGSYS_RC:*"
+                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+echo+still-ok' 'rc=0:still-ok'
+                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+mount+-t+tmpfs+none+/tmp' "rc=$SIGSYS_RC:*"
+        done
+        # chroot-only (no /proc): the error number instead of SIGSYS
+        if start t-scf-kill.service; then
+                expect t-scf-kill.service 'run:'"$BUSYBOX"'/bin/busybox+sh+-c+kill -0 $$' 'rc=1:*Too many levels of symbolic links*'
+                expect t-scf-kill.service 'run:'"$BUSYBOX"'/bin/busybox+echo+still-ok' 'rc=0:still-ok'
+        fi
+        finish
+}
+
+case_unit_roots() {
+        local u=t-uroots-exec.service
+        # exec: only what ExecStart= names (the probe) and its closure
+        if start "$u"; then
+                expect "$u" env:E2E_EXTRA "$SECRET"
+                expect "$u" "exists:$SECRET" no
+                expect "$u" ls:/nix/store "$(store_listing "$PROBE" "$BUSYBOX")"
+        fi
+        # full: Environment= counts too
+        u=t-uroots-full.service
+        if start "$u"; then
+                expect "$u" env:E2E_EXTRA "$SECRET"
+                expect "$u" "read:$SECRET" "ok:$SECRET_CONTENT"
+                expect "$u" ls:/nix/store "$(store_listing "$PROBE" "$BUSYBOX" "$SECRET")"
+        fi
+        finish
+}
+
+# requisites ROOT...: the closure of ROOT... as a store listing
+requisites() {
+        local p
+        mapfile -t p < <(nix-store -q --requisites "$@")
+        store_listing "${p[@]}"
+}
+
+case_packages() {
+        local u=t-pkgs.service all
+        # "$PROBE/bin/probe" counts as $PROBE
+        if start "$u"; then
+                expect "$u" ls:/nix/store "$(requisites "$PROBE" "$SYMLINKED")"
+                expect "$u" ls:/nix/store "$(store_listing "$PROBE" "$BUSYBOX" "$SYMLINKED" "$SYMLINKED_TARGET")"
+                expect "$u" "exists:$SECRET" no
+                expect "$u" "read:$SYMLINKED/data" "ok:$SYMLINKED_CONTENT"
+        fi
+        u=t-pkgs-big.service
+        if start "$u"; then
+                expect "$u" ls:/nix/store "$(requisites "$PROBE" "$COMBINED_BIG")"
+                expect "$u" "exists:$SECRET" no
+                expect "$u" "exists:$SYMLINKED" no
+        fi
+        # no roots: all of it
+        u=t-pkgs-none.service
+        mapfile -t all < "$CLOSURES/combined/store-paths"
+        if start "$u"; then
+                expect "$u" ls:/nix/store "$(store_listing "${all[@]}")"
+        fi
+        finish
+}
+
+case_not_yet_installed() {
+        local u state conf
+        for u in t-later.service t-later-exec.service; do
+                conf=$(cpath "/run/systemd/generator/$u.d/50-confinement.conf")
+                [[ -f $conf ]] || err "$u: no drop-in generated for the unit that is not installed yet"
+                state=$(cexec systemctl show -p LoadState --value "$u" 2>&1)
+                [[ $state == not-found ]] || err "$u: LoadState=$state before it is installed"
+        done
+        # a plain spec confines already; roots from a unit that is not
+        # there cannot be had: that one fails closed until it is
+        grep -q '^RootDirectory=' "$(cpath /run/systemd/generator/t-later.service.d/50-confinement.conf)" ||
+                err "t-later.service: the drop-in for the unit not yet installed does not confine"
+        grep -q '^AssertPathExists=/run/confinement-generator/invalid-spec$' \
+                "$(cpath /run/systemd/generator/t-later-exec.service.d/50-confinement.conf)" ||
+                err "t-later-exec.service: unitRoots \"exec\" of a unit not yet installed: the drop-in does not fail closed"
+        # the generator runs again before the units exist
+        reload
+        for u in t-later.service t-later-exec.service; do
+                cp "$ROOT/usr/lib/e2e/later/etc/systemd/system/$u" "$ROOT/etc/systemd/system/$u"
+        done
+        reload
+        for u in t-later.service t-later-exec.service; do
+                if start "$u"; then
+                        expect "$u" "exists:$SECRET" no
+                        expect "$u" ls:/nix/store "$(store_listing "$PROBE" "$BUSYBOX")"
+                fi
+        done
+        # installed and started without a daemon-reload: systemd loads it
+        # with the drop-in generated at the last reload
+        u=t-later-noreload.service
+        cp "$ROOT/usr/lib/e2e/later/etc/systemd/system/$u" "$ROOT/etc/systemd/system/$u"
+        if start "$u"; then
+                expect "$u" "exists:$SECRET" no
+                expect "$u" ls:/nix/store "$(store_listing "$PROBE" "$BUSYBOX")"
+        fi
+        finish
+}
+
+# --- the matrix ------------------------------------------------------------------
+
+# The walk of / that each matrix unit should see: one row per path, what
+# SHOULD be true.  Columns:
+#   PATH     @U@ stands for the unit's name
+#   MODE     all, apivfs (full-apivfs and full) or chroot (chroot-only)
+#   USER     all, root, nonroot, static or dynamic
+#   TMP      any, tmp (PrivateTmp=yes in the unit) or notmp (=no)
+#   SYSTEMD  any, or the version the row is for (REASON says why)
+#   KIND     d, f, l, c, s (probe.sh walk)
+#   ROOT     the access of root; OTHER: of the other users
+#   FSTYPE   mounted there (- none); ? throughout in chroot-only (no /proc)
+#   OWNER    root, self, nobody
+#   SAME     =/ when it is the root directory itself again, else -
+#   REASON   the rest of the line, for the rows of one systemd version
+# There and judged harmless (tests/e2e/README.md): /run/confinement/@U@
+# (systemd binds a RuntimeDirectory= into a RootDirectory=; here it is the
+# root itself again, and no more writable than /), /run/systemd/incoming
+# (systemd's read-only propagation directory), the /dev of
+# PrivateDevices=yes (with the host's /dev/shm, as for any such service),
+# and on 257 /run/host/os-release and the journal's sockets.  The store
+# paths are on overlay: the harness's /nix (nspawn --overlay).
+# Rows of user "dynamic" hold for any service under ProtectSystem=strict,
+# which DynamicUser=yes implies: its read-only entry for / takes the place
+# of the drop-in's tmpfs there (systemd keeps the more restrictive of two
+# entries for one path), so / is the root's own directory, owned by the
+# service's user and read-only, with the empty mount points systemd makes
+# (etc, usr, root; in chroot-only also dev, proc, sys). The drop-in's
+# BindReadOnlyPaths= keeps systemd's bind of that directory at
+# /run/confinement/UNIT read-only too.
+matrix_table() {
+        cat <<EOF
+/                       all    root    any   any d  writable readable tmpfs   root -
+/                       all    static  any   any d  writable readable tmpfs   root -
+/                       all    dynamic any   any d  readable readable tmpfs   self -
+/bin                    all    all     any   any d  writable readable -       root -
+/bin/sh                 all    all     any   any f  readable readable overlay root -
+/nix                    all    all     any   any d  writable readable -       root -
+/nix/store              all    all     any   any d  writable readable -       root -
+$PROBE                  all    all     any   any d  readable readable overlay root -
+$BUSYBOX                all    all     any   any d  readable readable overlay root -
+/var                    all    all     any   any d  writable readable -       root -
+/var/lib                all    all     any   any d  writable readable -       root -
+/var/lib/e2e-results    all    all     any   any d  sticky   sticky   overlay root -
+/tmp                    all    all     tmp   any d  sticky   sticky   tmpfs   root -
+/var/tmp                all    all     tmp   any d  sticky   sticky   overlay root -
+/tmp                    all    dynamic notmp 257 d  sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 gives it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
+/var/tmp                all    dynamic notmp 257 d  sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 gives it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
+/run                    chroot all     any   any d  writable readable -       root -
+/run                    apivfs all     any   252 d  sticky   sticky   tmpfs   root - MountAPIVFS=yes mounts a private tmpfs on /run, mode 1777 on 252, 0755 on 257
+/run                    apivfs all     any   257 d  writable readable tmpfs   root - MountAPIVFS=yes mounts a private tmpfs on /run, mode 1777 on 252, 0755 on 257
+/run/confinement        all    all     any   any d  writable readable -       root -
+/run/confinement/@U@     all    root    any   any d  readable readable tmpfs   root =/
+/run/confinement/@U@     all    static  any   any d  readable readable tmpfs   root =/
+/run/confinement/@U@     all    dynamic any   any d  readable readable tmpfs   self =/
+/etc                    all    dynamic any   any d  readable readable -       root -
+/usr                    all    dynamic any   any d  readable readable -       root -
+/root                   all    dynamic any   any d  none     none     -       root -
+/dev                    chroot dynamic any   any d  readable readable -       root -
+/proc                   chroot dynamic any   any d  readable readable -       root -
+/sys                    chroot dynamic any   any d  readable readable -       root -
+/run/systemd            all    all     any   any d  writable readable -       root -
+/run/systemd/incoming   all    all     any   any d  readable none     tmpfs   root -
+/run/host               apivfs all     any   257 d  writable readable -       root - 257 binds the host's os-release into /run/host of a service with its own root
+/run/host/.os-release-stage apivfs all any   257 d  readable readable tmpfs   root - 257 binds the host's os-release into /run/host of a service with its own root
+/run/host/.os-release-stage/os-release apivfs all any 257 f readable readable - root - 257 binds the host's os-release into /run/host of a service with its own root
+/run/host/os-release    apivfs all     any   257 l  readable readable -       root - 257 binds the host's os-release into /run/host of a service with its own root
+/run/systemd/journal    apivfs all     any   257 d  writable readable -       root - 257 binds the journal's sockets into a service with its own root
+/run/systemd/journal/dev-log apivfs all any  257 s  special  special  tmpfs   root - 257 binds the journal's sockets into a service with its own root
+/run/systemd/journal/socket  apivfs all any  257 s  special  special  tmpfs   root - 257 binds the journal's sockets into a service with its own root
+/run/systemd/journal/stdout  apivfs all any  257 s  special  special  tmpfs   root - 257 binds the journal's sockets into a service with its own root
+/proc                   apivfs all     any   any d  special  special  proc    root -
+/sys                    apivfs all     any   any d  special  special  sysfs   root -
+/dev                    apivfs all     any   any d  readable readable tmpfs   root -
+/dev/char               apivfs all     any   any d  readable readable -       root -
+/dev/char/1:3           apivfs all     any   any l  readable readable -       root -
+/dev/char/1:5           apivfs all     any   any l  readable readable -       root -
+/dev/char/1:7           apivfs all     any   any l  readable readable -       root -
+/dev/char/1:8           apivfs all     any   any l  readable readable -       root -
+/dev/char/1:9           apivfs all     any   any l  readable readable -       root -
+/dev/char/5:0           apivfs all     any   any l  readable readable -       root -
+/dev/fd                 apivfs all     any   any l  readable readable -       root -
+/dev/full               apivfs all     any   any c  special  special  -       root -
+/dev/hugepages          apivfs all     any   any d  special  special  hugetlbfs root -
+/dev/log                apivfs all     any   any l  readable readable -       root -
+/dev/mqueue             apivfs all     any   any d  special  special  mqueue  root -
+/dev/null               apivfs all     any   any c  special  special  -       root -
+/dev/ptmx               apivfs all     any   any l  readable readable -       root -
+/dev/pts                apivfs all     any   any d  special  special  devpts  root -
+/dev/random             apivfs all     any   any c  special  special  -       root -
+/dev/shm                apivfs all     any   any d  sticky   sticky   tmpfs   root -
+/dev/stderr             apivfs all     any   any l  readable readable -       root -
+/dev/stdin              apivfs all     any   any l  readable readable -       root -
+/dev/stdout             apivfs all     any   any l  readable readable -       root -
+/dev/tty                apivfs all     any   any c  special  special  -       root -
+/dev/urandom            apivfs all     any   any c  special  special  -       root -
+/dev/zero               apivfs all     any   any c  special  special  -       root -
+EOF
+}
+
+# matrix_expected MODE USER TMP UNIT: the expected walk lines,
+# "walk:PATH=KIND ACCESS FSTYPE OWNER[ =/]", sorted; the reasons of the
+# version-specific rows it used go to $1.reasons (one a line)
+matrix_expected() {
+        local mode=$1 user=$2 tmp=$3 u=$4 reasons=$5 m path rmode ruser rtmp rsd kind aroot aother fs owner same reason acc
+        case $mode in
+        chroot-only) m=chroot ;;
+        *) m=apivfs ;;
+        esac
+        : > "$reasons"
+        while read -r path rmode ruser rtmp rsd kind aroot aother fs owner same reason; do
+                [[ $rmode == all || $rmode == "$m" ]] || continue
+                [[ $ruser == all || $ruser == "$user" || ($ruser == nonroot && $user != root) ]] || continue
+                [[ $rtmp == any || $rtmp == "$tmp" ]] || continue
+                [[ $rsd == any || $rsd == "$SYSTEMD_VERSION" ]] || continue
+                [[ $rsd == any ]] || echo "$reason" >> "$reasons"
+                acc=$aother
+                [[ $user == root ]] && acc=$aroot
+                [[ $m == chroot ]] && fs='?'
+                if [[ $same == - ]]; then same=''; else same=" $same"; fi
+                echo "walk:${path//@U@/$u}=$kind $acc $fs $owner$same"
+        done < <(matrix_table) | LC_ALL=C sort
+}
+
+# matrix_check UNIT MODE USER TMP: its walk is exactly the table's
+matrix_check() {
+        local u=$1 mode=$2 user=$3 tmp=$4 line p missing='' extra='' differs='' reasons
+        local -A want=() got=()
+        reasons=$(mktemp)
+        while IFS= read -r line; do
+                want[${line%%=*}]=${line#*=}
+        done < <(matrix_expected "$mode" "$user" "$tmp" "$u" "$reasons")
+        while IFS= read -r line; do
+                got[${line%%=*}]=${line#*=}
+        done < <(grep '^walk:' "$ROOT$RESULTS/$u")
+        for p in "${!want[@]}"; do
+                if [[ -z ${got[$p]+x} ]]; then
+                        missing+=" ${p#walk:}"
+                elif [[ ${got[$p]} != "${want[$p]}" ]]; then
+                        differs+=" ${p#walk:}=[${got[$p]}] (expected [${want[$p]}]);"
+                fi
+        done
+        for p in "${!got[@]}"; do
+                [[ -n ${want[$p]+x} ]] || extra+=" ${p#walk:}=[${got[$p]}]"
+        done
+        [[ -z $differs ]] || err "$u:$differs"
+        [[ -z $extra ]] || err "$u: unexpected:$extra"
+        [[ -z $missing ]] || err "$u: missing:$missing"
+        sort -u "$reasons" | while IFS= read -r line; do
+                [[ -n $line ]] && known_difference "$line;"
+        done
+        rm -f "$reasons"
+}
+
+# matrix_case MODE USER: both PrivateTmp= settings
+matrix_case() {
+        local mode=$1 user=$2 tmp u
+        for tmp in "${MATRIX_TMPS[@]}"; do
+                u=$(matrix_unit "$mode" "$user" "$tmp")
+                start "$u" || continue
+                case $user in
+                root) expect "$u" id 'uid=0 gid=0 *' ;;
+                static) expect "$u" id "uid=$STATIC_UID gid=$STATIC_UID *" ;;
+                dynamic) expect "$u" id 'uid=6[0-9][0-9][0-9][0-9] *' ;;
+                esac
+                matrix_check "$u" "$mode" "$user" "$tmp"
+        done
         finish
 }

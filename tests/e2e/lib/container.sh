@@ -20,7 +20,7 @@
 # container gets a unique machine name.
 
 : "${CEXEC_TIMEOUT:=60}"
-: "${CONTAINER_BOOT_TIMEOUT:=60}"
+: "${CONTAINER_BOOT_TIMEOUT:=180}"
 : "${CONTAINER_STOP_TIMEOUT:=30}"
 
 container_boot() {

@@ -99,7 +99,7 @@ rootfs_instance_remove() {
         local dir=${1:?directory}
         [[ -d $dir ]] || return 0
         if mountpoint -q "$dir/root"; then
-                umount "$dir/root" || umount -l "$dir/root"
+                umount "$dir/root" 2>/dev/null || umount -l "$dir/root"
         fi
         rm -rf --one-file-system "$dir"
 }
