@@ -184,6 +184,9 @@ static char *reason_as_path(const char *reason) {
                         continue;
                 *t++ = (char) c;
         }
+        /* A trailing backslash would continue the line. */
+        if (t > s && t[-1] == '\\')
+                t[-1] = '_';
         *t = '\0';
         return s;
 }

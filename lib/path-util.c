@@ -53,6 +53,11 @@ int path_check_safe(const char *path, const char **reason) {
                 why = "longer than PATH_MAX";
         else if (path[1] != '\0' && path[strlen(path) - 1] == '/')
                 why = "ends in \"/\"";
+        else if (path[strlen(path) - 1] == '\\')
+                /* Settings that take a whole path do not unescape. */
+                why = "ends in a backslash, which a unit file reads as a continued line";
+        else if (path[strlen(path) - 1] == ' ')
+                why = "ends in a space, which a unit file drops";
 
         for (const char *p = path; !why && *p;) {
                 size_t n;

@@ -6,8 +6,9 @@
 
 /* Checks that a path can be written into a unit file and read back by
  * systemd unchanged: absolute, normalized (no "//", ".", ".." or trailing
- * "/"), valid UTF-8, no control characters and no quotes (which systemd
- * 255 and later mangle), within PATH_MAX and NAME_MAX.
+ * "/"), valid UTF-8, no control characters, no quotes (which systemd
+ * 255 and later mangle), no trailing backslash (which would continue the
+ * line), within PATH_MAX and NAME_MAX.
  * Returns 0, or -EINVAL and a static description in *reason. */
 int path_check_safe(const char *path, const char **reason);
 
