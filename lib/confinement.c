@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -101,6 +102,9 @@ static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, B
         /* VIEW_DIR/REST, where callers checked that resolved lies below the
          * store directory. Once per closure path: no printf. */
         rest = path_startswith(resolved, spec->store_dir);
+        if (!rest)
+                return -EINVAL;
+        assert(c->view_dir);
         n = strlen(c->view_dir);
         k = strlen(rest);
         source = malloc(n + 1 + k + 1);
@@ -302,7 +306,7 @@ static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, cons
         for (size_t i = 0; i < spec->n_packages; i++) {
                 _cleanup_free_ char *store_path = NULL;
 
-                snprintf(key, sizeof key, "packages[%zu]", i);
+                (void) snprintf(key, sizeof key, "packages[%zu]", i);
                 r = store_path_of(spec->packages[i], spec->store_dir, &store_path);
                 if (r == -ENOMEM)
                         return r;

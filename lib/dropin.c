@@ -162,10 +162,9 @@ static char *reason_as_path(const char *reason) {
 
                 /* Whole characters only: systemd drops a value that is not
                  * valid UTF-8. */
-                if (n == 0) {
+                if (n == 0)
                         c = '?';
-                        n = 1;
-                } else if (n > 1) {
+                else if (n > 1) {
                         if ((size_t) (t - s) + n > max)
                                 break;
                         memcpy(t, p, n);

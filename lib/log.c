@@ -90,7 +90,7 @@ int log_internal(int level, int error, const char *fmt, ...) {
 
         errno = error; /* for %m */
         va_start(ap, fmt);
-        vsnprintf(buf, sizeof buf, fmt, ap);
+        (void) vsnprintf(buf, sizeof buf, fmt, ap);
         va_end(ap);
 
         if (kmsg_fd >= 0) {
@@ -105,7 +105,7 @@ int log_internal(int level, int error, const char *fmt, ...) {
                 if (writev(kmsg_fd, iov, ELEMENTSOF(iov)) >= 0)
                         goto finish;
         }
-        fprintf(stderr, "%s\n", buf);
+        (void) fprintf(stderr, "%s\n", buf);
 finish:
         errno = saved;
         return -error;

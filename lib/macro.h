@@ -33,7 +33,7 @@ static inline void closep(int *fd) {
 
 static inline void fclosep(FILE **f) {
         if (*f)
-                fclose(*f);
+                (void) fclose(*f);
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -132,9 +133,9 @@ static int parse_path_list(const char *file, const char *key, json_t *v, bool al
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 if (json_is_array(v))
-                        snprintf(subkey, sizeof subkey, "%s[%zu]", key, i);
+                        (void) snprintf(subkey, sizeof subkey, "%s[%zu]", key, i);
                 else
-                        snprintf(subkey, sizeof subkey, "%s", key);
+                        (void) snprintf(subkey, sizeof subkey, "%s", key);
                 r = parse_path(file, subkey, json_is_array(v) ? json_array_get(v, i) : v, &(*ret)[i], d);
                 if (r < 0)
                         return r;
@@ -153,6 +154,7 @@ static int parse_extra_bind(const char *file, const char *key, json_t *v, ExtraB
                 r = parse_path(file, key, v, &b->source, d);
                 if (r < 0)
                         return r;
+                assert(b->source);
                 b->target = strdup(b->source);
                 return b->target ? 0 : -ENOMEM;
         }
@@ -162,7 +164,7 @@ static int parse_extra_bind(const char *file, const char *key, json_t *v, ExtraB
                                   json_type_name(v));
 
         json_object_foreach(v, k, value) {
-                snprintf(subkey, sizeof subkey, "%s.%s", key, k);
+                (void) snprintf(subkey, sizeof subkey, "%s.%s", key, k);
                 if (strcmp(k, "source") == 0)
                         r = parse_path(file, subkey, value, &b->source, d);
                 else if (strcmp(k, "target") == 0)
@@ -200,7 +202,7 @@ static int parse_extra_binds(const char *file, const char *key, json_t *v, Extra
         if (!*ret)
                 return -ENOMEM;
         for (size_t i = 0; i < json_array_size(v); i++) {
-                snprintf(subkey, sizeof subkey, "%s[%zu]", key, i);
+                (void) snprintf(subkey, sizeof subkey, "%s[%zu]", key, i);
                 /* Counted first, so that spec_free() releases a half-parsed entry. */
                 (*ret_n)++;
                 r = parse_extra_bind(file, subkey, json_array_get(v, i), &(*ret)[i], d);
@@ -218,6 +220,7 @@ static int parse_store_dir(const char *file, json_t *v, char **ret, Diag *d) {
         r = parse_path(file, "storeDir", v, ret, d);
         if (r < 0)
                 return r;
+        assert(*ret);
         if (strcmp(*ret, "/") == 0)
                 return diag_error(d, 0, file, "storeDir", "expected a store directory, got \"/\".");
         if ((*ret)[strspn(*ret, "/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")] != '\0')
@@ -358,7 +361,7 @@ int spec_load(const char *root, const char *file, Spec **ret, Diag *d) {
         if (ferror(f))
                 return diag_error(d, EIO, file, NULL, "cannot read: %m.");
         if (size > SPEC_FILE_SIZE_MAX)
-                return diag_error(d, EFBIG, file, NULL, "expected at most %d bytes.", SPEC_FILE_SIZE_MAX);
+                return diag_error(d, EFBIG, file, NULL, "expected at most %zu bytes.", SPEC_FILE_SIZE_MAX);
 
         return spec_parse(file, buf, size, ret, d);
 }

@@ -9,7 +9,7 @@
 
 #include "diag.h"
 
-#define SPEC_FILE_SIZE_MAX (1024 * 1024)
+#define SPEC_FILE_SIZE_MAX ((size_t) 1024 * 1024)
 /* A spec nests three levels deep; anything much deeper is not a spec. */
 #define SPEC_DEPTH_MAX 16
 #define SPEC_DEFAULT_STORE_DIR "/nix/store"

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
@@ -118,7 +119,7 @@ static int list_all(StoreDir *s) {
                 return -ENOMEM;
         }
         while ((errno = 0, de = readdir(d))) {
-                StoreEntryType type;
+                StoreEntryType type = STORE_ENTRY_MISSING;
 
                 if (de->d_name[0] == '.' && (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
                         continue;
@@ -154,11 +155,13 @@ int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, S
                 r = store_dir_open(c->root, store_dir, &s);
                 if (r < 0)
                         return r;
+                assert(s);
                 c->dirs[c->n_dirs++] = s;
         }
 
         i = path_index_find(&s->names, name);
         if (i >= 0) {
+                assert(s->types); /* every name interned has its type */
                 *ret = (StoreEntryType) s->types[i];
                 return 0;
         }

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#define UNIT_FILE_LINE_MAX (1024 * 1024)
+#define UNIT_FILE_LINE_MAX ((size_t) 1024 * 1024)
 
 typedef int (*UnitFileAssignment)(const char *section, const char *key, const char *value, unsigned line,
                                   void *userdata);

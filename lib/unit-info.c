@@ -7,6 +7,7 @@
 #include <systemd/sd-path.h>
 
 #include "chase.h"
+#include "dropin.h"
 #include "log.h"
 #include "path-util.h"
 #include "read-file.h"
@@ -189,6 +190,11 @@ static int find_unit_file(const char *root, char *const *search_path, const char
         return 0;
 }
 
+static bool is_generator_dir(const char *dir) {
+        return streq(dir, "/run/systemd/generator") || streq(dir, "/run/systemd/generator.early") ||
+               streq(dir, "/run/systemd/generator.late");
+}
+
 typedef struct Dropin {
         char *name, *path;
 } Dropin;
@@ -262,6 +268,11 @@ static int find_dropins(const char *root, char *const *search_path, const char *
                                 Dropin *p;
 
                                 if (k <= 5 || strcmp(de->d_name + k - 5, ".conf") != 0)
+                                        continue;
+                                /* Our own output of an earlier run (confinementctl on a
+                                 * running system) is not the unit's: at boot the
+                                 * generator directories are empty. */
+                                if (streq(de->d_name, DROPIN_NAME) && is_generator_dir(*dir))
                                         continue;
                                 /* The first directory with a name wins: that is how
                                  * /etc overrides /usr/lib. */

@@ -31,19 +31,15 @@ int unit_name_classify_service(const char *name, UnitNameKind *ret_kind, const c
         else {
                 stem = len - strlen(suffix);
                 at = memchr(name, '@', stem);
-                if (!at) {
-                        if (!span_is_valid(name, stem, NULL))
-                                why = "contains characters not allowed in unit names";
-                } else if (at == name)
+                size_t prefix = at ? (size_t) (at - name) : stem;
+
+                if (at == name)
                         why = "has an empty name before \"@\"";
-                else if (!span_is_valid(name, at - name, NULL))
+                else if (!span_is_valid(name, prefix, NULL) ||
+                         (at && !span_is_valid(at + 1, stem - prefix - 1, "@")))
                         why = "contains characters not allowed in unit names";
-                else if ((size_t) (at - name) + 1 == stem)
-                        kind = UNIT_NAME_TEMPLATE;
-                else if (!span_is_valid(at + 1, stem - (at - name) - 1, "@"))
-                        why = "contains characters not allowed in unit names";
-                else
-                        kind = UNIT_NAME_INSTANCE;
+                else if (at)
+                        kind = prefix + 1 == stem ? UNIT_NAME_TEMPLATE : UNIT_NAME_INSTANCE;
         }
 
         if (why) {

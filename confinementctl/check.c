@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* confinementctl check: validate specs exactly as the generator does. The
+ * library logs each problem as "FILE: key "KEY": what was expected". */
+
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "path-util.h"
+#include "spec.h"
+#include "unit-info.h"
+
+typedef struct Counts {
+        size_t n[_ENTRY_STATE_MAX];
+        size_t total;
+} Counts;
+
+static void report(const char *file, const char *unit, EntryState state, const Confinement *c, Counts *counts) {
+        counts->n[state]++;
+        counts->total++;
+        if (arg_quiet)
+                return;
+        printf("%s: ", file);
+        if (unit)
+                printf("%s: ", unit);
+        printf("%s%s%s", ansi(entry_state_color(state)), entry_state_to_string(state), ansi(ANSI_NORMAL));
+        if (c)
+                printf(", %s, %zu closure path%s", confinement_mode_to_string(c->mode), c->n_closure_paths,
+                       c->n_closure_paths == 1 ? "" : "s");
+        else if (state == ENTRY_MASKED)
+                printf(", not confined");
+        else if (state == ENTRY_INVALID)
+                printf(", will not start");
+        printf(".\n");
+}
+
+static int check_in_effect(Counts *counts) {
+        _cleanup_(spec_entries_done) SpecEntries entries = {};
+        _cleanup_(resolver_done) Resolver resolver = {};
+        int r;
+
+        r = load_entries(&entries);
+        if (r < 0)
+                return r;
+        r = ctl_resolver_init(&resolver);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < entries.n; i++) {
+                _cleanup_(resolved_done) Resolved res = {};
+
+                r = resolve_entry(&resolver, &entries.entries[i], false, &res);
+                if (r < 0)
+                        return r;
+                /* The library logged why a spec is invalid; a name it skips is ours to tell. */
+                if (res.state == ENTRY_IGNORED)
+                        log_error("%s", res.reason);
+                report(res.entry->path, res.unit, res.state, res.confinement, counts);
+        }
+        return 0;
+}
+
+/* As spec-dirs.c: an empty file or a link to /dev/null masks. */
+static bool file_is_mask(const char *path) {
+        char target[PATH_MAX];
+        struct stat st;
+        ssize_t k;
+
+        k = readlink(path, target, sizeof target - 1);
+        if (k > 0) {
+                target[k] = '\0';
+                if (strcmp(target, "/dev/null") == 0)
+                        return true;
+        }
+        if (stat(path, &st) < 0)
+                return false;
+        return (S_ISREG(st.st_mode) && st.st_size == 0) || S_ISCHR(st.st_mode);
+}
+
+/* One file given on the command line: read where it is, as a spec
+ * directory's file would be (trust included), named after its file name;
+ * its closures, store paths and unit are looked up under --root. */
+static int check_file(Resolver *resolver, const char *file, Counts *counts) {
+        _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
+        _cleanup_confinement_ Confinement *c = NULL;
+        _cleanup_free_ char *path = NULL, *unit = NULL;
+        _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_(diag_done) Diag d = {};
+        const char *name = strrchr(file, '/'), *why;
+        int r;
+
+        name = name ? name + 1 : file;
+        if (file[0] == '/')
+                path = strdup(file);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return log_error_errno(errno, "Cannot get the current directory: %m");
+                if (asprintf(&path, "%s/%s", cwd, file) < 0)
+                        path = NULL;
+        }
+        if (!path)
+                return log_oom();
+
+        {
+                size_t n = strlen(name), k = strlen(SPEC_SUFFIX);
+                SpecEntry e = { .name = (char *) name, .path = path };
+
+                if (n <= k || strcmp(name + n - k, SPEC_SUFFIX) != 0) {
+                        log_error("%s: expected a file named UNIT.json, after the service unit it confines.", file);
+                        report(file, NULL, ENTRY_IGNORED, NULL, counts);
+                        return 0;
+                }
+                unit = spec_entry_unit(&e, &why);
+                if (!unit) {
+                        if (strcmp(why, "out of memory") == 0)
+                                return log_oom();
+                        log_error("%s: \"%.*s\" %s; the file name must be UNIT.json for a service unit.", file,
+                                  (int) (n - k), name, why);
+                        report(file, NULL, ENTRY_IGNORED, NULL, counts);
+                        return 0;
+                }
+        }
+
+        if (file_is_mask(path)) {
+                report(file, unit, ENTRY_MASKED, NULL, counts);
+                return 0;
+        }
+
+        /* What resolver_resolve() does, with the file read where it is. */
+        r = spec_load(NULL, path, &spec, &d);
+        if (r >= 0) {
+                r = unit_info_load(arg_root, resolver->search_path, unit, spec->store_dir, &info);
+                if (r >= 0 && !info.found)
+                        log_warning("%s: %s does not exist (yet); confining it all the same.", file, unit);
+        }
+        if (r >= 0)
+                r = confinement_resolve(&resolver->cache, &info, unit, spec, &c, &d);
+        if (r == -ENOMEM)
+                return log_oom();
+        report(file, unit, r >= 0 ? ENTRY_VALID : ENTRY_INVALID, c, counts);
+        return 0;
+}
+
+int verb_check(int argc, char *argv[]) {
+        Counts counts = {};
+        int r = 0;
+
+        if (argc == 0)
+                r = check_in_effect(&counts);
+        else {
+                _cleanup_(resolver_done) Resolver resolver = {};
+
+                r = ctl_resolver_init(&resolver);
+                for (int i = 0; i < argc && r >= 0; i++)
+                        r = check_file(&resolver, argv[i], &counts);
+        }
+        if (r < 0)
+                return EXIT_ERROR;
+
+        if (!arg_quiet && arg_legend) {
+                bool first = true;
+
+                if (counts.total == 0)
+                        printf("No specs found.\n");
+                else {
+                        printf("%zu spec%s checked", counts.total, counts.total == 1 ? "" : "s");
+                        for (EntryState s = 0; s < _ENTRY_STATE_MAX; s++)
+                                if (counts.n[s] > 0) {
+                                        printf("%s %zu %s", first ? ":" : ",", counts.n[s], entry_state_to_string(s));
+                                        first = false;
+                                }
+                        printf(".\n");
+                }
+        }
+        return counts.n[ENTRY_INVALID] + counts.n[ENTRY_IGNORED] > 0 ? EXIT_ERROR : EXIT_OK;
+}

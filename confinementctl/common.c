@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+#include <strings.h>
+
+#include "ctl.h"
+#include "dropin.h"
+#include "log.h"
+#include "unit-name.h"
+
+bool colors_enabled(void) {
+        static int cached = -1;
+        const char *e;
+
+        if (cached >= 0)
+                return cached;
+        e = getenv("SYSTEMD_COLORS");
+        if (e) {
+                /* A boolean, or a colour mode ("16", "256", "24bit"): on. */
+                cached = !(strcasecmp(e, "0") == 0 || strcasecmp(e, "no") == 0 || strcasecmp(e, "false") == 0 ||
+                           strcasecmp(e, "off") == 0 || strcasecmp(e, "n") == 0 || strcasecmp(e, "f") == 0);
+                return cached;
+        }
+        e = getenv("TERM");
+        cached = !getenv("NO_COLOR") && !(e && strcmp(e, "dumb") == 0) && isatty(STDOUT_FILENO);
+        return cached;
+}
+
+const char *ansi(const char *code) {
+        return colors_enabled() ? code : "";
+}
+
+int parse_unit_argument(const char *arg, char **ret) {
+        static const char *const types[] = {
+                ".service", ".socket", ".target", ".device", ".mount", ".automount",
+                ".swap", ".timer", ".path", ".slice", ".scope",
+        };
+        _cleanup_free_ char *unit = NULL;
+        const char *dot = strrchr(arg, '.'), *why;
+        bool typed = false;
+
+        /* As systemctl: a name without a unit type is a service. */
+        for (size_t i = 0; dot && i < ELEMENTSOF(types); i++)
+                typed = typed || strcmp(dot, types[i]) == 0;
+        if (typed)
+                unit = strdup(arg);
+        else if (asprintf(&unit, "%s.service", arg) < 0)
+                unit = NULL;
+        if (!unit)
+                return log_oom();
+        if (unit_name_classify_service(unit, NULL, &why) < 0)
+                return log_error_errno(EINVAL, "\"%s\" %s; specs confine service units only.", unit, why);
+        *ret = TAKE_PTR(unit);
+        return 0;
+}
+
+int ctl_resolver_init(Resolver *r) {
+        return resolver_init(r, arg_root);
+}
+
+int quiet_begin(void) {
+        int saved = log_get_max_level();
+
+        if (saved < LOG_DEBUG)
+                log_set_max_level(LOG_CRIT);
+        return saved;
+}
+
+void quiet_end(int saved) {
+        log_set_max_level(saved);
+}
+
+static const char *const entry_state_names[_ENTRY_STATE_MAX] = {
+        [ENTRY_VALID] = "valid",
+        [ENTRY_INVALID] = "invalid",
+        [ENTRY_MASKED] = "masked",
+        [ENTRY_IGNORED] = "ignored",
+};
+
+const char *entry_state_to_string(EntryState s) {
+        return s >= 0 && s < _ENTRY_STATE_MAX ? entry_state_names[s] : NULL;
+}
+
+const char *entry_state_color(EntryState s) {
+        switch (s) {
+        case ENTRY_VALID: return ANSI_GREEN;
+        case ENTRY_INVALID: return ANSI_RED;
+        case ENTRY_IGNORED: return ANSI_YELLOW;
+        default: return ANSI_GREY;
+        }
+}
+
+void resolved_done(Resolved *r) {
+        free(r->unit);
+        confinement_free(r->confinement);
+        free(r->reason);
+        *r = (Resolved) {};
+}
+
+int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *ret) {
+        _cleanup_(diag_done) Diag d = {};
+        _cleanup_free_ char *unit = NULL;
+        Confinement *c = NULL;
+        const char *why;
+        int r, saved;
+
+        *ret = (Resolved) { .entry = e };
+
+        unit = spec_entry_unit(e, &why);
+        if (!unit) {
+                if (strcmp(why, "out of memory") == 0)
+                        return log_oom();
+                ret->state = ENTRY_IGNORED;
+                if (asprintf(&ret->reason,
+                             "%s: \"%.*s\" %s; the file name must be UNIT.json for a service unit, so the generator "
+                             "skips it.",
+                             e->path, (int) (strlen(e->name) - strlen(SPEC_SUFFIX)), e->name, why) < 0)
+                        return log_oom();
+                return 0;
+        }
+
+        /* A mask an unprivileged user could have planted does not count. */
+        if (e->masked && !e->distrust) {
+                ret->state = ENTRY_MASKED;
+                ret->unit = TAKE_PTR(unit);
+                return 0;
+        }
+
+        saved = quiet ? quiet_begin() : -1;
+        r = resolver_resolve(resolver, e, unit, &c, &d);
+        if (quiet)
+                quiet_end(saved);
+        if (r == -ENOMEM)
+                return log_oom();
+
+        ret->unit = TAKE_PTR(unit);
+        if (r >= 0) {
+                ret->state = ENTRY_VALID;
+                ret->confinement = c;
+        } else {
+                ret->state = ENTRY_INVALID;
+                /* NULL as for the generator: the drop-in says why generically. */
+                ret->reason = TAKE_PTR(d.reason);
+        }
+        return 0;
+}
+
+int load_entries(SpecEntries *ret) {
+        int r = spec_dirs_enumerate(arg_root, ret);
+        if (r < 0)
+                return log_error_errno(r, "Cannot list the spec directories: %m");
+        return 0;
+}
+
+void rendered_done(Rendered *r) {
+        free(r->dropin_path);
+        free(r->dropin);
+        free(r->mount_path);
+        free(r->mount);
+        *r = (Rendered) {};
+}
+
+typedef int (*RenderFunc)(const void *userdata, FILE *f);
+
+static int render_to_string(RenderFunc render, const void *userdata, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        r = render(userdata, f);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+static int render_confined(const void *userdata, FILE *f) {
+        return dropin_render(userdata, f);
+}
+
+static int render_fail_closed(const void *userdata, FILE *f) {
+        const Resolved *res = userdata;
+        return dropin_render_fail_closed(res->entry->path, res->reason, f);
+}
+
+static int render_view_mount(const void *userdata, FILE *f) {
+        return store_view_mount_render(userdata, f);
+}
+
+int render_resolved(const Resolved *res, Rendered *ret) {
+        _cleanup_(rendered_done) Rendered out = {};
+        int r;
+
+        *ret = (Rendered) {};
+        if (res->state != ENTRY_VALID && res->state != ENTRY_INVALID)
+                return 0;
+
+        if (asprintf(&out.dropin_path, GENERATOR_DIR "/%s.d/" DROPIN_NAME, res->unit) < 0)
+                return log_oom();
+        if (res->state == ENTRY_VALID)
+                r = render_to_string(render_confined, res->confinement, &out.dropin);
+        else
+                r = render_to_string(render_fail_closed, res, &out.dropin);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot render the drop-in of %s: %m", res->entry->path, res->unit);
+
+        if (res->state == ENTRY_VALID && res->confinement->view_dir) {
+                _cleanup_free_ char *name = store_view_mount_name(res->confinement->store_dir);
+
+                if (!name || asprintf(&out.mount_path, GENERATOR_DIR "/%s", name) < 0)
+                        return log_oom();
+                r = render_to_string(render_view_mount, res->confinement->store_dir, &out.mount);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot render %s: %m", name);
+        }
+
+        /* Handed over: disarm the cleanup. */
+        *ret = out;
+        memset(&out, 0, sizeof out);
+        return 0;
+}
+
+int read_full_file(const char *path, char **ret) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, allocated = 0;
+
+        f = fopen(path, "re");
+        if (!f)
+                return negative_errno();
+        for (;;) {
+                size_t k;
+
+                if (allocated - size < 4096) {
+                        char *p;
+                        allocated = allocated ? allocated * 2 : 8192;
+                        p = realloc(buf, allocated + 1);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                }
+                k = fread(buf + size, 1, allocated - size, f);
+                size += k;
+                if (k == 0)
+                        break;
+        }
+        if (ferror(f))
+                return -EIO;
+        if (!buf && !(buf = malloc(1)))
+                return -ENOMEM;
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* confinementctl: a thin tool over the library, as kmod's tools are over
+ * libkmod. main.c parses the options and dispatches the verbs; each verb
+ * group has a file of its own (list.c, check.c, show.c: cat and paths,
+ * verify.c, reload.c); bus.c talks to systemd, table.c prints tables,
+ * common.c holds the rest they share. Functions return a negative errno
+ * and log once; verbs return an exit status. */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "confinement.h"
+#include "diag.h"
+#include "resolver.h"
+#include "spec-dirs.h"
+
+/* Where systemd runs generators: the normal output directory. */
+#define GENERATOR_DIR "/run/systemd/generator"
+/* Every confined unit's root: RootDirectory=/run/confinement/%n. */
+#define CONFINEMENT_ROOT_DIR "/run/confinement"
+
+/* Exit statuses shared by every verb; verify ORs its own bits (verify.c). */
+#define EXIT_OK 0
+#define EXIT_ERROR 1 /* an error, an invalid spec (check), bad usage */
+
+/* The global options (main.c). */
+extern const char *arg_root; /* NULL: the running system */
+extern bool arg_json;
+extern bool arg_legend;
+extern bool arg_quiet;
+extern bool arg_force;
+
+/* Verbs: each returns an exit status. */
+int verb_list(int argc, char *argv[]);
+int verb_check(int argc, char *argv[]);
+int verb_cat(int argc, char *argv[]);
+int verb_paths(int argc, char *argv[]);
+int verb_verify(int argc, char *argv[]);
+int verb_reload(int argc, char *argv[]);
+
+/* --- common.c ------------------------------------------------------------ */
+
+/* Colours, as systemctl decides: $SYSTEMD_COLORS, else none with $NO_COLOR
+ * or TERM=dumb, else only when stdout is a terminal. */
+bool colors_enabled(void);
+#define ANSI_NORMAL "\x1B[0m"
+#define ANSI_RED "\x1B[0;1;31m"
+#define ANSI_GREEN "\x1B[0;1;32m"
+#define ANSI_YELLOW "\x1B[0;1;33m"
+#define ANSI_GREY "\x1B[0;38;5;245m"
+#define ANSI_UNDERLINE "\x1B[0;4m"
+const char *ansi(const char *code); /* code, or "" without colours */
+
+/* A service unit name from the command line: "foo" means "foo.service".
+ * Logs and returns -EINVAL for anything but a service unit. */
+int parse_unit_argument(const char *arg, char **ret);
+
+/* A resolver for arg_root. On a running system the unit search path
+ * includes the generator directories, which hold the drop-ins written at
+ * the last daemon-reload; the generator itself never sees them (systemd
+ * empties them before it runs generators), so they are left out here, or
+ * the old drop-in would count as the unit's own RootDirectory=. */
+int ctl_resolver_init(Resolver *r);
+
+/* Silences the library's messages (a listing shows the reason itself)
+ * unless debugging was asked for; returns what to pass to quiet_end(). */
+int quiet_begin(void);
+void quiet_end(int saved);
+
+typedef enum EntryState {
+        ENTRY_VALID,
+        ENTRY_INVALID, /* its unit is kept from starting */
+        ENTRY_MASKED,  /* nothing generated */
+        ENTRY_IGNORED, /* no service unit name: skipped by the generator */
+        _ENTRY_STATE_MAX,
+} EntryState;
+
+const char *entry_state_to_string(EntryState s);
+const char *entry_state_color(EntryState s);
+
+/* What the generator does with one spec entry. */
+typedef struct Resolved {
+        const SpecEntry *entry;
+        char *unit;       /* the unit the spec file names (the template for "foo@.service.json"); NULL when ignored */
+        EntryState state;
+        Confinement *confinement; /* ENTRY_VALID */
+        char *reason;     /* ENTRY_INVALID, ENTRY_IGNORED */
+} Resolved;
+
+void resolved_done(Resolved *r);
+
+/* Resolves e as the generator does (masked, invalid names and untrusted
+ * files included). Only out-of-memory is an error: a spec that cannot be
+ * honoured is ENTRY_INVALID with its reason. With quiet, the library's
+ * messages are silenced. */
+int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *ret);
+
+/* The spec entries in effect under arg_root. */
+int load_entries(SpecEntries *ret);
+
+/* What the generator writes for one spec entry: the drop-in (confined or
+ * fail-closed) and, when it binds from a store view, the view's mount
+ * unit. Paths are those in GENERATOR_DIR. Nothing for a masked entry. */
+typedef struct Rendered {
+        char *dropin_path;
+        char *dropin;
+        char *mount_path; /* NULL when no view is used */
+        char *mount;
+} Rendered;
+
+void rendered_done(Rendered *r);
+int render_resolved(const Resolved *res, Rendered *ret);
+
+/* Reads a whole (small) file; -errno, not logged. */
+int read_full_file(const char *path, char **ret);

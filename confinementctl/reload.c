@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* confinementctl reload: check, reload systemd (the generator runs), and
+ * tell whose confinement changed, from the generator's output before and
+ * after. */
+
+#include <dirent.h>
+#include <string.h>
+
+#include "bus.h"
+#include "ctl.h"
+#include "dropin.h"
+#include "log.h"
+#include "path-list.h"
+
+/* systemctl daemon-reload waits as long. */
+#define RELOAD_TIMEOUT_USEC (5ULL * 60 * 1000 * 1000)
+
+typedef struct Snapshot {
+        PathList names; /* "foo.service" for a drop-in, the file name for a mount unit */
+        PathList texts; /* in the same order */
+} Snapshot;
+
+static void snapshot_done(Snapshot *s) {
+        path_list_done(&s->names);
+        path_list_done(&s->texts);
+}
+
+static const char *snapshot_get(const Snapshot *s, const char *name) {
+        for (size_t i = 0; i < s->names.n; i++)
+                if (strcmp(s->names.items[i], name) == 0)
+                        return s->texts.items[i];
+        return NULL;
+}
+
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+/* What the generator wrote at the last daemon-reload. */
+static int snapshot_take(Snapshot *s) {
+        _cleanup_(closedirp) DIR *d = opendir(GENERATOR_DIR);
+        struct dirent *de;
+        int r;
+
+        if (!d)
+                return errno == ENOENT ? 0 : log_error_errno(errno, "Cannot read %s: %m", GENERATOR_DIR);
+        while ((errno = 0, de = readdir(d))) {
+                _cleanup_free_ char *path = NULL, *text = NULL, *name = NULL;
+                size_t n = strlen(de->d_name);
+
+                if (n > 2 && strcmp(de->d_name + n - 2, ".d") == 0) {
+                        if (asprintf(&path, GENERATOR_DIR "/%s/" DROPIN_NAME, de->d_name) < 0)
+                                return log_oom();
+                        name = strndup(de->d_name, n - 2);
+                } else if (strncmp(de->d_name, "run-confinement\\x2dview-", 24) == 0) {
+                        if (asprintf(&path, GENERATOR_DIR "/%s", de->d_name) < 0)
+                                return log_oom();
+                        name = strdup(de->d_name);
+                } else
+                        continue;
+                if (!name)
+                        return log_oom();
+                r = read_full_file(path, &text);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return log_error_errno(r, "Cannot read %s: %m", path);
+                if (path_list_consume(&s->names, TAKE_PTR(name)) < 0 ||
+                    path_list_consume(&s->texts, TAKE_PTR(text)) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+static int reload_manager(sd_bus *bus) {
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_bus_message_ sd_bus_message *m = NULL, *reply = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_DEST, SYSTEMD_PATH, MANAGER_IFACE, "Reload");
+        if (r < 0)
+                return log_oom();
+        /* It answers once the reload is done: generators run, units reloaded. */
+        r = sd_bus_call(bus, m, RELOAD_TIMEOUT_USEC, &error, &reply);
+        if (r < 0)
+                return bus_log_error(r, &error, "Cannot reload systemd");
+        return 0;
+}
+
+/* The active units a changed drop-in applies to: the unit, or the
+ * template's instances without a spec of their own. */
+static int active_units(const LoadedUnits *loaded, const SpecEntries *entries, const char *unit, PathList *out) {
+        const char *at = strchr(unit, '@');
+        bool template = at && at[1] == '.';
+
+        for (size_t i = 0; i < loaded->n; i++) {
+                const LoadedUnit *u = &loaded->items[i];
+                bool match;
+
+                if (strcmp(u->active_state, "active") != 0 && strcmp(u->active_state, "activating") != 0 &&
+                    strcmp(u->active_state, "reloading") != 0)
+                        continue;
+                if (template) {
+                        const SpecEntry *e = spec_entries_find_for_unit(entries, u->name);
+                        _cleanup_free_ char *name = NULL;
+                        match = strncmp(u->name, unit, at - unit + 1) == 0 && strstr(u->name, strrchr(unit, '.'));
+                        /* An instance with a spec of its own has its own drop-in. */
+                        if (match && e && asprintf(&name, "%s" SPEC_SUFFIX, u->name) >= 0)
+                                match = strcmp(e->name, name) != 0;
+                } else
+                        match = strcmp(u->name, unit) == 0;
+                if (match && path_list_add(out, u->name) < 0)
+                        return log_oom();
+        }
+        return 0;
+}
+
+typedef struct ResolvedList {
+        Resolved *items;
+        size_t n;
+} ResolvedList;
+
+static void resolved_list_done(ResolvedList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                resolved_done(&l->items[i]);
+        free(l->items);
+        *l = (ResolvedList) {};
+}
+
+int verb_reload(int argc, char *argv[]) {
+        _cleanup_(spec_entries_done) SpecEntries entries = {};
+        _cleanup_(resolver_done) Resolver resolver = {};
+        _cleanup_(resolved_list_done) ResolvedList resolved = {};
+        _cleanup_(snapshot_done) Snapshot before = {}, after = {};
+        _cleanup_(loaded_units_done) LoadedUnits loaded = {};
+        _cleanup_(path_list_done) PathList mismatched = {};
+        _cleanup_bus_ sd_bus *bus = NULL;
+        size_t invalid = 0, changed = 0;
+
+        /* As check: every spec in effect, the library logging each problem. */
+        if (load_entries(&entries) < 0 || ctl_resolver_init(&resolver) < 0)
+                return EXIT_ERROR;
+        resolved.items = calloc(entries.n ?: 1, sizeof *resolved.items);
+        if (!resolved.items)
+                return log_oom(), EXIT_ERROR;
+        for (size_t i = 0; i < entries.n; i++) {
+                Resolved *res = &resolved.items[resolved.n];
+
+                if (resolve_entry(&resolver, &entries.entries[i], false, res) < 0)
+                        return EXIT_ERROR;
+                resolved.n++;
+                if (res->state == ENTRY_IGNORED)
+                        log_error("%s", res->reason);
+                invalid += res->state == ENTRY_INVALID || res->state == ENTRY_IGNORED;
+        }
+        if (invalid > 0 && !arg_force) {
+                log_error("Not reloading: %zu spec%s cannot be honoured (see above); their units would not start. "
+                          "Fix them, or reload with --force.",
+                          invalid, invalid == 1 ? "" : "s");
+                return EXIT_ERROR;
+        }
+
+        if (bus_open(&bus) < 0 || snapshot_take(&before) < 0)
+                return EXIT_ERROR;
+        if (reload_manager(bus) < 0)
+                return EXIT_ERROR;
+        if (snapshot_take(&after) < 0 || list_services(bus, "*.service", &loaded) < 0)
+                return EXIT_ERROR;
+
+        if (!arg_quiet)
+                printf("Reloaded systemd.\n");
+
+        /* What changed, in both directions. */
+        for (int pass = 0; pass < 2; pass++) {
+                const Snapshot *s = pass == 0 ? &after : &before;
+                for (size_t i = 0; i < s->names.n; i++) {
+                        const char *name = s->names.items[i];
+                        const char *old = snapshot_get(&before, name), *new = snapshot_get(&after, name);
+                        _cleanup_(path_list_done) PathList active = {};
+                        bool mount = !strstr(name, ".service");
+                        const char *what;
+
+                        if (pass == 1 && new)
+                                continue; /* seen in the first pass */
+                        if (old && new && strcmp(old, new) == 0)
+                                continue;
+                        if (mount)
+                                what = !old ? "new store view" : !new ? "store view no longer needed" : "store view changed";
+                        else if (new && strstr(new, FAIL_CLOSED_PATH))
+                                what = "refused: its spec cannot be honoured";
+                        else
+                                what = !old ? "now confined" : !new ? "no longer confined" : "confinement changed";
+                        changed++;
+                        if (!mount && active_units(&loaded, &entries, name, &active) < 0)
+                                return EXIT_ERROR;
+                        if (arg_quiet)
+                                continue;
+                        printf("%s: %s", name, what);
+                        if (active.n > 0) {
+                                printf("; running, restart to apply:");
+                                for (size_t k = 0; k < active.n; k++)
+                                        printf(" %s", active.items[k]);
+                        }
+                        printf(".\n");
+                }
+        }
+        if (!arg_quiet && changed == 0)
+                printf("No confinement changed.\n");
+
+        /* The generator's output should be what check rendered. */
+        for (size_t i = 0; i < resolved.n; i++) {
+                _cleanup_(rendered_done) Rendered out = {};
+                const char *text;
+
+                if (render_resolved(&resolved.items[i], &out) < 0)
+                        return EXIT_ERROR;
+                if (!out.dropin)
+                        continue;
+                text = snapshot_get(&after, resolved.items[i].unit);
+                if ((!text || strcmp(text, out.dropin) != 0) && path_list_add(&mismatched, resolved.items[i].unit) < 0)
+                        return log_oom(), EXIT_ERROR;
+        }
+        if (mismatched.n > 0) {
+                log_warning("The generator wrote something else than confinementctl expects for %zu unit%s "
+                            "(first: %s); is confinement-generator installed, and the same version?",
+                            mismatched.n, mismatched.n == 1 ? "" : "s", mismatched.items[0]);
+                return EXIT_ERROR;
+        }
+        return EXIT_OK;
+}

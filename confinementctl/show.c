@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* confinementctl cat and paths: what the generator writes for one unit,
+ * and what that unit will see. Nothing is written. */
+
+#include <assert.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "path-list.h"
+#include "table.h"
+
+#define ANSI_BLUE "\x1B[0;1;34m"
+
+/* The spec entry in effect for unit, resolved; ENTRY_MASKED included.
+ * -ENOENT (logged) when no spec names it. */
+static int resolve_unit(Resolver *resolver, const SpecEntries *entries, const char *unit, Resolved *ret) {
+        const SpecEntry *e = spec_entries_find_for_unit(entries, unit);
+
+        if (!e) {
+                const char *at = strchr(unit, '@');
+                if (at && at[1] != '.')
+                        return log_error_errno(ENOENT, "No spec confines %s: none named %s.json or %.*s%s.json in %s%s.",
+                                               unit, unit, (int) (at - unit + 1), unit, strrchr(unit, '.'),
+                                               arg_root ? "the spec directories under " : "the spec directories",
+                                               strempty(arg_root));
+                return log_error_errno(ENOENT, "No spec confines %s: none named %s.json in %s%s.", unit, unit,
+                                       arg_root ? "the spec directories under " : "the spec directories",
+                                       strempty(arg_root));
+        }
+        return resolve_entry(resolver, e, false, ret);
+}
+
+static void print_file(const char *path, const char *text, bool *first) {
+        if (!*first)
+                putchar('\n');
+        *first = false;
+        printf("%s# %s%s\n", ansi(ANSI_BLUE), path, ansi(ANSI_NORMAL));
+        fputs(text, stdout);
+}
+
+int verb_cat(int argc, char *argv[]) {
+        _cleanup_(spec_entries_done) SpecEntries entries = {};
+        _cleanup_(resolver_done) Resolver resolver = {};
+        _cleanup_(path_list_done) PathList printed = {};
+        bool first = true;
+        int r, ret = EXIT_OK;
+
+        if (load_entries(&entries) < 0 || ctl_resolver_init(&resolver) < 0)
+                return EXIT_ERROR;
+
+        for (int i = 0; i < argc; i++) {
+                _cleanup_(resolved_done) Resolved res = {};
+                _cleanup_(rendered_done) Rendered out = {};
+                _cleanup_free_ char *unit = NULL;
+
+                if (parse_unit_argument(argv[i], &unit) < 0 || resolve_unit(&resolver, &entries, unit, &res) < 0) {
+                        ret = EXIT_ERROR;
+                        continue;
+                }
+                if (res.state == ENTRY_MASKED) {
+                        log_info("%s: masked; %s is not confined and nothing is generated for it.",
+                                 res.entry->path, unit);
+                        continue;
+                }
+                if (render_resolved(&res, &out) < 0)
+                        return EXIT_ERROR;
+
+                /* Several units may name the same drop-in (instances) or view. */
+                if (!path_list_contains(&printed, out.dropin_path)) {
+                        print_file(out.dropin_path, out.dropin, &first);
+                        r = path_list_add(&printed, out.dropin_path);
+                        if (r < 0)
+                                return log_oom(), EXIT_ERROR;
+                        path_list_sort_unique(&printed);
+                }
+                if (out.mount_path && !path_list_contains(&printed, out.mount_path)) {
+                        print_file(out.mount_path, out.mount, &first);
+                        r = path_list_add(&printed, out.mount_path);
+                        if (r < 0)
+                                return log_oom(), EXIT_ERROR;
+                        path_list_sort_unique(&printed);
+                }
+        }
+        return ret;
+}
+
+/* --- paths ----------------------------------------------------------------- */
+
+typedef struct Row {
+        const char *path, *source, *origin, *access;
+        bool optional;
+} Row;
+
+static int compare_rows(const void *a, const void *b) {
+        const Row *x = a, *y = b;
+        int r = strcmp(x->path, y->path);
+        return r != 0 ? r : strcmp(x->origin, y->origin);
+}
+
+/* What the mode adds, as systemd 252 mounts it under RootDirectory=
+ * (systemd.exec(5): MountAPIVFS= mounts /proc, /sys, /dev and an empty
+ * /run; PrivateDevices= makes /dev minimal; PrivateTmp= /tmp and /var/tmp,
+ * which the unit's own PrivateTmp= decides when it sets one). */
+#define MODE_ROW(p, s, a) ((Row) { .path = (p), .source = (s), .origin = "mode", .access = (a) })
+
+static size_t mode_rows(const Confinement *c, Row *rows) {
+        bool private_tmp = c->unit_private_tmp >= 0 ? c->unit_private_tmp > 0 : c->mode != CONFINEMENT_CHROOT_ONLY;
+        size_t n = 0;
+
+        if (c->mode != CONFINEMENT_CHROOT_ONLY) {
+                rows[n++] = MODE_ROW("/dev", "private /dev (PrivateDevices=yes)", "rw");
+                rows[n++] = MODE_ROW("/proc", c->mode == CONFINEMENT_FULL
+                                            ? "procfs, own processes only (ProtectProc=invisible, ProcSubset=pid)"
+                                            : "procfs (MountAPIVFS=yes)", "rw");
+                rows[n++] = MODE_ROW("/run", "empty tmpfs (MountAPIVFS=yes)", "rw");
+                rows[n++] = MODE_ROW("/sys", "sysfs (MountAPIVFS=yes, ProtectKernelTunables=yes)", "ro");
+        }
+        if (private_tmp) {
+                const char *source = c->unit_private_tmp > 0 ? "private directory (the unit's PrivateTmp=yes)"
+                                                             : "private directory (PrivateTmp=yes)";
+                rows[n++] = (Row) { .path = "/tmp", .source = source, .origin = "unit", .access = "rw" };
+                rows[n++] = (Row) { .path = "/var/tmp", .source = source, .origin = "unit", .access = "rw" };
+                if (c->unit_private_tmp < 0)
+                        rows[n - 1].origin = rows[n - 2].origin = "mode";
+        }
+        return n;
+}
+
+static int paths_json(const char *unit, const Resolved *res, const Row *rows, size_t n) {
+        json_auto_t *doc = NULL;
+        json_t *paths = json_array();
+
+        if (!paths)
+                return log_oom();
+        for (size_t i = 0; i < n; i++) {
+                json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "path", rows[i].path, "source", rows[i].source,
+                                      "origin", rows[i].origin, "access", rows[i].access, "optional",
+                                      rows[i].optional);
+                if (!o || json_array_append_new(paths, o) < 0) {
+                        json_decref(paths);
+                        return log_oom();
+                }
+        }
+        doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "unit", unit, "spec", res->entry->path, "mode",
+                        confinement_mode_to_string(res->confinement->mode), "storeDir", res->confinement->store_dir,
+                        "closurePaths", (json_int_t) res->confinement->n_closure_paths, "paths", paths);
+        if (!doc)
+                return log_oom();
+        if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+                return log_error_errno(EIO, "Cannot write the output.");
+        putchar('\n');
+        return 0;
+}
+
+static int paths_table(const char *unit, const Resolved *res, const Row *rows, size_t n) {
+        static const char *const headers[] = { "PATH", "SOURCE", "ORIGIN", "ACCESS" };
+        _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
+        size_t closure = 0;
+        int r = 0;
+
+        if (!t)
+                return log_oom();
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const char *color = strcmp(rows[i].origin, "closure") == 0 ? NULL
+                                    : strcmp(rows[i].origin, "mode") == 0 ? ANSI_GREY
+                                                                        : ANSI_YELLOW;
+                closure += strcmp(rows[i].origin, "closure") == 0;
+                r = table_add(t, rows[i].path, NULL);
+                if (r >= 0)
+                        r = table_add(t, rows[i].source, NULL);
+                if (r >= 0)
+                        r = table_add(t, rows[i].origin, color);
+                if (r >= 0 && rows[i].optional)
+                        r = table_addf(t, NULL, "%s, optional", rows[i].access);
+                else if (r >= 0)
+                        r = table_add(t, rows[i].access, rows[i].access[1] == 'w' ? ANSI_RED : NULL);
+        }
+        if (r < 0 || table_print(t, stdout, arg_legend) < 0)
+                return log_oom();
+        if (arg_legend)
+                printf("\n%zu paths visible to %s: %zu from the closure, %zu others (mode %s, spec %s).\n", n, unit,
+                       closure, n - closure, confinement_mode_to_string(res->confinement->mode), res->entry->path);
+        return 0;
+}
+
+int verb_paths(int argc, char *argv[]) {
+        _cleanup_(spec_entries_done) SpecEntries entries = {};
+        _cleanup_(resolver_done) Resolver resolver = {};
+        _cleanup_(resolved_done) Resolved res = {};
+        _cleanup_free_ char *unit = NULL;
+        _cleanup_free_ Row *rows = NULL;
+        const Confinement *c;
+        size_t n = 0;
+        int r;
+
+        if (parse_unit_argument(argv[0], &unit) < 0 || load_entries(&entries) < 0 ||
+            ctl_resolver_init(&resolver) < 0 || resolve_unit(&resolver, &entries, unit, &res) < 0)
+                return EXIT_ERROR;
+        if (res.state == ENTRY_MASKED) {
+                log_error("%s: masked; %s is not confined: it sees the whole system.", res.entry->path, unit);
+                return EXIT_ERROR;
+        }
+        if (res.state != ENTRY_VALID) {
+                log_error("%s: invalid; %s will not start until its spec is fixed.", res.entry->path, unit);
+                return EXIT_ERROR;
+        }
+        c = res.confinement;
+        assert(c); /* a valid entry has its confinement */
+
+        rows = calloc(c->n_binds + 8, sizeof *rows);
+        if (!rows)
+                return log_oom(), EXIT_ERROR;
+        rows[n++] = (Row) { .path = "/", .source = "empty tmpfs (TemporaryFileSystem=/)", .origin = "root", .access = "rw" };
+        for (size_t i = 0; i < c->n_binds; i++) {
+                const Bind *b = &c->binds[i];
+                rows[n++] = (Row) {
+                        .path = b->target,
+                        .source = b->source,
+                        .origin = bind_origin_to_string(b->origin),
+                        .access = b->kind == BIND_WRITABLE ? "rw" : "ro",
+                        .optional = b->optional,
+                };
+        }
+        n += mode_rows(c, rows + n);
+        qsort(rows, n, sizeof *rows, compare_rows);
+
+        r = arg_json ? paths_json(unit, &res, rows, n) : paths_table(unit, &res, rows, n);
+        return r < 0 ? EXIT_ERROR : EXIT_OK;
+}
