@@ -6,6 +6,12 @@
 #include "log.h"
 #include "unit-file.h"
 
+static const char *skip_space(const char *s) {
+        while (isspace((unsigned char) *s))
+                s++;
+        return s;
+}
+
 static char *strip(char *s) {
         char *e;
 
@@ -66,15 +72,23 @@ int unit_file_parse(FILE *f, const char *name, UnitFileAssignment cb, void *user
                 line++;
                 if ((size_t) n != strlen(buf))
                         return log_error_errno(EBADMSG, "%s:%u: contains a NUL byte.", name, line);
-                l = strip(buf);
+                /* As systemd's read_line(): the line without "\n" or "\r\n",
+                 * and otherwise as written: continued lines are joined
+                 * before white space is trimmed. */
+                l = buf;
+                len = (size_t) n;
+                if (len > 0 && l[len - 1] == '\n')
+                        l[--len] = '\0';
+                if (len > 0 && l[len - 1] == '\r')
+                        l[--len] = '\0';
 
-                /* Comments inside a continuation are skipped, as systemd does. */
-                if (continued && (*l == '#' || *l == ';'))
+                /* Comment lines are skipped everywhere, inside a
+                 * continuation or not, and never continue one. */
+                if (*skip_space(l) == '#' || *skip_space(l) == ';')
                         continue;
 
                 /* A trailing backslash continues the line, unless it is
                  * itself escaped ("\\\\"); it becomes a space, as in systemd. */
-                len = strlen(l);
                 more = false;
                 for (size_t i = 0; i < len; i++)
                         if (l[i] == '\\')
@@ -102,7 +116,7 @@ int unit_file_parse(FILE *f, const char *name, UnitFileAssignment cb, void *user
                         continued = NULL;
                         continued_len = 0;
                 } else
-                        r = parse_logical_line(l, name, line, &section, cb, userdata);
+                        r = parse_logical_line(strip(l), name, line, &section, cb, userdata);
                 if (r < 0)
                         return r;
         }

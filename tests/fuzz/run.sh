@@ -7,6 +7,7 @@
 #   FUZZ_TARGETS="fuzz-spec ..."  the targets to run (default: all)
 #   FUZZ_JOBS=N                   targets run at once (default: the cores)
 #   FUZZ_BUILD_DIR=DIR            the build directory (default: build-fuzz)
+#   FUZZ_CC=CLANG                 the clang to build with (default: clang)
 #
 # Prints per target the executions and the coverage (libFuzzer's cov: and
 # ft:), and exits non-zero on any crash, leak, timeout, failed property or
@@ -16,6 +17,9 @@
 # reproduce, run the target on it; to keep it as a regression seed, copy it
 # into tests/fuzz/corpus/TARGET/.
 set -euo pipefail
+# In braces: bash reads it all before running it, so that an edit of this
+# file (a checkout) during a long run cannot change what runs.
+{
 cd "$(dirname "$0")/../.."
 
 seconds=${1:-60}
@@ -32,6 +36,11 @@ die() {
         echo "fuzz: $*" >&2
         exit 1
 }
+
+# One run at a time per build directory: they share it and its artifacts.
+mkdir -p "$build"
+exec 9>"$build/.fuzz-run.lock"
+flock -n 9 || die "another tests/fuzz/run.sh is using $build (FUZZ_BUILD_DIR=... for another)"
 
 # The toolchain, checked, never installed.
 cc=${FUZZ_CC:-clang}
@@ -152,3 +161,5 @@ if ((failed)); then
         exit 1
 fi
 echo "fuzz: no crash"
+exit
+}

@@ -12,6 +12,9 @@
 # .clang-tidy (whole checks), tests/static/cppcheck-suppressions.txt, or at
 # the line: "// NOLINT(check): reason", "// cppcheck-suppress id".
 set -euo pipefail
+# In braces: bash reads it all before running it, so that an edit of this
+# file (a checkout) during a long run cannot change what runs.
+{
 cd "$(dirname "$0")/../.."
 
 build=${STATIC_BUILD_DIR:-build-static}
@@ -74,3 +77,5 @@ if ((status)); then
         exit 1
 fi
 echo "static: no finding in ${#sources[@]} files"
+exit
+}

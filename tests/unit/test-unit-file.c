@@ -68,7 +68,8 @@ END_TEST
 
 START_TEST(test_continuation) {
         /* Regression: a continuing backslash becomes a space, as in systemd's
-         * config_parse(). */
+         * config_parse(), and white space inside a continuation is kept:
+         * only the joined line is trimmed. */
         assert_parse("[Service]\n"
                      "ExecStart=/bin/foo \\\n"
                      "    --bar \\\n"
@@ -76,10 +77,16 @@ START_TEST(test_continuation) {
                      "; and this one\n"
                      "    --baz\n"
                      "Type=oneshot\n",
-                     "2 [Service] ExecStart=/bin/foo  --bar  --baz\n"
+                     "2 [Service] ExecStart=/bin/foo      --bar      --baz\n"
                      "7 [Service] Type=oneshot\n");
         assert_parse("[Service]\nExecStart=/nix/store/a-x/bin/x\\\n/nix/store/b-y/etc\n",
                      "2 [Service] ExecStart=/nix/store/a-x/bin/x /nix/store/b-y/etc\n");
+        /* A comment ending in a backslash continues nothing; a line ending in
+         * a space after the backslash is not continued. */
+        assert_parse("[Service]\n# a comment \\\nExecStart=/nix/store/aaa-foo/bin/foo\n",
+                     "3 [Service] ExecStart=/nix/store/aaa-foo/bin/foo\n");
+        assert_parse("[Service]\nExecStart=/bin/true \\ \nExecStartPost=/nix/store/ccc-x/bin/x\n",
+                     "2 [Service] ExecStart=/bin/true \\\n3 [Service] ExecStartPost=/nix/store/ccc-x/bin/x\n");
         /* A section header can be continued too, as systemd allows. */
         assert_parse("[Ser\\\nvice]\nA=1\n", "3 [Ser vice] A=1\n");
 }
