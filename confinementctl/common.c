@@ -159,36 +159,16 @@ void rendered_done(Rendered *r) {
         *r = (Rendered) {};
 }
 
-typedef int (*RenderFunc)(const void *userdata, FILE *f);
-
-static int render_to_string(RenderFunc render, const void *userdata, char **ret) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
-        FILE *f;
-        int r;
-
-        f = open_memstream(&buf, &size);
-        if (!f)
-                return -ENOMEM;
-        r = render(userdata, f);
-        if (fclose(f) != 0 && r >= 0)
-                r = -ENOMEM;
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-static int render_confined(const void *userdata, FILE *f) {
+static int render_confined(FILE *f, const void *userdata) {
         return dropin_render(userdata, f);
 }
 
-static int render_fail_closed(const void *userdata, FILE *f) {
+static int render_fail_closed(FILE *f, const void *userdata) {
         const Resolved *res = userdata;
         return dropin_render_fail_closed(res->entry->path, res->reason, f);
 }
 
-static int render_view_mount(const void *userdata, FILE *f) {
+static int render_view_mount(FILE *f, const void *userdata) {
         return store_view_mount_render(userdata, f);
 }
 
@@ -203,9 +183,9 @@ int render_resolved(const Resolved *res, Rendered *ret) {
         if (asprintf(&out.dropin_path, GENERATOR_DIR "/%s.d/" DROPIN_NAME, res->unit) < 0)
                 return log_oom();
         if (res->state == ENTRY_VALID)
-                r = render_to_string(render_confined, res->confinement, &out.dropin);
+                r = render_to_string(render_confined, res->confinement, &out.dropin, NULL);
         else
-                r = render_to_string(render_fail_closed, res, &out.dropin);
+                r = render_to_string(render_fail_closed, res, &out.dropin, NULL);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot render the drop-in of %s: %m", res->entry->path, res->unit);
 
@@ -214,7 +194,7 @@ int render_resolved(const Resolved *res, Rendered *ret) {
 
                 if (!name || asprintf(&out.mount_path, GENERATOR_DIR "/%s", name) < 0)
                         return log_oom();
-                r = render_to_string(render_view_mount, res->confinement->store_dir, &out.mount);
+                r = render_to_string(render_view_mount, res->confinement->store_dir, &out.mount, NULL);
                 if (r < 0)
                         return log_error_errno(r, "Cannot render %s: %m", name);
         }

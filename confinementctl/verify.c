@@ -125,19 +125,6 @@ static int expand(const char *s, const char *unit, char **ret) {
         return 0;
 }
 
-static int parse_boolean(const char *v) {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(v, yes[i]) == 0)
-                        return 1;
-                if (strcasecmp(v, no[i]) == 0)
-                        return 0;
-        }
-        return -EINVAL;
-}
-
 /* The words of a list setting, unquoted and expanded. */
 static int split_words(const char *value, const char *unit, PathList *out) {
         const char *p = value;
@@ -384,10 +371,10 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
                 return 0;
         }
 
-        if (strcmp(key, "RestrictNamespaces") == 0 && prop->scalar && parse_boolean(value) >= 0) {
+        if (strcmp(key, "RestrictNamespaces") == 0 && prop->scalar && unit_parse_boolean(value) >= 0) {
                 /* The namespaces allowed: none with yes, all without a restriction. */
                 bool restricted = strcmp(prop->scalar, "0") == 0;
-                if (restricted != (parse_boolean(value) > 0))
+                if (restricted != (unit_parse_boolean(value) > 0))
                         return addf(&rep->differences, "RestrictNamespaces: is %s, the spec wants %s.",
                                     restricted ? "yes" : "no", value);
                 return 0;
@@ -399,7 +386,7 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
         }
 
         if (prop->is_bool) {
-                int b = parse_boolean(value);
+                int b = unit_parse_boolean(value);
                 bool have = strcmp(prop->scalar, "yes") == 0;
 
                 if (b < 0)

@@ -40,15 +40,27 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
         return 0;
 }
 
-int closure_file_check_trusted(const char *root, const char *file, const char *spec_file, Diag *d) {
-        _cleanup_free_ char *distrust = NULL;
+int closure_file_open(const char *root, const char *closure_info, const char *file_name, const char *spec_file,
+                      char **ret_name, FILE **ret, Diag *d) {
+        _cleanup_free_ char *name = NULL, *distrust = NULL;
         int r;
 
-        r = path_check_trusted(root, file, &distrust);
+        if (asprintf(&name, "%s/%s", closure_info, file_name) < 0)
+                return -ENOMEM;
+        r = path_check_trusted(root, name, &distrust);
         if (r == -EPERM)
                 return diag_error(d, r, spec_file, "closureInfo",
-                                  "refusing %s, which an unprivileged user could change: %s.", file, distrust);
-        return r == -ENOMEM ? r : 0; /* a missing file is reported when it is opened */
+                                  "refusing %s, which an unprivileged user could change: %s.", name, distrust);
+        if (r == -ENOMEM)
+                return r;
+        /* Any other failure (a missing file) is reported by the open. */
+        r = open_regular_file(root, name, ret);
+        if (r == -EBADFD)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
+        if (r < 0)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot open: %m.", name);
+        *ret_name = TAKE_PTR(name);
+        return 0;
 }
 
 int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
@@ -57,15 +69,8 @@ int closure_read_store_paths(const char *root, const char *closure_info, const c
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        if (asprintf(&name, "%s/%s", closure_info, CLOSURE_STORE_PATHS) < 0)
-                return -ENOMEM;
-        r = closure_file_check_trusted(root, name, spec_file, d);
+        r = closure_file_open(root, closure_info, CLOSURE_STORE_PATHS, spec_file, &name, &f, d);
         if (r < 0)
                 return r;
-        r = open_regular_file(root, name, &f);
-        if (r == -EBADFD)
-                return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
-        if (r < 0)
-                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot open: %m.", name);
         return closure_parse_store_paths(f, name, spec_file, paths, d);
 }

@@ -15,9 +15,12 @@
 int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
                              Diag *d);
 
-/* Refuses (-EPERM, logged with the spec file) a closureInfo file that an
- * unprivileged user could change (path-trust.h). */
-int closure_file_check_trusted(const char *root, const char *file, const char *spec_file, Diag *d);
+/* Opens closure_info/file_name under root for reading: only a regular
+ * file that no unprivileged user could change (path-trust.h). Failures
+ * are logged with the spec file and key "closureInfo". *ret_name is the
+ * file's name for later messages. */
+int closure_file_open(const char *root, const char *closure_info, const char *file_name, const char *spec_file,
+                      char **ret_name, FILE **ret, Diag *d);
 
 /* The same, from a stream already open; name is used in messages. */
 int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d);

@@ -232,6 +232,26 @@ int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f
         return 0;
 }
 
+int render_to_string(Renderer render, const void *userdata, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return -ENOMEM;
+        r = render(f, userdata);
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        if (ret_size)
+                *ret_size = size;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
 char *store_view_mount_name(const char *store_dir) {
         _cleanup_free_ char *view = store_view_path(store_dir);
 

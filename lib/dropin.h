@@ -17,5 +17,10 @@ int dropin_render(const Confinement *c, FILE *f);
 int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f);
 int store_view_mount_render(const char *store_dir, FILE *f);
 
+/* What a renderer writes, in memory: a failed render gives nothing, so
+ * that nothing half-rendered is ever written. ret_size may be NULL. */
+typedef int (*Renderer)(FILE *f, const void *userdata);
+int render_to_string(Renderer render, const void *userdata, char **ret, size_t *ret_size);
+
 /* The mount unit's file name for a store directory's view. */
 char *store_view_mount_name(const char *store_dir);

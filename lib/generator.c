@@ -11,21 +11,12 @@
 #include "spec-dirs.h"
 #include "write-file.h"
 
-typedef int (*RenderFunc)(FILE *f, const void *userdata);
-
-/* Renders into memory first, so that a failed render writes nothing. */
-static int render_and_write(int dirfd, const char *name, RenderFunc render, const void *userdata) {
+static int render_and_write(int dirfd, const char *name, Renderer render, const void *userdata) {
         _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
-        FILE *f;
+        size_t size;
         int r;
 
-        f = open_memstream(&buf, &size);
-        if (!f)
-                return -ENOMEM;
-        r = render(f, userdata);
-        if (fclose(f) != 0 && r >= 0)
-                r = -ENOMEM;
+        r = render_to_string(render, userdata, &buf, &size);
         if (r < 0)
                 return r;
         return write_file_atomic_at(dirfd, name, buf, size);

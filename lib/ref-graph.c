@@ -224,16 +224,9 @@ int registration_read(const char *root, const char *closure_info, const char *sp
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        if (asprintf(&name, "%s/%s", closure_info, REGISTRATION_FILE) < 0)
-                return -ENOMEM;
-        r = closure_file_check_trusted(root, name, spec_file, d);
+        r = closure_file_open(root, closure_info, REGISTRATION_FILE, spec_file, &name, &f, d);
         if (r < 0)
                 return r;
-        r = open_regular_file(root, name, &f);
-        if (r == -EBADFD)
-                return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
-        if (r < 0)
-                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot open: %m.", name);
         return registration_parse(f, name, spec_file, ret, d);
 }
 

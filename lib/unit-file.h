@@ -12,6 +12,9 @@
 
 #define UNIT_FILE_LINE_MAX ((size_t) 1024 * 1024)
 
+/* As systemd's parse_boolean(): 1, 0, or -EINVAL. */
+int unit_parse_boolean(const char *v);
+
 typedef int (*UnitFileAssignment)(const char *section, const char *key, const char *value, unsigned line,
                                   void *userdata);
 

@@ -47,20 +47,6 @@ int unit_search_path(char ***ret) {
         return 0;
 }
 
-/* As systemd's parse_boolean(). */
-static int parse_boolean(const char *v) {
-        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(v, yes[i]) == 0)
-                        return 1;
-                if (strcasecmp(v, no[i]) == 0)
-                        return 0;
-        }
-        return -EINVAL;
-}
-
 typedef struct Collector {
         UnitInfo *info;
         const char *file;
@@ -114,11 +100,11 @@ static int collect_assignment(const char *section, const char *key, const char *
                 return set_string(&u->root_image, &u->root_image_file, value, c->file);
         if (strcmp(key, "RootDirectoryStartOnly") == 0) {
                 free(u->root_directory_start_only_file);
-                u->root_directory_start_only_file = parse_boolean(value) > 0 ? strdup(c->file) : NULL;
-                return parse_boolean(value) > 0 && !u->root_directory_start_only_file ? -ENOMEM : 0;
+                u->root_directory_start_only_file = unit_parse_boolean(value) > 0 ? strdup(c->file) : NULL;
+                return unit_parse_boolean(value) > 0 && !u->root_directory_start_only_file ? -ENOMEM : 0;
         }
         if (strcmp(key, "PrivateTmp") == 0) {
-                r = parse_boolean(value);
+                r = unit_parse_boolean(value);
                 u->private_tmp = r < 0 ? -1 : r;
         }
         return 0;

@@ -168,11 +168,17 @@ START_TEST(test_read_untrusted) {
         ck_assert_str_eq(b, SPEC_FILE ": key \"closureInfo\": refusing " NAME ", which an unprivileged user could "
                             "change: /etc/closures is writable by its group (mode 0770).");
 
-        /* closure_file_check_trusted() alone: a missing file is not its business. */
+        /* A missing file is reported as such, not as untrusted. */
         test_chmod(test_root, "/etc/closures", 0755);
-        ck_assert_int_eq(closure_file_check_trusted(test_root, NAME, SPEC_FILE, &d), 0);
-        ck_assert_int_eq(closure_file_check_trusted(test_root, "/etc/none", SPEC_FILE, &d), 0);
-        ck_assert_ptr_null(d.reason);
+        {
+                _cleanup_free_ char *name = NULL;
+                _cleanup_fclose_ FILE *f = NULL;
+
+                ck_assert_int_eq(closure_file_open(test_root, "/etc/none", "store-paths", SPEC_FILE, &name, &f, &d),
+                                 -ENOENT);
+                ck_assert_str_eq(d.reason, SPEC_FILE ": key \"closureInfo\": /etc/none/store-paths: cannot open: "
+                                           "No such file or directory.");
+        }
 }
 END_TEST
 
