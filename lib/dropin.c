@@ -111,7 +111,7 @@ int dropin_render(const Confinement *c, FILE *f) {
               "# user, into the service at its own path: read-only there. Where\n"
               "# ProtectSystem=strict (also implied by DynamicUser=yes) takes the place\n"
               "# of the tmpfs above, / is that directory, read-only too.\n"
-              "BindReadOnlyPaths=/run/confinement/%n:/run/confinement/%n\n"
+              "BindReadOnlyPaths=/run/confinement/%n:/run/confinement/%n:norbind\n"
               "PrivateMounts=yes\n",
               f);
 
