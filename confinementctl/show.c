@@ -115,7 +115,7 @@ static size_t mode_rows(const Confinement *c, Row *rows) {
                                             ? "procfs, own processes only (ProtectProc=invisible, ProcSubset=pid)"
                                             : "procfs (MountAPIVFS=yes)", "rw");
                 rows[n++] = MODE_ROW("/run", "empty tmpfs (MountAPIVFS=yes)", "rw");
-                rows[n++] = MODE_ROW("/sys", "sysfs (MountAPIVFS=yes, ProtectKernelTunables=yes)", "ro");
+                rows[n++] = MODE_ROW("/sys", "sysfs, read-only (MountAPIVFS=yes, ReadOnlyPaths=+/sys)", "ro");
         }
         if (private_tmp) {
                 const char *source = c->unit_private_tmp > 0 ? "private directory (the unit's PrivateTmp=yes)"

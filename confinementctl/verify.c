@@ -353,21 +353,32 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
         }
 
         if (strcmp(key, "SystemCallFilter") == 0 && prop->is_list) {
-                /* "~@mount": a deny list holding the mount system calls. */
-                static const char *const mount_calls[] = { "mount", "umount2", "pivot_root" };
-                if (strcmp(value, "~@mount") != 0) {
-                        log_debug("%s: SystemCallFilter=%s not compared.", unit, value);
+                /* A deny list holding the system calls of each group the
+                 * drop-in denies (a few of each, enough to tell). */
+                static const struct {
+                        const char *value;
+                        const char *calls[4];
+                } denied[] = {
+                        { "~@mount", { "mount", "umount2", "pivot_root" } },
+                        { "~@module", { "init_module", "finit_module", "delete_module" } },
+                        { "~_sysctl", { "_sysctl" } },
+                };
+                for (size_t d = 0; d < ELEMENTSOF(denied); d++) {
+                        if (strcmp(value, denied[d].value) != 0)
+                                continue;
+                        /* The unit's own allow list, if it has one, loses the
+                         * calls instead: then they must be absent from it. */
+                        for (size_t i = 0; i < ELEMENTSOF(denied[d].calls) && denied[d].calls[i]; i++) {
+                                bool found = false;
+                                for (size_t k = 0; k < prop->list.n && !found; k++)
+                                        found = strcmp(prop->list.items[k], denied[d].calls[i]) == 0;
+                                if (found == prop->flag)
+                                        return addf(&rep->differences, "SystemCallFilter: %s is allowed.",
+                                                    denied[d].calls[i]);
+                        }
                         return 0;
                 }
-                if (prop->flag)
-                        return addf(&rep->differences, "SystemCallFilter: an allow list, not ~@mount.");
-                for (size_t i = 0; i < ELEMENTSOF(mount_calls); i++) {
-                        bool found = false;
-                        for (size_t k = 0; k < prop->list.n && !found; k++)
-                                found = strcmp(prop->list.items[k], mount_calls[i]) == 0;
-                        if (!found)
-                                return addf(&rep->differences, "SystemCallFilter: %s is allowed.", mount_calls[i]);
-                }
+                log_debug("%s: SystemCallFilter=%s not compared.", unit, value);
                 return 0;
         }
 

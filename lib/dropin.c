@@ -16,8 +16,40 @@ static const char *const mode_descriptions[_CONFINEMENT_MODE_MAX] = {
  * (chroot-only): off explicitly, so that no default brings /dev or /proc in. */
 static const char *const apivfs_settings[] = {
         "MountAPIVFS", "PrivateDevices", "PrivateTmp", "PrivateUsers",
+};
+
+/* NixOS also sets ProtectControlGroups=, ProtectKernelModules= and
+ * ProtectKernelTunables=. chroot-only turns them off; the other modes write
+ * what they do under an empty root instead, in fewer read-only remounts:
+ * systemd parses the whole mount table, a line per closure path, twice for
+ * each remount (docs/start-cost.md), so their twenty-odd paths cost more
+ * than all the closure's binds. The same is read-only, the same inaccessible,
+ * the same capability and system calls are dropped; /sys is read-only as a
+ * whole (its parts and the cgroup tree one by one before), and the mask of
+ * /usr/lib/modules is left out: the empty root has none unless the spec
+ * binds it. The unit's own settings of the three stand. */
+static const char *const kernel_settings[] = {
         "ProtectControlGroups", "ProtectKernelModules", "ProtectKernelTunables",
 };
+
+static const char kernel_settings_equivalent[] =
+        "# ProtectKernelTunables=, ProtectControlGroups= and ProtectKernelModules=\n"
+        "# as what they do under an empty root, in fewer remounts: kernel tunables\n"
+        "# read-only, kernel symbols and memory inaccessible, no module loading.\n";
+
+/* ProtectKernelTunables='s list of /proc (systemd 252 to 257, namespace.c),
+ * and all of /sys; ProcSubset=pid in mode full leaves no /proc entry of it. */
+static const char proc_kernel_paths[] =
+        "ReadOnlyPaths=-+/proc/acpi -+/proc/apm -+/proc/asound -+/proc/bus -+/proc/fs -+/proc/irq "
+        "-+/proc/latency_stats -+/proc/mtrr -+/proc/scsi -+/proc/sys -+/proc/sysrq-trigger "
+        "-+/proc/timer_stats\n"
+        "InaccessiblePaths=-+/proc/kallsyms -+/proc/kcore\n";
+
+static const char kernel_common[] =
+        "ReadOnlyPaths=+/sys\n"
+        "SystemCallFilter=~_sysctl\n"
+        "CapabilityBoundingSet=~CAP_SYS_MODULE\n"
+        "SystemCallFilter=~@module\n";
 
 /* What "full" adds; each line says why a confined service can do without. */
 static const char *const full_settings[][2] = {
@@ -124,8 +156,20 @@ int dropin_render(const Confinement *c, FILE *f) {
                 }
                 fprintf(f, "%s=%s\n", apivfs_settings[i], c->mode == CONFINEMENT_CHROOT_ONLY ? "no" : "yes");
         }
+        if (c->mode == CONFINEMENT_CHROOT_ONLY)
+                for (size_t i = 0; i < ELEMENTSOF(kernel_settings); i++)
+                        fprintf(f, "%s=no\n", kernel_settings[i]);
+        else {
+                fputs(kernel_settings_equivalent, f);
+                if (c->mode != CONFINEMENT_FULL)
+                        fputs(proc_kernel_paths, f);
+                fputs(kernel_common, f);
+        }
+        /* Host paths, without "+": systemd 252 binds the host's /tmp and
+         * /var/tmp into a DynamicUser=yes service with PrivateTmp=no, and
+         * this line is what keeps them out (the e2e matrix checks it). */
         if (c->unit_private_tmp == 0 || (c->unit_private_tmp < 0 && c->mode == CONFINEMENT_CHROOT_ONLY))
-                fputs("# Without a private /tmp, no /tmp or /var/tmp at all.\n"
+                fputs("# Without a private /tmp, no /tmp or /var/tmp of the host.\n"
                       "InaccessiblePaths=-/tmp -/var/tmp\n",
                       f);
         if (c->mode == CONFINEMENT_FULL)

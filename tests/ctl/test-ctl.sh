@@ -264,7 +264,7 @@ $HELLO  /run/confinement-view$HELLO                closure  ro
 $LIBFOO  /run/confinement-view$LIBFOO               closure  ro
 /proc             procfs, own processes only (ProtectProc=invisible, ProcSubset=pid)  mode     rw
 /run              empty tmpfs (MountAPIVFS=yes)                                       mode     rw
-/sys              sysfs (MountAPIVFS=yes, ProtectKernelTunables=yes)                  mode     ro
+/sys              sysfs, read-only (MountAPIVFS=yes, ReadOnlyPaths=+/sys)             mode     ro
 /tmp              private directory (PrivateTmp=yes)                                  mode     rw
 /var/tmp          private directory (PrivateTmp=yes)                                  mode     rw
 EOF

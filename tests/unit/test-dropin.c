@@ -11,8 +11,22 @@
 
 static const char *const apivfs_settings[] = {
         "MountAPIVFS", "PrivateDevices", "PrivateTmp", "PrivateUsers",
+};
+
+static const char *const kernel_settings[] = {
         "ProtectControlGroups", "ProtectKernelModules", "ProtectKernelTunables",
 };
+
+/* What the three kernel settings do under an empty root, every mode but
+ * chroot-only; the /proc list only where /proc has more than processes. */
+static const char *const kernel_equivalent[] = {
+        "ReadOnlyPaths=+/sys", "SystemCallFilter=~_sysctl", "CapabilityBoundingSet=~CAP_SYS_MODULE",
+        "SystemCallFilter=~@module",
+};
+#define PROC_KERNEL_PATHS                                                                                    \
+        "ReadOnlyPaths=-+/proc/acpi -+/proc/apm -+/proc/asound -+/proc/bus -+/proc/fs -+/proc/irq "          \
+        "-+/proc/latency_stats -+/proc/mtrr -+/proc/scsi -+/proc/sys -+/proc/sysrq-trigger -+/proc/timer_stats"
+#define PROC_KERNEL_HIDDEN "InaccessiblePaths=-+/proc/kallsyms -+/proc/kcore"
 
 static const char *const full_settings[] = {
         "NoNewPrivileges=yes", "RestrictSUIDSGID=yes", "CapabilityBoundingSet=~CAP_SYS_ADMIN",
@@ -88,6 +102,26 @@ static void assert_apivfs(const char *text, const char *value) {
         }
 }
 
+/* The three kernel settings: off in chroot-only, else not set at all (the
+ * unit's own stand) and their equivalent written. */
+static void assert_kernel(const char *text, ConfinementMode mode) {
+        for (size_t i = 0; i < ELEMENTSOF(kernel_settings); i++) {
+                _cleanup_free_ char *line = NULL, *prefix = NULL;
+
+                ck_assert_int_ge(asprintf(&line, "%s=no", kernel_settings[i]), 0);
+                ck_assert_int_ge(asprintf(&prefix, "%s=", kernel_settings[i]), 0);
+                if (mode == CONFINEMENT_CHROOT_ONLY)
+                        assert_line(text, line);
+                else
+                        assert_no_line_with_prefix(text, prefix);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(kernel_equivalent); i++)
+                ck_assert_msg(test_has_line(text, kernel_equivalent[i]) == (mode != CONFINEMENT_CHROOT_ONLY),
+                              "%s in:\n%s", kernel_equivalent[i], text);
+        ck_assert(test_has_line(text, PROC_KERNEL_PATHS) == (mode == CONFINEMENT_FULL_APIVFS));
+        ck_assert(test_has_line(text, PROC_KERNEL_HIDDEN) == (mode == CONFINEMENT_FULL_APIVFS));
+}
+
 static void assert_full_settings(const char *text, bool present) {
         for (size_t i = 0; i < ELEMENTSOF(full_settings); i++)
                 if (present)
@@ -103,8 +137,8 @@ START_TEST(test_full_apivfs) {
         assert_common(text);
         assert_line(text, "# Mode full-apivfs: private /dev, /proc, /sys and /tmp in a user namespace.");
         assert_apivfs(text, "yes");
+        assert_kernel(text, CONFINEMENT_FULL_APIVFS);
         assert_full_settings(text, false);
-        assert_no_line_with_prefix(text, "InaccessiblePaths=");
 }
 END_TEST
 
@@ -116,8 +150,9 @@ START_TEST(test_chroot_only) {
         assert_line(text, "# Mode chroot-only: the root alone: no /dev, /proc, /sys or /tmp.");
         /* Off explicitly, so that no default brings /dev or /proc in. */
         assert_apivfs(text, "no");
+        assert_kernel(text, CONFINEMENT_CHROOT_ONLY);
         assert_full_settings(text, false);
-        /* No private /tmp: then no /tmp at all. */
+        /* No private /tmp: then none of the host's. */
         assert_line(text, "InaccessiblePaths=-/tmp -/var/tmp");
 }
 END_TEST
@@ -128,8 +163,8 @@ START_TEST(test_full) {
 
         assert_common(text);
         assert_apivfs(text, "yes");
+        assert_kernel(text, CONFINEMENT_FULL);
         assert_full_settings(text, true);
-        assert_no_line_with_prefix(text, "InaccessiblePaths=");
 }
 END_TEST
 
@@ -142,9 +177,11 @@ START_TEST(test_unit_private_tmp) {
                 assert_no_line_with_prefix(a, "PrivateTmp=");
                 assert_line(a, "# PrivateTmp=no as the unit sets it.");
                 assert_line(a, "InaccessiblePaths=-/tmp -/var/tmp");
+                assert_kernel(a, m);
                 assert_no_line_with_prefix(b, "PrivateTmp=");
                 assert_line(b, "# PrivateTmp=yes as the unit sets it.");
-                assert_no_line_with_prefix(b, "InaccessiblePaths=");
+                ck_assert(!test_has_line(b, "InaccessiblePaths=-/tmp -/var/tmp"));
+                assert_kernel(b, m);
         }
 }
 END_TEST

@@ -17,7 +17,7 @@ ALL_CASES=(
         dynamic-user-protect-system full-mode escaping
         escaping-backslash bind-paths bind-method-read-only defaults
         mask spec-precedence reload quotes-refused protect-system-strict state-directory
-        system-call-filter unit-roots packages not-yet-installed
+        system-call-filter unit-roots packages not-yet-installed kernel-interfaces
 )
 # and the permission walk of NixOS's confinement test, one case per mode
 # and user (each: PrivateTmp=yes and =no): matrix-MODE-USER
@@ -140,6 +140,16 @@ setup_cases() {
         spec "$etc/t-chroot.service.json" chroot-only "$probe_ci"
         unit "$root" t-full.service "$oneshot" "${BASIC_CHECKS[@]}" status:NoNewPrivs
         spec "$etc/t-full.service.json" full "$probe_ci"
+
+        # what ProtectKernelTunables=, ProtectControlGroups= and
+        # ProtectKernelModules= did, written out by the generator
+        local kernel_checks=(status:CapBnd "read:/proc/kallsyms" "mountopts:/proc/kallsyms" "exists:/proc/sys"
+                "mountopts:/proc/sys" "mountopts:/proc/irq" "mountopts:/sys" "mountopts:/sys/fs/cgroup"
+                "run:$BUSYBOX/bin/busybox+rmmod+e2e-none" "run:$BUSYBOX/bin/busybox+echo+still-ok")
+        unit "$root" t-kernel.service "$oneshot" "${kernel_checks[@]}"
+        spec "$etc/t-kernel.service.json" full-apivfs "$probe_ci"
+        unit "$root" t-kernel-full.service "$oneshot" "${kernel_checks[@]}"
+        spec "$etc/t-kernel-full.service.json" full "$probe_ci"
 
         unit "$root" t-binsh.service "$oneshot" "run:/bin/sh+-c+echo binsh-ok" "exists:/bin/sh"
         spec "$etc/t-binsh.service.json" full-apivfs "[$probe_ci]" "\"$BUSYBOX/bin/sh\""
@@ -863,6 +873,39 @@ case_system_call_filter() {
                 expect t-scf-kill.service 'run:'"$BUSYBOX"'/bin/busybox+sh+-c+kill -0 $$' 'rc=1:*Too many levels of symbolic links*'
                 expect t-scf-kill.service 'run:'"$BUSYBOX"'/bin/busybox+echo+still-ok' 'rc=0:still-ok'
         fi
+        finish
+}
+
+# The kernel's interfaces, as ProtectKernelTunables=, ProtectControlGroups=
+# and ProtectKernelModules= left them (the generator writes their effect
+# under an empty root instead of the settings): tunables and all of /sys
+# read-only, kernel symbols and memory unreadable, no module system calls,
+# no CAP_SYS_MODULE. (nspawn already mounts /proc/sys and /sys read-only;
+# tests/bench/start-cost-variants.sh --check --writable-api probes every
+# file with them writable.)
+case_kernel_interfaces() {
+        local u capbnd
+        for u in t-kernel.service t-kernel-full.service; do
+                start "$u" || continue
+                capbnd=$(result "$u" status:CapBnd)
+                if ! [[ $capbnd =~ ^[0-9a-f]+$ ]] || (((16#$capbnd >> 16) & 1)); then
+                        err "$u: CapBnd=$capbnd keeps CAP_SYS_MODULE"
+                fi
+                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+rmmod+e2e-none' "rc=$SIGSYS_RC:*"
+                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+echo+still-ok' 'rc=0:still-ok'
+                expect "$u" mountopts:/sys 'ro,*'
+                expect "$u" mountopts:/sys/fs/cgroup 'ro,*'
+        done
+        # full-apivfs: /proc with its kernel files, read-only or hidden
+        # (kallsyms under systemd's empty inaccessible node; root in the
+        # user namespace may open it, and reads nothing)
+        expect t-kernel.service read:/proc/kallsyms 'ok:'
+        expect t-kernel.service mountopts:/proc/kallsyms 'ro,*'
+        expect t-kernel.service mountopts:/proc/sys 'ro,*'
+        expect t-kernel.service mountopts:/proc/irq 'ro,*'
+        # full: ProcSubset=pid, no kernel files at all
+        expect t-kernel-full.service exists:/proc/sys no
+        expect t-kernel-full.service read:/proc/kallsyms 'fail:*No such file*'
         finish
 }
 
