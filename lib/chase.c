@@ -7,11 +7,54 @@
 #include "macro.h"
 #include "path-util.h"
 
+void chase_cache_done(ChaseCache *c) {
+        path_index_done(&c->paths);
+        free(c->stats);
+        *c = (ChaseCache) {};
+}
+
+int chase_cache_lstat(ChaseCache *cache, const char *path, const char *full, struct stat *ret) {
+        ssize_t i;
+
+        if (cache) {
+                i = path_index_find(&cache->paths, path);
+                if (i >= 0) {
+                        *ret = cache->stats[i];
+                        return 0;
+                }
+        }
+        if (lstat(full, ret) < 0)
+                return negative_errno();
+        if (!cache || !S_ISDIR(ret->st_mode))
+                return 0;
+
+        /* Room first: a path interned has its stat. */
+        if (cache->paths.n >= cache->allocated) {
+                size_t k = cache->allocated ? cache->allocated * 2 : 64;
+                struct stat *p = reallocarray(cache->stats, k, sizeof *p);
+
+                if (!p)
+                        return -ENOMEM;
+                cache->stats = p;
+                cache->allocated = k;
+        }
+        i = path_index_intern(&cache->paths, path);
+        if (i < 0)
+                return (int) i;
+        cache->stats[i] = *ret;
+        return 0;
+}
+
 int chase_under_root(const char *root, const char *path, char **ret_resolved) {
+        return chase_under_root_cached(NULL, root, path, ret_resolved);
+}
+
+int chase_under_root_cached(ChaseCache *cache, const char *root, const char *path, char **ret_resolved) {
         _cleanup_free_ char *done = NULL, *todo = NULL;
         size_t done_len = 0;
         unsigned links = 0;
         char *rest;
+        int r;
 
         if (!path || path[0] != '/')
                 return -EINVAL;
@@ -59,9 +102,10 @@ int chase_under_root(const char *root, const char *path, char **ret_resolved) {
                 full = path_prefix_root(root, done);
                 if (!full)
                         return -ENOMEM;
-                if (lstat(full, &st) < 0) {
+                r = chase_cache_lstat(cache, done, full, &st);
+                if (r < 0) {
                         done[done_len] = '\0';
-                        return negative_errno();
+                        return r;
                 }
 
                 if (S_ISLNK(st.st_mode)) {

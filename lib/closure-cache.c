@@ -20,9 +20,10 @@ void closure_cache_done(ClosureCache *c) {
         path_index_done(&c->keys);
         c->entries = NULL;
         store_cache_done(&c->store);
+        chase_cache_done(&c->chase);
 }
 
-static int read_closure_info(const char *root, const char *path, const char *spec_file, ClosureInfo **ret,
+static int read_closure_info(ClosureCache *c, const char *path, const char *spec_file, ClosureInfo **ret,
                              Diag *d) {
         ClosureInfo *ci;
         int r;
@@ -32,7 +33,7 @@ static int read_closure_info(const char *root, const char *path, const char *spe
                 free(ci);
                 return -ENOMEM;
         }
-        r = closure_read_store_paths(root, path, spec_file, &ci->store_paths, d);
+        r = closure_read_store_paths_cached(&c->chase, c->root, path, spec_file, &ci->store_paths, d);
         if (r < 0) {
                 closure_info_free(ci);
                 return r;
@@ -55,7 +56,7 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, cons
                 return 0;
         }
 
-        r = read_closure_info(c->root, closure_info, spec_file, &ci, d);
+        r = read_closure_info(c, closure_info, spec_file, &ci, d);
         if (r < 0)
                 return r;
         if (!keep) {

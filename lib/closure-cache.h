@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "chase.h"
 #include "diag.h"
 #include "path-index.h"
 #include "path-list.h"
@@ -28,6 +29,7 @@ typedef struct ClosureCache {
         PathIndex keys; /* closureInfo path -> entries[i] */
         ClosureInfo **entries;
         StoreCache store; /* the store entries closure paths name; .root as above */
+        ChaseCache chase; /* the directories under root, for every file read and path resolved */
 } ClosureCache;
 
 void closure_cache_done(ClosureCache *c);

@@ -42,19 +42,24 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
 
 int closure_file_open(const char *root, const char *closure_info, const char *file_name, const char *spec_file,
                       char **ret_name, FILE **ret, Diag *d) {
+        return closure_file_open_cached(NULL, root, closure_info, file_name, spec_file, ret_name, ret, d);
+}
+
+int closure_file_open_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *file_name,
+                             const char *spec_file, char **ret_name, FILE **ret, Diag *d) {
         _cleanup_free_ char *name = NULL, *distrust = NULL;
         int r;
 
         if (asprintf(&name, "%s/%s", closure_info, file_name) < 0)
                 return -ENOMEM;
-        r = path_check_trusted(root, name, &distrust);
+        r = path_check_trusted_cached(cache, root, name, &distrust);
         if (r == -EPERM)
                 return diag_error(d, r, spec_file, "closureInfo",
                                   "refusing %s, which an unprivileged user could change: %s.", name, distrust);
         if (r == -ENOMEM)
                 return r;
         /* Any other failure (a missing file) is reported by the open. */
-        r = open_regular_file(root, name, ret);
+        r = open_regular_file_cached(cache, root, name, ret);
         if (r == -EBADFD)
                 return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
         if (r < 0)
@@ -65,11 +70,16 @@ int closure_file_open(const char *root, const char *closure_info, const char *fi
 
 int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
                              Diag *d) {
+        return closure_read_store_paths_cached(NULL, root, closure_info, spec_file, paths, d);
+}
+
+int closure_read_store_paths_cached(ChaseCache *cache, const char *root, const char *closure_info,
+                                    const char *spec_file, PathList *paths, Diag *d) {
         _cleanup_free_ char *name = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        r = closure_file_open(root, closure_info, CLOSURE_STORE_PATHS, spec_file, &name, &f, d);
+        r = closure_file_open_cached(cache, root, closure_info, CLOSURE_STORE_PATHS, spec_file, &name, &f, d);
         if (r < 0)
                 return r;
         return closure_parse_store_paths(f, name, spec_file, paths, d);

@@ -5,6 +5,7 @@
  * "store-paths" (every path of the closure, one a line) and
  * "registration" (nix-store --dump-db). */
 
+#include "chase.h"
 #include "diag.h"
 #include "path-list.h"
 
@@ -21,6 +22,13 @@ int closure_read_store_paths(const char *root, const char *closure_info, const c
  * file's name for later messages. */
 int closure_file_open(const char *root, const char *closure_info, const char *file_name, const char *spec_file,
                       char **ret_name, FILE **ret, Diag *d);
+
+/* closure_read_store_paths() and closure_file_open() with directories
+ * looked at through cache (NULL for none). */
+int closure_read_store_paths_cached(ChaseCache *cache, const char *root, const char *closure_info,
+                                    const char *spec_file, PathList *paths, Diag *d);
+int closure_file_open_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *file_name,
+                             const char *spec_file, char **ret_name, FILE **ret, Diag *d);
 
 /* The same, from a stream already open; name is used in messages. */
 int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d);

@@ -144,7 +144,7 @@ static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocat
         if (type == STORE_ENTRY_OTHER)
                 resolved = strdup(path);
         else {
-                r = chase_under_root(cache->root, path, &resolved);
+                r = chase_under_root_cached(&cache->chase, cache->root, path, &resolved);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)

@@ -6,38 +6,74 @@
 
 #include "path-index.h"
 
+#define CHUNK_SIZE ((size_t) 64 * 1024)
+
+struct PathIndexChunk {
+        PathIndexChunk *next;
+        size_t used, size;
+        char data[];
+};
+
 void path_index_done(PathIndex *x) {
-        for (size_t i = 0; i < x->n; i++)
-                free(x->paths[i]);
+        while (x->chunks) {
+                PathIndexChunk *next = x->chunks->next;
+                free(x->chunks);
+                x->chunks = next;
+        }
         free(x->paths);
         free(x->slots);
         *x = (PathIndex) {};
 }
 
-/* FNV-1a: store paths differ early (the hash part), so this spreads well. */
-static uint64_t hash_string(const char *s) {
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (; *s; s++)
-                h = (h ^ (unsigned char) *s) * 0x100000001b3ULL;
+/* Eight bytes at a time (store paths are 44 to 100 bytes long), then a
+ * final mix so that the low bits, which pick the slot, depend on all. */
+static uint64_t hash_bytes(const char *s, size_t n) {
+        uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+        for (; n >= 8; s += 8, n -= 8) {
+                memcpy(&w, s, 8);
+                h = (h ^ w) * 0xff51afd7ed558ccdULL;
+                h ^= h >> 29;
+        }
+        if (n > 0) {
+                w = 0;
+                memcpy(&w, s, n);
+                h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        }
+        h ^= h >> 32;
+        h *= 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 29;
         return h;
 }
 
-static size_t *lookup_slot(size_t *slots, size_t n_slots, char *const *paths, const char *path) {
-        size_t mask = n_slots - 1, i = hash_string(path) & mask;
+static PathIndexSlot *lookup_slot(const PathIndex *x, const char *path, uint32_t hash) {
+        size_t mask = x->n_slots - 1, i = hash & mask;
 
-        for (;; i = (i + 1) & mask)
-                if (slots[i] == 0 || strcmp(paths[slots[i] - 1], path) == 0)
-                        return &slots[i];
+        for (;; i = (i + 1) & mask) {
+                PathIndexSlot *s = &x->slots[i];
+                if (s->number == 0)
+                        return s;
+                if (s->hash == hash && strcmp(x->paths[s->number - 1], path) == 0)
+                        return s;
+        }
 }
 
 static int grow(PathIndex *x) {
-        size_t n_slots = x->n_slots ? x->n_slots * 2 : 64;
-        size_t *slots = calloc(n_slots, sizeof *slots);
+        size_t n_slots = x->n_slots ? x->n_slots * 2 : 64, mask = n_slots - 1;
+        PathIndexSlot *slots = calloc(n_slots, sizeof *slots);
 
         if (!slots)
                 return -ENOMEM;
-        for (size_t i = 0; i < x->n; i++)
-                *lookup_slot(slots, n_slots, x->paths, x->paths[i]) = i + 1;
+        /* Every string is distinct: only an empty slot is looked for. */
+        for (size_t i = 0; i < x->n_slots; i++) {
+                size_t j;
+
+                if (x->slots[i].number == 0)
+                        continue;
+                for (j = x->slots[i].hash & mask; slots[j].number != 0; j = (j + 1) & mask)
+                        ;
+                slots[j] = x->slots[i];
+        }
         free(x->slots);
         x->slots = slots;
         x->n_slots = n_slots;
@@ -45,24 +81,56 @@ static int grow(PathIndex *x) {
 }
 
 ssize_t path_index_find(const PathIndex *x, const char *path) {
-        size_t *slot;
+        size_t len = strlen(path);
+        PathIndexSlot *slot;
 
         if (x->n_slots == 0)
                 return -ENOENT;
-        slot = lookup_slot(x->slots, x->n_slots, x->paths, path);
-        return *slot ? (ssize_t) (*slot - 1) : -ENOENT;
+        slot = lookup_slot(x, path, (uint32_t) hash_bytes(path, len));
+        return slot->number ? (ssize_t) (slot->number - 1) : -ENOENT;
+}
+
+static char *copy_string(PathIndex *x, const char *path, size_t len) {
+        PathIndexChunk *c = x->chunks;
+        char *s;
+
+        if (!c || c->size - c->used < len + 1) {
+                size_t size = len + 1 > CHUNK_SIZE / 4 ? len + 1 : CHUNK_SIZE;
+
+                c = malloc(sizeof *c + size);
+                if (!c)
+                        return NULL;
+                *c = (PathIndexChunk) { .size = size };
+                /* A string larger than a quarter chunk gets a chunk of its
+                 * own, behind the current one that still has room. */
+                if (size != CHUNK_SIZE && x->chunks) {
+                        c->next = x->chunks->next;
+                        x->chunks->next = c;
+                } else {
+                        c->next = x->chunks;
+                        x->chunks = c;
+                }
+        }
+        s = c->data + c->used;
+        memcpy(s, path, len + 1);
+        c->used += len + 1;
+        return s;
 }
 
 ssize_t path_index_intern(PathIndex *x, const char *path) {
-        size_t *slot;
+        size_t len = strlen(path);
+        uint32_t hash = (uint32_t) hash_bytes(path, len);
+        PathIndexSlot *slot;
         char *copy;
 
         /* Keep the load factor under one half. */
         if ((x->n + 1) * 2 > x->n_slots && grow(x) < 0)
                 return -ENOMEM;
-        slot = lookup_slot(x->slots, x->n_slots, x->paths, path);
-        if (*slot)
-                return (ssize_t) (*slot - 1);
+        slot = lookup_slot(x, path, hash);
+        if (slot->number)
+                return (ssize_t) (slot->number - 1);
+        if (x->n >= UINT32_MAX - 1)
+                return -ENOMEM;
 
         if (x->n == x->allocated) {
                 size_t k = x->allocated ? x->allocated * 2 : 64;
@@ -72,10 +140,10 @@ ssize_t path_index_intern(PathIndex *x, const char *path) {
                 x->paths = p;
                 x->allocated = k;
         }
-        copy = strdup(path);
+        copy = copy_string(x, path, len);
         if (!copy)
                 return -ENOMEM;
         x->paths[x->n] = copy;
-        *slot = ++x->n;
+        *slot = (PathIndexSlot) { .hash = hash, .number = (uint32_t) ++x->n };
         return (ssize_t) (x->n - 1);
 }

@@ -6,13 +6,24 @@
  * closure is indexed in linear time. */
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+/* A slot keeps part of the string's hash next to its number: probes
+ * compare hashes before strings, and growing rehashes no string. */
+typedef struct PathIndexSlot {
+        uint32_t hash;
+        uint32_t number; /* number + 1, 0 for empty */
+} PathIndexSlot;
+
+typedef struct PathIndexChunk PathIndexChunk;
+
 typedef struct PathIndex {
-        char **paths;    /* by number, owned */
+        char **paths;    /* by number, owned (copies live in chunks) */
         size_t n, allocated;
-        size_t *slots;   /* number + 1, 0 for empty */
+        PathIndexSlot *slots;
         size_t n_slots;  /* a power of two */
+        PathIndexChunk *chunks; /* the copies, a few large allocations instead of one per path */
 } PathIndex;
 
 void path_index_done(PathIndex *x);

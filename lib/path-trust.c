@@ -7,15 +7,16 @@
 #include "path-trust.h"
 #include "path-util.h"
 
-static int check_one(const char *root, const char *path, char **ret_reason) {
+static int check_one(ChaseCache *cache, const char *root, const char *path, char **ret_reason) {
         _cleanup_free_ char *full = path_prefix_root(root, path);
         struct stat st;
         int r;
 
         if (!full)
                 return -ENOMEM;
-        if (lstat(full, &st) < 0)
-                return negative_errno();
+        r = chase_cache_lstat(cache, path, full, &st);
+        if (r < 0)
+                return r;
         if (st.st_uid != 0 && st.st_uid != geteuid())
                 r = asprintf(ret_reason, "%s is owned by uid %u, not by root", path, (unsigned) st.st_uid);
         else if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX)))
@@ -27,23 +28,27 @@ static int check_one(const char *root, const char *path, char **ret_reason) {
 }
 
 int path_check_trusted(const char *root, const char *path, char **ret_reason) {
+        return path_check_trusted_cached(NULL, root, path, ret_reason);
+}
+
+int path_check_trusted_cached(ChaseCache *cache, const char *root, const char *path, char **ret_reason) {
         _cleanup_free_ char *resolved = NULL;
         int r;
 
-        r = chase_under_root(root, path, &resolved);
+        r = chase_under_root_cached(cache, root, path, &resolved);
         if (r < 0)
                 return r;
 
         /* "/", then each prefix of the resolved path. */
-        r = check_one(root, "/", ret_reason);
+        r = check_one(cache, root, "/", ret_reason);
         for (char *p = resolved + 1; r >= 0 && *p; p++) {
                 if (*p != '/')
                         continue;
                 *p = '\0';
-                r = check_one(root, resolved, ret_reason);
+                r = check_one(cache, root, resolved, ret_reason);
                 *p = '/';
         }
         if (r >= 0 && strcmp(resolved, "/") != 0)
-                r = check_one(root, resolved, ret_reason);
+                r = check_one(cache, root, resolved, ret_reason);
         return r;
 }

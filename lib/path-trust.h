@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "chase.h"
+
 /* Files that decide a security boundary must not be plantable by an
  * unprivileged user. As sshd's StrictModes does, every component of the
  * resolved path, from "/" down, must be owned by root (or by the user
@@ -12,3 +14,6 @@
 /* 0 when trusted; -EPERM with *ret_reason (to free) naming the component
  * and what is wrong; another negative errno when it cannot be checked. */
 int path_check_trusted(const char *root, const char *path, char **ret_reason);
+
+/* The same, with directories looked at through cache (NULL for none). */
+int path_check_trusted_cached(ChaseCache *cache, const char *root, const char *path, char **ret_reason);

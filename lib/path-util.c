@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,32 +44,80 @@ static const bool printable[256] = {
         [0x21] = true, [0x23 ... 0x26] = true, [0x28 ... 0x2e] = true, [0x30 ... 0x7e] = true,
 };
 
+#define BYTES(c) (0x0101010101010101ULL * (uint64_t) (c))
+#define LOW_BITS BYTES(0x7f)
+#define HIGH_BITS BYTES(0x80)
+
+/* The high bit of each byte of w that is not printable as above, by
+ * exact per-byte arithmetic (no carry crosses a byte: the high bits are
+ * taken out first), so that the first such byte can be found at once. */
+static uint64_t word_not_printable(uint64_t w) {
+        uint64_t u = w & LOW_BITS;
+        uint64_t ok = (u + BYTES(0x80 - 0x21))     /* >= 0x21 */
+                & ~(u + BYTES(0x80 - 0x7f))         /* < 0x7f */
+                & ~w                                /* ASCII */
+                & ((u ^ BYTES('"')) + LOW_BITS)     /* != '"' */
+                & ((u ^ BYTES('\'')) + LOW_BITS)    /* != '\'' */
+                & ((u ^ BYTES('/')) + LOW_BITS);    /* != '/' */
+        return ~ok & HIGH_BITS;
+}
+
 int path_check_safe(const char *path, const char **reason) {
-        const char *why = NULL;
-        size_t component = 0;
+        const char *why = NULL, *end = NULL;
+        size_t component = 0, len;
 
         if (!path || path[0] != '/')
                 why = "not an absolute path";
-        else if (strlen(path) >= PATH_MAX)
+        else if ((len = strlen(path)) >= PATH_MAX)
                 why = "longer than PATH_MAX";
-        else if (path[1] != '\0' && path[strlen(path) - 1] == '/')
+        else if (len > 1 && path[len - 1] == '/')
                 why = "ends in \"/\"";
-        else if (path[strlen(path) - 1] == '\\')
+        else if (path[len - 1] == '\\')
                 /* Settings that take a whole path do not unescape. */
                 why = "ends in a backslash, which a unit file reads as a continued line";
-        else if (path[strlen(path) - 1] == ' ')
+        else if (path[len - 1] == ' ')
                 why = "ends in a space, which a unit file drops";
+        else
+                end = path + len;
 
         for (const char *p = path; !why && *p;) {
                 size_t n;
 
-                /* Printable ASCII other than "/" needs no decoding: skip runs of it. */
+                /* Printable ASCII other than "/" needs no decoding: skip runs
+                 * of it, a word at a time while the string lasts. */
                 if (printable[(unsigned char) *p]) {
                         const char *run = p;
+                        uint64_t w;
+
+                        for (; end - p >= 8; p += 8) {
+                                uint64_t bad;
+
+                                memcpy(&w, p, sizeof w);
+                                bad = word_not_printable(w);
+                                if (bad != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                                        p += __builtin_ctzll(bad) / 8;
+#else
+                                        p += __builtin_clzll(bad) / 8;
+#endif
+                                        break;
+                                }
+                        }
                         while (printable[(unsigned char) *p])
                                 p++;
                         if ((component += p - run) > NAME_MAX)
                                 why = "has a component longer than NAME_MAX";
+                        continue;
+                }
+                if (*p == '/') {
+                        if (p[1] == '/')
+                                why = "contains \"//\"";
+                        else if (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+                                why = "contains a \".\" component";
+                        else if (p[1] == '.' && p[2] == '.' && (p[3] == '/' || p[3] == '\0'))
+                                why = "contains a \"..\" component";
+                        component = 0;
+                        p++;
                         continue;
                 }
                 n = utf8_sequence_length((const unsigned char *) p);
@@ -88,15 +137,7 @@ int path_check_safe(const char *path, const char **reason) {
                         why = "contains a quote, which systemd 255 and later do not pass on intact";
                         break;
                 }
-                if (*p == '/') {
-                        if (p[1] == '/')
-                                why = "contains \"//\"";
-                        else if (p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
-                                why = "contains a \".\" component";
-                        else if (p[1] == '.' && p[2] == '.' && (p[3] == '/' || p[3] == '\0'))
-                                why = "contains a \"..\" component";
-                        component = 0;
-                } else if ((component += n) > NAME_MAX)
+                if ((component += n) > NAME_MAX)
                         why = "has a component longer than NAME_MAX";
                 p += n;
         }

@@ -8,6 +8,10 @@
 #include "read-file.h"
 
 int open_regular_file(const char *root, const char *path, FILE **ret) {
+        return open_regular_file_cached(NULL, root, path, ret);
+}
+
+int open_regular_file_cached(ChaseCache *cache, const char *root, const char *path, FILE **ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
         _cleanup_close_ int fd = -1;
         int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, r;
@@ -17,7 +21,7 @@ int open_regular_file(const char *root, const char *path, FILE **ret) {
         /* Under another root, an absolute symlink means a path under that
          * root, not on the host: resolve it ourselves. */
         if (!path_is_root(root)) {
-                r = chase_under_root(root, path, &resolved);
+                r = chase_under_root_cached(cache, root, path, &resolved);
                 if (r < 0)
                         return r;
                 path = resolved;

@@ -13,6 +13,7 @@ int resolver_init(Resolver *r, const char *root) {
 
 void resolver_done(Resolver *r) {
         closure_cache_done(&r->cache);
+        unit_dir_cache_done(&r->unit_dirs);
         strv_free(r->search_path);
         r->search_path = NULL;
 }
@@ -26,9 +27,9 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
                 return diag_error(d, EPERM, e->path, NULL, "refusing a spec an unprivileged user could change: %s.",
                                   e->distrust);
 
-        k = spec_load(r->root, e->path, &spec, d);
+        k = spec_load_cached(&r->cache.chase, r->root, e->path, &spec, d);
         if (k >= 0) {
-                k = unit_info_load(r->root, r->search_path, unit, spec->store_dir, &info);
+                k = unit_info_load_cached(r->root, r->search_path, &r->unit_dirs, unit, spec->store_dir, &info);
                 if (k >= 0 && !info.found)
                         /* Confined from its first start once installed. */
                         log_warning("%s: %s does not exist (yet); confining it all the same.", e->path, unit);

@@ -8,10 +8,12 @@
 #include "closure-cache.h"
 #include "confinement.h"
 #include "spec-dirs.h"
+#include "unit-info.h"
 
 typedef struct Resolver {
         const char *root;   /* NULL or "/" for none */
         char **search_path; /* the unit search path */
+        UnitDirCache unit_dirs; /* what search_path holds */
         ClosureCache cache;
 } Resolver;
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "chase.h"
 #include "diag.h"
 
 #define SPEC_FILE_SIZE_MAX ((size_t) 1024 * 1024)
@@ -77,3 +78,5 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
 
 /* Reads and parses root+file (root NULL or "/" for none). */
 int spec_load(const char *root, const char *file, Spec **ret, Diag *d);
+/* The same, with directories looked at through cache (NULL for none). */
+int spec_load_cached(ChaseCache *cache, const char *root, const char *file, Spec **ret, Diag *d);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +11,7 @@
 #include "chase.h"
 #include "dropin.h"
 #include "log.h"
+#include "path-index.h"
 #include "path-util.h"
 #include "read-file.h"
 #include "store-path.h"
@@ -160,13 +163,133 @@ static int resolve_unit_file(const char *root, const char *path, char **ret) {
         return 1;
 }
 
+static void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+typedef enum UnitDirState {
+        UNIT_DIR_UNKNOWN,
+        UNIT_DIR_MISSING, /* nothing can be found in it */
+        UNIT_DIR_LISTED,  /* names holds every entry */
+        UNIT_DIR_PROBE,   /* ask for each name, as without a cache */
+} UnitDirState;
+
+struct UnitDir {
+        UnitDirState state;
+        PathIndex names;
+};
+
+void unit_dir_cache_done(UnitDirCache *c) {
+        for (size_t i = 0; i < c->n; i++)
+                path_index_done(&c->dirs[i].names);
+        free(c->dirs);
+        *c = (UnitDirCache) {};
+}
+
+static int list_unit_dir(const char *root, const char *dir, PathIndex *names) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_free_ char *full = path_prefix_root(root, dir);
+        struct dirent *de;
+        int fd;
+
+        if (!full)
+                return -ENOMEM;
+        fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -ENOMEM;
+        }
+        while ((errno = 0, de = readdir(d)))
+                if (path_index_intern(names, de->d_name) < 0)
+                        return -ENOMEM;
+        return errno != 0 ? negative_errno() : 0;
+}
+
+/* Finds out once what dir (search_path[i]) is. Answers from the listing
+ * must be those of asking name by name: the lookups below resolve
+ * DIR/NAME both within root (chase_under_root()) and, for the /dev/null
+ * link, with the kernel's resolution of ROOT/DIR/NAME. So a directory is
+ * listed only when no component of it is a symlink (both resolutions
+ * meet the same directory), and counted missing only when both fail to
+ * reach it. Anything else is probed name by name. */
+static int unit_dir_state(const char *root, UnitDirCache *c, size_t i, const char *dir, UnitDirState *ret) {
+        _cleanup_free_ char *resolved = NULL, *full = NULL;
+        UnitDir *u = &c->dirs[i];
+        int r;
+
+        if (u->state != UNIT_DIR_UNKNOWN) {
+                *ret = u->state;
+                return 0;
+        }
+        u->state = UNIT_DIR_PROBE;
+        r = chase_under_root(root, dir, &resolved);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && streq(resolved, dir)) {
+                r = list_unit_dir(root, dir, &u->names);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0)
+                        u->state = UNIT_DIR_LISTED;
+                else
+                        path_index_done(&u->names);
+        } else if (r < 0) {
+                full = path_prefix_root(root, dir);
+                if (!full)
+                        return -ENOMEM;
+                if (access(full, F_OK) < 0 && (errno == ENOENT || errno == ENOTDIR))
+                        u->state = UNIT_DIR_MISSING;
+        }
+        *ret = u->state;
+        return 0;
+}
+
+/* 0 when search_path[i]/name is known not to exist, 1 when it may. */
+static int unit_dir_may_have(const char *root, char *const *search_path, UnitDirCache *c, size_t i,
+                             const char *name) {
+        UnitDirState state;
+        int r;
+
+        if (!c)
+                return 1;
+        if (!c->dirs) {
+                size_t n = 0;
+
+                while (search_path[n])
+                        n++;
+                c->dirs = calloc(n ?: 1, sizeof *c->dirs);
+                if (!c->dirs)
+                        return -ENOMEM;
+                c->n = n;
+        }
+        assert(i < c->n);
+        r = unit_dir_state(root, c, i, search_path[i], &state);
+        if (r < 0)
+                return r;
+        if (state == UNIT_DIR_MISSING)
+                return 0;
+        if (state == UNIT_DIR_LISTED)
+                return path_index_find(&c->dirs[i].names, name) >= 0;
+        return 1;
+}
+
 /* The first unit file of that name in the search path; a mask there
  * counts as missing. */
-static int find_unit_file(const char *root, char *const *search_path, const char *name, char **ret) {
+static int find_unit_file(const char *root, char *const *search_path, UnitDirCache *cache, const char *name,
+                          char **ret) {
         for (char *const *dir = search_path; *dir; dir++) {
                 _cleanup_free_ char *path = NULL;
                 int r;
 
+                r = unit_dir_may_have(root, search_path, cache, dir - search_path, name);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
                 if (asprintf(&path, "%s/%s", *dir, name) < 0)
                         return -ENOMEM;
                 r = resolve_unit_file(root, path, ret);
@@ -187,11 +310,6 @@ typedef struct Dropin {
 
 static int compare_dropins(const void *a, const void *b) {
         return strcmp(((const Dropin *) a)->name, ((const Dropin *) b)->name);
-}
-
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
 }
 
 /* The names whose NAME.d/ directories hold drop-ins for unit: the unit,
@@ -223,7 +341,8 @@ static int dropin_names(const char *unit, PathList *names) {
         return path_list_add(names, dot + 1);
 }
 
-static int find_dropins(const char *root, char *const *search_path, const char *unit, PathList *files) {
+static int find_dropins(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
+                        PathList *files) {
         _cleanup_(path_list_done) PathList names = {};
         Dropin *dropins = NULL;
         size_t n = 0;
@@ -243,6 +362,11 @@ static int find_dropins(const char *root, char *const *search_path, const char *
                                 r = -ENOMEM;
                                 goto finish;
                         }
+                        r = unit_dir_may_have(root, search_path, cache, dir - search_path, d + strlen(*dir) + 1);
+                        if (r < 0)
+                                goto finish;
+                        if (r == 0)
+                                continue;
                         r = open_directory(root, d, &dp);
                         if (r == -ENOMEM)
                                 goto finish;
@@ -307,18 +431,23 @@ finish:
 
 int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
                    UnitInfo *ret) {
+        return unit_info_load_cached(root, search_path, NULL, unit, store_dir, ret);
+}
+
+int unit_info_load_cached(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
+                          const char *store_dir, UnitInfo *ret) {
         _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
         _cleanup_free_ char *main_file = NULL;
         Collector c = { .info = &u, .store_dir = store_dir };
         const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
         int r;
 
-        r = find_unit_file(root, search_path, unit, &main_file);
+        r = find_unit_file(root, search_path, cache, unit, &main_file);
         if (r == 0 && at && at + 1 != dot) {
                 _cleanup_free_ char *template = NULL;
                 if (asprintf(&template, "%.*s%s", (int) (at - unit + 1), unit, dot) < 0)
                         return -ENOMEM;
-                r = find_unit_file(root, search_path, template, &main_file);
+                r = find_unit_file(root, search_path, cache, template, &main_file);
         }
         if (r < 0)
                 return r;
@@ -327,7 +456,7 @@ int unit_info_load(const char *root, char *const *search_path, const char *unit,
                 r = path_list_add(&u.files, main_file);
                 if (r < 0)
                         return r;
-                r = find_dropins(root, search_path, unit, &u.files);
+                r = find_dropins(root, search_path, cache, unit, &u.files);
                 if (r < 0)
                         return r;
         }

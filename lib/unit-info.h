@@ -34,3 +34,20 @@ static inline void strv_freep(char ***l) {
  * A missing unit is not an error: found stays false. */
 int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
                    UnitInfo *ret);
+
+/* What each directory of the search path holds, listed once for many
+ * units instead of probing every directory for every unit name: most
+ * directories are missing or hold none of the units. Assumes the
+ * directories do not change while it is in use (one generator run). */
+typedef struct UnitDir UnitDir;
+typedef struct UnitDirCache {
+        UnitDir *dirs; /* by index in the search path */
+        size_t n;
+} UnitDirCache;
+
+void unit_dir_cache_done(UnitDirCache *c);
+
+/* unit_info_load() with cache (NULL for none), which must be used with
+ * the same root and search path every time. */
+int unit_info_load_cached(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
+                          const char *store_dir, UnitInfo *ret);
