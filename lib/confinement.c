@@ -142,17 +142,15 @@ static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocat
                                           path);
         }
         if (type == STORE_ENTRY_OTHER)
-                resolved = strdup(path);
-        else {
-                r = chase_under_root_cached(&cache->chase, cache->root, path, &resolved);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return diag_error(d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.",
-                                          path);
-        }
-        if (!resolved)
-                return -ENOMEM;
+                /* No symlink: the path itself, checked (path_check_safe())
+                 * where store-paths, registration or the spec was read. */
+                return add_store_bind(c, allocated, spec, BIND_ORIGIN_CLOSURE, path, path);
+
+        r = chase_under_root_cached(&cache->chase, cache->root, path, &resolved);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return diag_error(d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.", path);
         if (path_check_safe(resolved, &why) < 0)
                 return diag_error(d, 0, spec->file, "closureInfo",
                                   "closure path %s resolves to a path that cannot be written safely: %s.", path,

@@ -78,24 +78,16 @@ static int write_word(FILE *f, const char *setting, const char *prefix, const ch
         return 0;
 }
 
-static int write_bind(FILE *f, const Bind *b) {
-        _cleanup_free_ char *source = NULL, *target = NULL;
-        const char *setting = b->kind == BIND_READ_ONLY ? "BindReadOnlyPaths" : "BindPaths";
-
-        source = unit_escape_word(b->source);
-        target = unit_escape_word(b->target);
-        if (!source || !target)
-                return -ENOMEM;
-        /* Once per closure path: plain puts, no printf. */
-        fputs(setting, f);
-        fputs(b->optional ? "=-" : "=", f);
-        fputs(source, f);
-        if (strcmp(b->source, b->target) != 0) {
-                fputc(':', f);
-                fputs(target, f);
+/* Once per closure path: no copies, no printf, no locking. */
+static void write_bind(FILE *f, const Bind *b) {
+        fputs_unlocked(b->kind == BIND_READ_ONLY ? "BindReadOnlyPaths" : "BindPaths", f);
+        fputs_unlocked(b->optional ? "=-" : "=", f);
+        unit_escape_word_to(f, b->source);
+        if (!streq(b->source, b->target)) {
+                fputc_unlocked(':', f);
+                unit_escape_word_to(f, b->target);
         }
-        fputc('\n', f);
-        return 0;
+        fputc_unlocked('\n', f);
 }
 
 static int write_header(FILE *f, const char *spec_file) {
@@ -182,12 +174,9 @@ int dropin_render(const Confinement *c, FILE *f) {
         if (c->view_dir)
                 fprintf(f, "; %zu binds from the read-only view %s", n_view, c->view_dir);
         fputs(".\n", f);
-        for (size_t i = 0; i < c->n_binds; i++) {
-                r = write_bind(f, &c->binds[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        for (size_t i = 0; i < c->n_binds; i++)
+                write_bind(f, &c->binds[i]);
+        return ferror(f) ? -ENOMEM : 0;
 }
 
 /* The reason goes into the asserted path, so that "systemctl status" shows
@@ -276,23 +265,55 @@ int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f
         return 0;
 }
 
+/* A growing buffer behind a FILE: open_memstream() zeroes and copies on
+ * every growth, which for a drop-in of thousands of binds cost more than
+ * rendering it. */
+typedef struct RenderBuffer {
+        char *data;
+        size_t size, allocated;
+} RenderBuffer;
+
+static ssize_t render_buffer_write(void *cookie, const char *p, size_t n) {
+        RenderBuffer *b = cookie;
+
+        if (b->size + n + 1 > b->allocated) {
+                size_t want = MAX(b->allocated * 2, b->size + n + 1);
+                size_t k = MAX(want, (size_t) 64 * 1024);
+                char *d = realloc(b->data, k);
+
+                if (!d) {
+                        errno = ENOMEM;
+                        return 0; /* fopencookie(3): 0 is an error */
+                }
+                b->data = d;
+                b->allocated = k;
+        }
+        memcpy(b->data + b->size, p, n);
+        b->size += n;
+        b->data[b->size] = '\0';
+        return (ssize_t) n;
+}
+
 int render_to_string(Renderer render, const void *userdata, char **ret, size_t *ret_size) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
+        RenderBuffer b = {};
         FILE *f;
         int r;
 
-        f = open_memstream(&buf, &size);
+        f = fopencookie(&b, "w", (cookie_io_functions_t) { .write = render_buffer_write });
         if (!f)
                 return -ENOMEM;
         r = render(f, userdata);
         if (fclose(f) != 0 && r >= 0)
                 r = -ENOMEM;
-        if (r < 0)
+        if (r >= 0 && !b.data && !(b.data = strdup("")))
+                r = -ENOMEM;
+        if (r < 0) {
+                free(b.data);
                 return r;
+        }
         if (ret_size)
-                *ret_size = size;
-        *ret = TAKE_PTR(buf);
+                *ret_size = b.size;
+        *ret = b.data;
         return 0;
 }
 

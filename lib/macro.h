@@ -16,6 +16,7 @@
 #define _pure_ __attribute__((pure))
 
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+#define MAX(a, b) ((a) > (b) ? (a) : (b)) /* evaluates its arguments twice */
 
 static inline void freep(void *p) {
         free(*(void **) p);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,19 @@ static char *escape(const char *s, bool word) {
 
 char *unit_escape_word(const char *s) {
         return escape(s, true);
+}
+
+void unit_escape_word_to(FILE *f, const char *s) {
+        for (;;) {
+                size_t n = strcspn(s, SPECIAL_WORD);
+
+                fwrite_unlocked(s, 1, n, f);
+                s += n;
+                if (*s == '\0')
+                        return;
+                fputc_unlocked(*s == '%' ? '%' : '\\', f);
+                fputc_unlocked(*s++, f);
+        }
 }
 
 char *unit_escape_specifiers(const char *s) {

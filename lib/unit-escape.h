@@ -7,8 +7,13 @@
  * also split at white space and unquoted, and BindPaths= splits each word
  * at ":", so those characters and the quoting characters get a backslash. */
 
+#include <stdio.h>
+
 /* For a word of a list setting (BindPaths=, RequiresMountsFor=, …). */
 char *unit_escape_word(const char *s);
+/* The same, written to f without a copy (once per closure path); errors
+ * show in f's error flag. */
+void unit_escape_word_to(FILE *f, const char *s);
 
 /* For a setting that takes its whole value as one path (RootDirectory=,
  * AssertPathExists=, Where=). */
