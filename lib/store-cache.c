@@ -14,6 +14,7 @@ struct StoreDir {
         char *path;
         int fd;
         bool listed;           /* names holds every entry */
+        size_t list_after;     /* questions past which listing is cheaper */
         PathIndex names;       /* entries asked about or listed */
         unsigned char *types;  /* StoreEntryType by number in names */
         size_t allocated_types;
@@ -38,6 +39,21 @@ void store_cache_done(StoreCache *c) {
         c->n_dirs = 0;
 }
 
+/* The number of entries, estimated without listing: a directory's link
+ * count is 2 plus its subdirectories (store paths are mostly directories)
+ * where the file system keeps it (ext4 up to 65 000, then 1); else its size
+ * over 32 bytes an entry (ext4 and btrfs take more per name, tmpfs 20). A
+ * third of that in questions costs about what one listing does. */
+static size_t list_threshold(int fd) {
+        struct stat st;
+        size_t entries;
+
+        if (fstat(fd, &st) < 0)
+                return STORE_CACHE_LIST_AFTER;
+        entries = st.st_nlink > 2 ? (size_t) st.st_nlink - 2 : (size_t) st.st_size / 32;
+        return MAX(entries / 3, (size_t) STORE_CACHE_LIST_AFTER);
+}
+
 static int store_dir_open(const char *root, const char *store_dir, StoreDir **ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
         StoreDir *s;
@@ -59,6 +75,7 @@ static int store_dir_open(const char *root, const char *store_dir, StoreDir **re
                 store_dir_free(s);
                 return r;
         }
+        s->list_after = list_threshold(s->fd);
         *ret = s;
         return 0;
 }
@@ -169,7 +186,7 @@ int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, S
                 *ret = STORE_ENTRY_MISSING;
                 return 0;
         }
-        if (s->names.n >= STORE_CACHE_LIST_AFTER) {
+        if (s->names.n >= s->list_after) {
                 r = list_all(s);
                 if (r < 0)
                         return r;

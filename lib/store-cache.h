@@ -4,9 +4,11 @@
 /* What kind of entry each store path is, asked once per generator run:
  * every closure path must exist, and a symlink must be bound from its
  * target. Specs share most of their closures, and a few specs with large
- * closures ask about much of the store, so answers are kept, and past
- * STORE_CACHE_LIST_AFTER distinct questions the whole store directory is
- * listed once instead of asking entry by entry. */
+ * closures ask about much of the store, so answers are kept, and once the
+ * distinct questions pass a third of the store's entries (at least
+ * STORE_CACHE_LIST_AFTER) the whole store directory is listed once instead
+ * of asking entry by entry: on ext4 a listing costs about 0.35 µs an entry,
+ * a question 1.2 µs (tests/bench/generator-cost.sh). */
 
 #include <stdbool.h>
 

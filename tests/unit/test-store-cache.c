@@ -105,6 +105,29 @@ START_TEST(test_list_after_many_questions) {
 }
 END_TEST
 
+START_TEST(test_large_store_asked_one_by_one) {
+        _cleanup_(store_cache_done) StoreCache c = { .root = test_root };
+        const unsigned entries = 3 * STORE_CACHE_LIST_AFTER + 600, asked = STORE_CACHE_LIST_AFTER + 100;
+        char name[32];
+
+        /* A store of 6 744 directories: listing it pays off only past a third
+         * of them, so 2 148 questions are asked one by one. */
+        for (unsigned i = 0; i < entries; i++) {
+                _cleanup_free_ char *p = NULL;
+
+                ck_assert_int_ge(asprintf(&p, "/nix/store/%05u-p", i), 0);
+                test_mkdir_p(test_root, p);
+        }
+        for (unsigned i = 0; i < asked; i++) {
+                snprintf(name, sizeof name, "%05u-p", i);
+                ck_assert_int_eq(lookup(&c, "/nix/store", name), STORE_ENTRY_OTHER);
+        }
+        /* Not listed: an entry made after the questions is still found. */
+        test_mkdir_p(test_root, "/nix/store/zzz-made-late");
+        ck_assert_int_eq(lookup(&c, "/nix/store", "zzz-made-late"), STORE_ENTRY_OTHER);
+}
+END_TEST
+
 START_TEST(test_done) {
         StoreCache c = { .root = test_root };
 
@@ -127,6 +150,7 @@ static Suite *store_cache_suite(void) {
         tcase_add_test(tc, test_store_dir_symlink);
         tcase_add_test(tc, test_store_dir_missing);
         tcase_add_test(tc, test_list_after_many_questions);
+        tcase_add_test(tc, test_large_store_asked_one_by_one);
         tcase_add_test(tc, test_done);
         suite_add_tcase(s, tc);
         return s;
