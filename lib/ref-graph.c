@@ -75,11 +75,14 @@ static int parse_number(Parser *p, const char *expected, uint64_t *ret) {
 }
 
 static ssize_t intern_path(Parser *p, PathIndex *index) {
+        size_t known = index->n;
         ssize_t i;
 
-        if (path_check_safe(p->line, NULL) < 0)
-                return fail(p, "an absolute, normalized store path");
         i = path_index_intern(index, p->line);
+        /* Checked once, when first seen: most lines are references to
+         * paths met before, the same string. */
+        if (i >= 0 && (size_t) i == known && path_check_safe(p->line, NULL) < 0)
+                return fail(p, "an absolute, normalized store path");
         if (i >= 0 && index->n > REF_GRAPH_PATHS_MAX)
                 return diag_error(p->d, E2BIG, p->spec_file, "closureInfo", "%s:%zu: more than %d paths.",
                                   p->name, p->lineno, REF_GRAPH_PATHS_MAX);
