@@ -42,7 +42,7 @@ trap 'rm -f "$script"' EXIT
                 printf "plot '%s' using 1:3 with linespoints lw 2 pt 9 lc rgb '#c0392b' title 'read-only: BindReadOnlyPaths=', \\\\\n" "$f"
                 printf "     '' using 1:2 with linespoints lw 2 pt 7 lc rgb '#2c3e50' title 'ours: binds from the read-only view', \\\\\n"
                 if [[ -n $has_proposal ]]; then
-                        printf "     '' using 1:9 with linespoints lw 2 pt 5 dt 2 lc rgb '#27ae60' title 'ours, proposed settings', \\\\\n"
+                        printf "     '' using 1:9 with linespoints lw 2 pt 5 dt 2 lc rgb '#27ae60' title 'ours + ProcSubset=pid, BindLogSockets=no', \\\\\n"
                 fi
                 printf "     '' using 1:4 with linespoints lw 2 pt 13 lc rgb '#7f8c8d' title 'unconfined', \\\\\n"
                 printf "     '' using 1:5 with linespoints lw 2 pt 11 lc rgb '#2980b9' title 'kernel floor: kernel-floor.c'\n"

@@ -42,15 +42,22 @@ pkt_list='ReadOnlyPaths=-+/proc/acpi -+/proc/apm -+/proc/asound -+/proc/bus -+/p
 pkt_proc_list='ReadOnlyPaths=-+/proc/acpi -+/proc/apm -+/proc/asound -+/proc/bus -+/proc/fs -+/proc/irq -+/proc/latency_stats -+/proc/mtrr -+/proc/scsi -+/proc/sys -+/proc/sysrq-trigger -+/proc/timer_stats +/sys\nInaccessiblePaths=-+/proc/kallsyms -+/proc/kcore'
 pkm_equiv='CapabilityBoundingSet=~CAP_SYS_MODULE\nSystemCallFilter=~@module'
 # NAME|directives (\n between lines)|what it is
+# The variants from pkt-no on were measured against the generator before
+# 91398c2, which wrote ProtectKernelTunables=, ProtectControlGroups= and
+# ProtectKernelModules= themselves (docs/start-cost.md); against today's
+# baseline, protect-settings and kernel-none are the ones that tell.
 variant_table=(
         "baseline||what the generator writes now"
+        "protect-settings|ProtectKernelTunables=yes\nProtectControlGroups=yes\nProtectKernelModules=yes|the three settings as NixOS writes them, on top of their equivalent (what the generator wrote before 91398c2, plus the equivalent)"
+        "full-proc|ProcSubset=pid\nReadOnlyPaths=\nInaccessiblePaths=\nReadOnlyPaths=+/sys|what mode full writes for /proc and /sys: only process directories in /proc, so no /proc list; all of /sys read-only"
+        "kernel-none|ReadOnlyPaths=\nInaccessiblePaths=|the equivalent of the three settings taken away (empty assignments reset the lists): the control for --check"
         "root-norbind|BindReadOnlyPaths=/run/confinement/%n:/run/confinement/%n:norbind|the root directory's bind at its own path (generator since 85ab54b) non-recursive: recursive, it copies every bind of the closure a second time"
         "pkt-no|ProtectKernelTunables=no|no ProtectKernelTunables="
         "pcg-no|ProtectControlGroups=no|no ProtectControlGroups="
         "pkm-no|ProtectKernelModules=no|no ProtectKernelModules="
         "pd-no|PrivateDevices=no|no PrivateDevices="
         "ptmp-no|PrivateTmp=no|no PrivateTmp="
-        "api-off|MountAPIVFS=no\nPrivateDevices=no\nProtectKernelTunables=no\nProtectControlGroups=no\nProtectKernelModules=no\nPrivateTmp=no\nPrivateUsers=no|no API file systems at all (what chroot-only writes)"
+        "api-off|MountAPIVFS=no\nPrivateDevices=no\nProtectKernelTunables=no\nProtectControlGroups=no\nProtectKernelModules=no\nPrivateTmp=no\nPrivateUsers=no\nReadOnlyPaths=\nInaccessiblePaths=|no API file systems at all (what chroot-only writes; the empty assignments reset the kernel settings' equivalent, whose /sys is gone)"
         "procsubset|ProcSubset=pid|(a) ProcSubset=pid: no /proc/sys and the like to remount"
         "pkt-as-paths|ProtectKernelTunables=no\n$pkt_list\nSystemCallFilter=~_sysctl|(b) ProtectKernelTunables= spelled out: its own list as ReadOnlyPaths=/InaccessiblePaths=, and its _sysctl filter"
         "pkt-min|ProtectKernelTunables=no\nProtectControlGroups=no\nReadOnlyPaths=+/sys +/proc/sys -+/proc/sysrq-trigger\nSystemCallFilter=~_sysctl|(b) ProtectKernelTunables= and ProtectControlGroups= as read-only /sys, /proc/sys, /proc/sysrq-trigger"
