@@ -121,6 +121,7 @@ int generator_run(const char *root, const char *normal_dir) {
                 return r;
 
         for (size_t i = 0; i < entries.n; i++) {
+                resolver_next_spec(&run.resolver, entries.n - i);
                 r = generate_one(&run, &entries.entries[i]);
                 if (r < 0 && ret == 0)
                         ret = r;

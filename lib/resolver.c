@@ -11,6 +11,10 @@ int resolver_init(Resolver *r, const char *root) {
         return unit_search_path(&r->search_path);
 }
 
+void resolver_next_spec(Resolver *r, size_t specs_left) {
+        store_cache_next_spec(&r->cache.store, specs_left);
+}
+
 void resolver_done(Resolver *r) {
         closure_cache_done(&r->cache);
         unit_dir_cache_done(&r->unit_dirs);

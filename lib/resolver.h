@@ -18,6 +18,8 @@ typedef struct Resolver {
 } Resolver;
 
 int resolver_init(Resolver *r, const char *root);
+/* Before each spec of a run: how many are left, this one included. */
+void resolver_next_spec(Resolver *r, size_t specs_left);
 void resolver_done(Resolver *r);
 
 /* Loads the spec of e, reads its unit and resolves both. On failure d

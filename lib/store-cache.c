@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "chase.h"
+#include "log.h"
 #include "macro.h"
 #include "path-util.h"
 #include "store-cache.h"
@@ -15,6 +16,8 @@ struct StoreDir {
         int fd;
         bool listed;           /* names holds every entry */
         size_t list_after;     /* questions past which listing is cheaper */
+        size_t names_at_spec;  /* names.n when the current spec began */
+        bool warm;             /* the current spec began with names known */
         PathIndex names;       /* entries asked about or listed */
         unsigned char *types;  /* StoreEntryType by number in names */
         size_t allocated_types;
@@ -199,4 +202,22 @@ int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, S
         if (r < 0)
                 return r;
         return remember(s, name, *ret);
+}
+
+void store_cache_next_spec(StoreCache *c, size_t specs_left) {
+        for (size_t k = 0; k < c->n_dirs; k++) {
+                StoreDir *s = c->dirs[k];
+                size_t added = s->names.n - s->names_at_spec;
+                bool judge = s->warm; /* the first spec's names are all new */
+                int r;
+
+                s->names_at_spec = s->names.n;
+                s->warm = s->names.n > 0;
+                if (s->listed || !judge || s->names.n + added * specs_left < s->list_after)
+                        continue;
+                /* On failure the questions go one by one, as before. */
+                r = list_all(s);
+                if (r < 0)
+                        log_debug_errno(r, "Cannot list %s, asking entry by entry: %m", s->path);
+        }
 }

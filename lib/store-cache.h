@@ -35,3 +35,10 @@ void store_cache_done(StoreCache *c);
 /* The type of store_dir/name (name a single component) under the cache's
  * root. A negative errno when the store directory cannot be opened. */
 int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, StoreEntryType *ret);
+
+/* A new spec begins, with specs_left more to come (this one included).
+ * Where the names the last spec added (not counting the first spec, whose
+ * names are all new), as many again for each spec left, would pass the
+ * point where a listing is cheaper, the store directory is listed now
+ * rather than after that many questions one by one. */
+void store_cache_next_spec(StoreCache *c, size_t specs_left);

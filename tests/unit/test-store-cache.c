@@ -105,24 +105,66 @@ START_TEST(test_list_after_many_questions) {
 }
 END_TEST
 
-START_TEST(test_large_store_asked_one_by_one) {
-        _cleanup_(store_cache_done) StoreCache c = { .root = test_root };
-        const unsigned entries = 3 * STORE_CACHE_LIST_AFTER + 600, asked = STORE_CACHE_LIST_AFTER + 100;
+/* ask FIRST..LAST-1 of a store made by make_store(), all found */
+static void ask(StoreCache *c, unsigned first, unsigned last) {
         char name[32];
 
-        /* A store of 6 744 directories: listing it pays off only past a third
-         * of them, so 2 148 questions are asked one by one. */
+        for (unsigned i = first; i < last; i++) {
+                snprintf(name, sizeof name, "%05u-p", i);
+                ck_assert_int_eq(lookup(c, "/nix/store", name), STORE_ENTRY_OTHER);
+        }
+}
+
+static void make_store(unsigned entries) {
         for (unsigned i = 0; i < entries; i++) {
                 _cleanup_free_ char *p = NULL;
 
                 ck_assert_int_ge(asprintf(&p, "/nix/store/%05u-p", i), 0);
                 test_mkdir_p(test_root, p);
         }
-        for (unsigned i = 0; i < asked; i++) {
-                snprintf(name, sizeof name, "%05u-p", i);
-                ck_assert_int_eq(lookup(&c, "/nix/store", name), STORE_ENTRY_OTHER);
-        }
+}
+
+START_TEST(test_large_store_asked_one_by_one) {
+        _cleanup_(store_cache_done) StoreCache c = { .root = test_root };
+
+        /* A store of 6 744 directories: listing it pays off only past a third
+         * of them, so 2 148 questions are asked one by one. */
+        make_store(3 * STORE_CACHE_LIST_AFTER + 600);
+        ask(&c, 0, STORE_CACHE_LIST_AFTER + 100);
         /* Not listed: an entry made after the questions is still found. */
+        test_mkdir_p(test_root, "/nix/store/zzz-made-late");
+        ck_assert_int_eq(lookup(&c, "/nix/store", "zzz-made-late"), STORE_ENTRY_OTHER);
+}
+END_TEST
+
+START_TEST(test_listed_when_specs_keep_adding) {
+        _cleanup_(store_cache_done) StoreCache c = { .root = test_root };
+
+        /* 6 744 entries: listing pays off past 2 248 questions. Each spec asks
+         * about 300 new names; after the second, 300 more for each of the 10
+         * specs left would pass that: listed before the third. */
+        make_store(3 * STORE_CACHE_LIST_AFTER + 600);
+        store_cache_next_spec(&c, 12);
+        ask(&c, 0, 300);
+        store_cache_next_spec(&c, 11);
+        ask(&c, 300, 600);
+        store_cache_next_spec(&c, 10);
+        test_mkdir_p(test_root, "/nix/store/zzz-made-late");
+        ck_assert_int_eq(lookup(&c, "/nix/store", "zzz-made-late"), STORE_ENTRY_MISSING);
+        ask(&c, 600, 900);
+}
+END_TEST
+
+START_TEST(test_not_listed_when_specs_share) {
+        _cleanup_(store_cache_done) StoreCache c = { .root = test_root };
+
+        /* The first spec's 1 000 names are all new, whatever the others ask;
+         * the next ones ask about the same names: no listing. */
+        make_store(3 * STORE_CACHE_LIST_AFTER + 600);
+        for (unsigned spec = 0; spec < 10; spec++) {
+                store_cache_next_spec(&c, 100 - spec);
+                ask(&c, 0, 1000);
+        }
         test_mkdir_p(test_root, "/nix/store/zzz-made-late");
         ck_assert_int_eq(lookup(&c, "/nix/store", "zzz-made-late"), STORE_ENTRY_OTHER);
 }
@@ -151,6 +193,8 @@ static Suite *store_cache_suite(void) {
         tcase_add_test(tc, test_store_dir_missing);
         tcase_add_test(tc, test_list_after_many_questions);
         tcase_add_test(tc, test_large_store_asked_one_by_one);
+        tcase_add_test(tc, test_listed_when_specs_keep_adding);
+        tcase_add_test(tc, test_not_listed_when_specs_share);
         tcase_add_test(tc, test_done);
         suite_add_tcase(s, tc);
         return s;
