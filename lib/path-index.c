@@ -27,7 +27,7 @@ void path_index_done(PathIndex *x) {
 
 /* Eight bytes at a time (store paths are 44 to 100 bytes long), then a
  * final mix so that the low bits, which pick the slot, depend on all. */
-static uint64_t hash_bytes(const char *s, size_t n) {
+uint64_t path_hash(const char *s, size_t n) {
         uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
         for (; n >= 8; s += 8, n -= 8) {
@@ -86,7 +86,7 @@ ssize_t path_index_find(const PathIndex *x, const char *path) {
 
         if (x->n_slots == 0)
                 return -ENOENT;
-        slot = lookup_slot(x, path, (uint32_t) hash_bytes(path, len));
+        slot = lookup_slot(x, path, (uint32_t) path_hash(path, len));
         return slot->number ? (ssize_t) (slot->number - 1) : -ENOENT;
 }
 
@@ -119,7 +119,7 @@ static char *copy_string(PathIndex *x, const char *path, size_t len) {
 
 ssize_t path_index_intern(PathIndex *x, const char *path) {
         size_t len = strlen(path);
-        uint32_t hash = (uint32_t) hash_bytes(path, len);
+        uint32_t hash = (uint32_t) path_hash(path, len);
         PathIndexSlot *slot;
         char *copy;
 

@@ -31,3 +31,5 @@ void path_index_done(PathIndex *x);
 ssize_t path_index_intern(PathIndex *x, const char *path);
 /* The number of path, or -ENOENT. */
 ssize_t path_index_find(const PathIndex *x, const char *path);
+/* The 64-bit hash the index uses, of the n bytes at s. */
+uint64_t path_hash(const char *s, size_t n);
