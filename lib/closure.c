@@ -2,26 +2,26 @@
 #include <string.h>
 
 #include "closure.h"
+#include "line-reader.h"
 #include "ref-graph.h"
 #include "path-trust.h"
 #include "path-util.h"
 #include "read-file.h"
 
 int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d) {
-        _cleanup_free_ char *line = NULL;
-        size_t allocated = 0, lineno = 0;
-        ssize_t n;
+        _cleanup_(line_reader_done) LineReader reader = {};
+        size_t n, lineno = 0;
+        char *line;
         int r;
 
-        while ((errno = 0, n = getline(&line, &allocated, f)) >= 0) {
+        line_reader_init(&reader, f, 0);
+        while ((r = line_reader_next(&reader, &line, &n)) > 0) {
                 const char *why;
 
                 lineno++;
-                if (n > 0 && line[n - 1] == '\n')
-                        line[--n] = '\0';
                 if (n == 0)
                         continue;
-                if ((size_t) n != strlen(line))
+                if (n != strlen(line))
                         return diag_error(d, 0, spec_file, "closureInfo", "%s:%zu: contains a NUL byte.", name,
                                           lineno);
                 if (path_check_safe(line, &why) < 0)
@@ -35,8 +35,10 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
                 if (r < 0)
                         return r;
         }
-        if (errno != 0)
-                return diag_error(d, errno, spec_file, "closureInfo", "%s: cannot read: %m.", name);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot read: %m.", name);
         return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "closure.h"
+#include "line-reader.h"
 #include "path-util.h"
 #include "read-file.h"
 #include "ref-graph.h"
@@ -23,27 +24,29 @@ typedef struct Edge {
 } Edge;
 
 typedef struct Parser {
-        FILE *f;
+        LineReader reader;
         const char *name, *spec_file;
         Diag *d;
         char *line;
-        size_t allocated, lineno;
+        size_t lineno;
 } Parser;
 
 /* The next line without its newline; -ENODATA at the end of the file. */
 static int next_line(Parser *p) {
-        ssize_t n;
+        size_t n;
+        int r;
 
-        errno = 0;
-        n = getline(&p->line, &p->allocated, p->f);
-        if (n < 0)
-                return errno != 0 ? diag_error(p->d, errno, p->spec_file, "closureInfo", "%s: cannot read: %m.",
-                                               p->name)
-                                  : -ENODATA;
+        r = line_reader_next(&p->reader, &p->line, &n);
+        if (r == 0) {
+                p->line = NULL;
+                return -ENODATA;
+        }
+        if (r < 0)
+                return r == -ENOMEM ? r
+                                    : diag_error(p->d, r, p->spec_file, "closureInfo", "%s: cannot read: %m.",
+                                                 p->name);
         p->lineno++;
-        if (n > 0 && p->line[n - 1] == '\n')
-                p->line[--n] = '\0';
-        if ((size_t) n != strlen(p->line))
+        if (n != strlen(p->line))
                 return diag_error(p->d, 0, p->spec_file, "closureInfo", "%s:%zu: contains a NUL byte.", p->name,
                                   p->lineno);
         return 0;
@@ -109,9 +112,10 @@ int registration_parse(FILE *f, const char *name, const char *spec_file, RefGrap
         _cleanup_free_ Edge *edges = NULL;
         _cleanup_free_ bool *defined = NULL;
         size_t n_edges = 0, allocated_edges = 0, allocated_defined = 0;
-        Parser p = { .f = f, .name = name, .spec_file = spec_file, .d = d };
+        Parser p = { .name = name, .spec_file = spec_file, .d = d };
         int r;
 
+        line_reader_init(&p.reader, f, 0);
         g = calloc(1, sizeof *g);
         if (!g)
                 return -ENOMEM;
@@ -218,7 +222,7 @@ int registration_parse(FILE *f, const char *name, const char *spec_file, RefGrap
         *ret = TAKE_PTR(g);
         r = 0;
 finish:
-        free(p.line);
+        line_reader_done(&p.reader);
         return r;
 }
 
