@@ -32,14 +32,9 @@ static const char *snapshot_get(const Snapshot *s, const char *name) {
         return NULL;
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
 /* What the generator wrote at the last daemon-reload. */
 static int snapshot_take(Snapshot *s) {
-        _cleanup_(closedirp) DIR *d = opendir(GENERATOR_DIR);
+        _cleanup_closedir_ DIR *d = opendir(GENERATOR_DIR);
         struct dirent *de;
         int r;
 

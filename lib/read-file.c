@@ -50,8 +50,7 @@ int open_regular_file_cached(ChaseCache *cache, const char *root, const char *pa
 
 int open_directory(const char *root, const char *path, DIR **ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
-        int fd, r;
-        DIR *d;
+        int r;
 
         if (!path_is_root(root)) {
                 r = chase_under_root(root, path, &resolved);
@@ -62,7 +61,14 @@ int open_directory(const char *root, const char *path, DIR **ret) {
         full = path_prefix_root(root, path);
         if (!full)
                 return -ENOMEM;
-        fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (resolved ? O_NOFOLLOW : 0));
+        return opendir_at(AT_FDCWD, full, resolved ? O_NOFOLLOW : 0, ret);
+}
+
+int opendir_at(int dirfd, const char *path, int flags, DIR **ret) {
+        int fd, r;
+        DIR *d;
+
+        fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags);
         if (fd < 0)
                 return negative_errno();
         d = fdopendir(fd);

@@ -17,3 +17,7 @@ int open_regular_file_cached(ChaseCache *cache, const char *root, const char *pa
 
 /* The same for a directory to list. */
 int open_directory(const char *root, const char *path, DIR **ret);
+
+/* path (relative to dirfd, or absolute) opened as a directory to list,
+ * with O_NOFOLLOW or other flags added; -errno. */
+int opendir_at(int dirfd, const char *path, int flags, DIR **ret);

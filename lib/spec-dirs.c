@@ -29,11 +29,6 @@ void spec_entries_done(SpecEntries *e) {
         *e = (SpecEntries) {};
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
 static bool has_suffix(const char *s, const char *suffix) {
         size_t n = strlen(s), k = strlen(suffix);
         return n > k && strcmp(s + n - k, suffix) == 0;
@@ -84,7 +79,7 @@ static int find_entry(const SpecEntries *e, const char *name) {
 }
 
 static int add_dir(const char *root, const char *dir, SpecEntries *e) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         _cleanup_free_ char *dir_distrust = NULL;
         struct dirent *de;
         int r;

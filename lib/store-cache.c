@@ -9,6 +9,7 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "read-file.h"
 #include "store-cache.h"
 
 struct StoreDir {
@@ -167,25 +168,15 @@ static bool present_contains(const StoreDir *s, const char *name) {
         return s->n_present_slots > 0 && *present_slot(s->present, s->n_present_slots, present_hash(name)) != 0;
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
 static int list_all(StoreDir *s) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
         size_t n_present = 0;
-        int fd, r;
+        int r;
 
-        fd = openat(s->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -ENOMEM;
-        }
+        r = opendir_at(s->fd, ".", 0, &d);
+        if (r < 0)
+                return r;
         while ((errno = 0, de = readdir(d))) {
                 StoreEntryType type = STORE_ENTRY_MISSING;
 

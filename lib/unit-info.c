@@ -163,11 +163,6 @@ static int resolve_unit_file(const char *root, const char *path, char **ret) {
         return 1;
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
 typedef enum UnitDirState {
         UNIT_DIR_UNKNOWN,
         UNIT_DIR_MISSING, /* nothing can be found in it */
@@ -188,21 +183,16 @@ void unit_dir_cache_done(UnitDirCache *c) {
 }
 
 static int list_unit_dir(const char *root, const char *dir, PathIndex *names) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         _cleanup_free_ char *full = path_prefix_root(root, dir);
         struct dirent *de;
-        int fd;
+        int r;
 
         if (!full)
                 return -ENOMEM;
-        fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -ENOMEM;
-        }
+        r = opendir_at(AT_FDCWD, full, O_NOFOLLOW, &d);
+        if (r < 0)
+                return r;
         while ((errno = 0, de = readdir(d)))
                 if (path_index_intern(names, de->d_name) < 0)
                         return -ENOMEM;
@@ -355,7 +345,7 @@ static int find_dropins(const char *root, char *const *search_path, UnitDirCache
         for (char *const *dir = search_path; *dir; dir++)
                 for (size_t i = 0; i < names.n; i++) {
                         _cleanup_free_ char *d = NULL;
-                        _cleanup_(closedirp) DIR *dp = NULL;
+                        _cleanup_closedir_ DIR *dp = NULL;
                         struct dirent *de;
 
                         if (asprintf(&d, "%s/%s.d", *dir, names.items[i]) < 0) {
