@@ -81,13 +81,43 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, cons
         return 0;
 }
 
+/* Every registered path must be one store-paths lists: checked once per
+ * closureInfo, so that the closure of any roots needs no check per path. */
+static int check_registration(const ClosureInfo *ci, const RefGraph *g, const char *spec_file, Diag *d) {
+        _cleanup_free_ bool *listed = calloc(g->index.n ?: 1, sizeof *listed);
+        size_t n = 0;
+
+        if (!listed)
+                return -ENOMEM;
+        for (size_t i = 0; i < ci->store_paths.n; i++) {
+                ssize_t v = path_index_find(&g->index, ci->store_paths.items[i]);
+
+                if (v >= 0 && !listed[v]) {
+                        listed[v] = true;
+                        n++;
+                }
+        }
+        for (size_t v = 0; n < g->index.n && v < g->index.n; v++)
+                if (!listed[v])
+                        return diag_error(d, 0, spec_file, "closureInfo",
+                                          "%s/" REGISTRATION_FILE " refers to %s, which its " CLOSURE_STORE_PATHS
+                                          " does not list.",
+                                          ci->path, g->index.paths[v]);
+        return 0;
+}
+
 int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, const RefGraph **ret, Diag *d) {
+        _cleanup_ref_graph_ RefGraph *g = NULL;
         int r;
 
         if (!ci->graph) {
-                r = registration_read(c->root, ci->path, spec_file, &ci->graph, d);
+                r = registration_read(c->root, ci->path, spec_file, &g, d);
                 if (r < 0)
                         return r;
+                r = check_registration(ci, g, spec_file, d);
+                if (r < 0)
+                        return r;
+                ci->graph = TAKE_PTR(g);
         }
         *ret = ci->graph;
         return 0;

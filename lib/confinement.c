@@ -25,19 +25,17 @@ Confinement *confinement_free(Confinement *c) {
         return NULL;
 }
 
-/* The closure: sorted, unique paths, borrowed from the cache's lists or
- * from owned (the closure of roots). */
+/* The closure: sorted, unique paths, borrowed from the closureInfos'
+ * store-paths or reference graphs. */
 typedef struct Closure {
         const char **paths;
         size_t n;
-        PathList owned;
         ClosureInfo **read; /* closureInfos read for this spec alone */
         size_t n_read;
 } Closure;
 
 static void closure_done(Closure *c) {
         free(c->paths);
-        path_list_done(&c->owned);
         for (size_t i = 0; i < c->n_read; i++)
                 closure_info_free(c->read[i]);
         free(c->read);
@@ -342,16 +340,18 @@ static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, cons
         return 0;
 }
 
-/* The closure of the roots in each closureInfo's reference graph. */
+/* The closure of the roots in each closureInfo's reference graph, as paths
+ * borrowed from the graphs (which live as long as the closureInfos),
+ * sorted and each once. */
 static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis, const Spec *spec,
-                            const PathList *roots, PathList *closure, Diag *d) {
+                            const PathList *roots, Closure *closure, Diag *d) {
+        size_t allocated = 0, k = 0;
         int r;
 
         for (size_t i = 0; i < n_cis; i++) {
-                _cleanup_free_ size_t *nodes = malloc((roots->n ?: 1) * sizeof *nodes);
-                _cleanup_(path_list_done) PathList found = {};
+                _cleanup_free_ size_t *nodes = malloc((roots->n ?: 1) * sizeof *nodes), *found = NULL;
                 const RefGraph *g;
-                size_t n_nodes = 0;
+                size_t n_nodes = 0, n_found = 0;
 
                 if (!nodes)
                         return -ENOMEM;
@@ -361,6 +361,7 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                 if (n_nodes == 0)
                         continue;
 
+                /* Checks that every registered path is in store-paths. */
                 r = closure_info_get_graph(cache, cis[i], spec->file, &g, d);
                 if (r < 0)
                         return r;
@@ -379,21 +380,28 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                         nodes[n_nodes++] = (size_t) v;
                 }
 
-                r = ref_graph_closure(g, nodes, n_nodes, &found);
+                r = ref_graph_closure_nodes(g, nodes, n_nodes, &found, &n_found);
                 if (r < 0)
                         return r;
-                for (size_t j = 0; j < found.n; j++) {
-                        if (!path_list_contains(&cis[i]->store_paths, found.items[j]))
-                                return diag_error(d, 0, spec->file, "closureInfo",
-                                                  "%s/" REGISTRATION_FILE " refers to %s, which its "
-                                                  CLOSURE_STORE_PATHS " does not list.",
-                                                  cis[i]->path, found.items[j]);
-                        r = path_list_consume(closure, TAKE_PTR(found.items[j]));
-                        if (r < 0)
-                                return r;
+                if (closure->n + n_found > allocated) {
+                        const char **p;
+
+                        allocated = closure->n + n_found;
+                        p = reallocarray(closure->paths, allocated ?: 1, sizeof *p);
+                        if (!p)
+                                return -ENOMEM;
+                        closure->paths = p;
                 }
-                found.n = 0;
+                for (size_t j = 0; j < n_found; j++)
+                        closure->paths[closure->n++] = g->index.paths[found[j]];
         }
+        if (closure->n == 0)
+                return 0;
+        qsort(closure->paths, closure->n, sizeof *closure->paths, compare_refs);
+        for (size_t i = 1; i < closure->n; i++)
+                if (strcmp(closure->paths[i], closure->paths[k]) != 0)
+                        closure->paths[++k] = closure->paths[i];
+        closure->n = k + 1;
         return 0;
 }
 
@@ -458,12 +466,7 @@ static int compute_closure(ClosureCache *cache, const UnitInfo *u, const Spec *s
         r = collect_roots(cache->root, cis, spec->n_closure_infos, u, spec, &roots, d);
         if (r < 0)
                 return r;
-        r = closure_of_roots(cache, cis, spec->n_closure_infos, spec, &roots, &closure->owned, d);
-        if (r < 0)
-                return r;
-        path_list_sort_unique(&closure->owned);
-        lists[0] = &closure->owned;
-        return closure_borrow(closure, lists, 1);
+        return closure_of_roots(cache, cis, spec->n_closure_infos, spec, &roots, closure, d);
 }
 
 /* What cannot work confined, found in the unit's own files. */

@@ -237,13 +237,13 @@ int registration_read(const char *root, const char *closure_info, const char *sp
         return registration_parse(f, name, spec_file, ret, d);
 }
 
-int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, PathList *out) {
+int ref_graph_closure_nodes(const RefGraph *g, const size_t *roots, size_t n_roots, size_t **ret, size_t *ret_n) {
         _cleanup_free_ bool *seen = calloc(g->index.n ?: 1, sizeof *seen);
         _cleanup_free_ size_t *stack = malloc((g->index.n ?: 1) * sizeof *stack);
-        size_t top = 0;
-        int r;
+        _cleanup_free_ size_t *found = malloc((g->index.n ?: 1) * sizeof *found);
+        size_t top = 0, n = 0;
 
-        if (!seen || !stack)
+        if (!seen || !stack || !found)
                 return -ENOMEM;
         /* An explicit stack: every node is pushed at most once, so it never
          * holds more than n entries, and cycles of any length end. */
@@ -255,14 +255,25 @@ int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, Pa
         while (top > 0) {
                 size_t v = stack[--top];
 
-                r = path_list_add(out, g->index.paths[v]);
-                if (r < 0)
-                        return r;
+                found[n++] = v;
                 for (size_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
                         if (!seen[g->refs[e]]) {
                                 seen[g->refs[e]] = true;
                                 stack[top++] = g->refs[e];
                         }
         }
+        *ret = TAKE_PTR(found);
+        *ret_n = n;
         return 0;
+}
+
+int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, PathList *out) {
+        _cleanup_free_ size_t *found = NULL;
+        size_t n = 0;
+        int r;
+
+        r = ref_graph_closure_nodes(g, roots, n_roots, &found, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = path_list_add(out, g->index.paths[found[i]]);
+        return r < 0 ? r : 0;
 }

@@ -31,6 +31,9 @@ static inline void ref_graph_freep(RefGraph **g) {
 int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d);
 int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d);
 
-/* Appends to out every path reachable from the roots (node numbers),
- * roots included, each once. Cycles are fine. */
+/* The numbers of every node reachable from the roots (node numbers),
+ * roots included, each once, in no particular order: *ret, *ret_n of
+ * them. Cycles are fine. */
+int ref_graph_closure_nodes(const RefGraph *g, const size_t *roots, size_t n_roots, size_t **ret, size_t *ret_n);
+/* The same as paths, appended to out. */
 int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, PathList *out);

@@ -77,7 +77,7 @@ for mode in store-paths roots; do
                 for size in 500 5000; do
                         root=$work/root-$mode-$specs-$size
                         "$here/make-synthetic-root.sh" "$root" "$specs" "$size" "$mode" >/dev/null
-                        read -r ow oc om < <(measure env SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=err \
+                        read -r ow oc om < <(measure SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=err \
                                 "$generator" --root="$root" "$out")
                         mapfile -t fargs < <(floor_args "$root")
                         read -r fw _ _ < <(measure "$work/io-floor" "$out" "${fargs[@]}")

@@ -452,6 +452,13 @@ START_TEST(test_roots_errors) {
         assert_build_fails("{\"closureInfo\": \"/c\", \"packages\": [\"/nix/store/ccc-lib\"]}",
                            SPEC_FILE ": key \"closureInfo\": /c/registration refers to /nix/store/aaa-hello, which "
                            "its store-paths does not list.");
+        /* Checked once for the whole registration, reachable from the
+         * roots or not. */
+        test_write_file(test_root, "/c/registration",
+                        "/nix/store/ccc-lib\nsha256:0\n1\n\n0\n/nix/store/zzz-extra\nsha256:0\n1\n\n0\n");
+        assert_build_fails("{\"closureInfo\": \"/c\", \"packages\": [\"/nix/store/ccc-lib\"]}",
+                           SPEC_FILE ": key \"closureInfo\": /c/registration refers to /nix/store/zzz-extra, which "
+                           "its store-paths does not list.");
 }
 END_TEST
 
