@@ -11,9 +11,38 @@ static char *const search_path[] = {
         NULL,
 };
 
+static void assert_same_list(const PathList *a, const PathList *b) {
+        ck_assert_uint_eq(a->n, b->n);
+        for (size_t i = 0; i < a->n; i++)
+                ck_assert_str_eq(a->items[i], b->items[i]);
+}
+
+static void assert_same_string(const char *a, const char *b) {
+        if (!a || !b)
+                ck_assert_ptr_eq(a, b);
+        else
+                ck_assert_str_eq(a, b);
+}
+
+/* Loads unit, and again through a fresh per-run cache of the unit
+ * directories (as the generator does): the answers must be the same. */
 static void load(const char *unit, UnitInfo *u) {
+        _cleanup_(unit_info_done) UnitInfo cached = { .private_tmp = -1 };
+        _cleanup_(unit_dir_cache_done) UnitDirCache cache = {};
+
         *u = (UnitInfo) { .private_tmp = -1 };
         ck_assert_int_eq(unit_info_load(test_root, search_path, unit, "/nix/store", u), 0);
+        ck_assert_int_eq(unit_info_load_cached(test_root, search_path, &cache, unit, "/nix/store", &cached), 0);
+        ck_assert_int_eq(u->found, cached.found);
+        assert_same_list(&u->files, &cached.files);
+        assert_same_list(&u->exec_store_paths, &cached.exec_store_paths);
+        assert_same_list(&u->all_store_paths, &cached.all_store_paths);
+        assert_same_string(u->root_directory, cached.root_directory);
+        assert_same_string(u->root_directory_file, cached.root_directory_file);
+        assert_same_string(u->root_image, cached.root_image);
+        assert_same_string(u->root_image_file, cached.root_image_file);
+        assert_same_string(u->root_directory_start_only_file, cached.root_directory_start_only_file);
+        ck_assert_int_eq(u->private_tmp, cached.private_tmp);
 }
 
 static void assert_list(const PathList *l, const char *const *expected, size_t n) {
@@ -194,6 +223,26 @@ START_TEST(test_symlinks_under_root) {
 }
 END_TEST
 
+START_TEST(test_symlinked_unit_dir) {
+        _cleanup_(unit_info_done) UnitInfo u, v;
+
+        /* As NixOS lays it out: a directory of the search path is itself a
+         * link into the store (/etc/systemd/system -> /etc/static/... ->
+         * /nix/store/...). The cache asks name by name there; load() checks
+         * that its answers are those without the cache. */
+        test_write_file(test_root, "/nix/store/ccc-system-units/foo.service", "[Service]\nPrivateTmp=no\n");
+        test_write_file(test_root, "/nix/store/ccc-system-units/foo.service.d/x.conf", "[Service]\nPrivateTmp=yes\n");
+        test_symlink(test_root, "/etc/static", "/nix/store/ccc-system-units");
+        test_symlink(test_root, "/etc/systemd/system", "/etc/static");
+        load("foo.service", &u);
+        ck_assert(u.found);
+        ck_assert_uint_eq(u.files.n, 2);
+        ck_assert_int_eq(u.private_tmp, 1);
+        load("bar.service", &v);
+        ck_assert(!v.found);
+}
+END_TEST
+
 START_TEST(test_settings) {
         _cleanup_(unit_info_done) UnitInfo u, v;
 
@@ -252,6 +301,7 @@ static Suite *unit_info_suite(void) {
         tcase_add_test(tc, test_masked);
         tcase_add_test(tc, test_masked_without_dev);
         tcase_add_test(tc, test_symlinks_under_root);
+        tcase_add_test(tc, test_symlinked_unit_dir);
         tcase_add_test(tc, test_settings);
         tcase_add_test(tc, test_search_path);
         suite_add_tcase(s, tc);
