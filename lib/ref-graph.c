@@ -31,6 +31,10 @@ typedef struct Parser {
         size_t lineno;
 } Parser;
 
+/* What p->line is before the first line and after the last: never NULL,
+ * for the messages. */
+static char nothing[] = "";
+
 /* The next line without its newline; -ENODATA at the end of the file. */
 static int next_line(Parser *p) {
         size_t n;
@@ -38,7 +42,7 @@ static int next_line(Parser *p) {
 
         r = line_reader_next(&p->reader, &p->line, &n);
         if (r == 0) {
-                p->line = NULL;
+                p->line = nothing;
                 return -ENODATA;
         }
         if (r < 0)
@@ -54,7 +58,7 @@ static int next_line(Parser *p) {
 
 static int fail(Parser *p, const char *expected) {
         return diag_error(p->d, 0, p->spec_file, "closureInfo", "%s:%zu: expected %s, got \"%.80s\".", p->name,
-                          p->lineno, expected, p->line ?: "");
+                          p->lineno, expected, p->line);
 }
 
 static int expect_line(Parser *p, const char *expected) {
@@ -112,7 +116,7 @@ int registration_parse(FILE *f, const char *name, const char *spec_file, RefGrap
         _cleanup_free_ Edge *edges = NULL;
         _cleanup_free_ bool *defined = NULL;
         size_t n_edges = 0, allocated_edges = 0, allocated_defined = 0;
-        Parser p = { .name = name, .spec_file = spec_file, .d = d };
+        Parser p = { .name = name, .spec_file = spec_file, .d = d, .line = nothing };
         int r;
 
         line_reader_init(&p.reader, f, 0);
@@ -209,7 +213,7 @@ int registration_parse(FILE *f, const char *name, const char *spec_file, RefGrap
          * their first line, but a path may be referenced before it is
          * registered: place each edge by its source. */
         {
-                _cleanup_free_ size_t *fill = malloc((g->index.n ?: 1) * sizeof *fill);
+                _cleanup_free_ size_t *fill = calloc(g->index.n + 1, sizeof *fill);
                 if (!fill) {
                         r = -ENOMEM;
                         goto finish;
