@@ -176,6 +176,11 @@ static int list_all(StoreDir *s) {
         size_t n_present = 0;
         int r;
 
+        /* Afresh, should an earlier listing have failed half way. */
+        free(s->present);
+        s->present = NULL;
+        s->n_present_slots = 0;
+
         r = opendir_at(s->fd, ".", 0, &d);
         if (r < 0)
                 return r;
