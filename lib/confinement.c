@@ -12,10 +12,7 @@
 Confinement *confinement_free(Confinement *c) {
         if (!c)
                 return NULL;
-        for (size_t i = 0; i < c->n_binds; i++) {
-                free(c->binds[i].source);
-                free(c->binds[i].target);
-        }
+        string_arena_done(&c->strings);
         free(c->binds);
         free(c->unit);
         free(c->spec_file);
@@ -63,22 +60,17 @@ char *store_view_path(const char *store_dir) {
         return asprintf(&s, STORE_VIEW_DIR "%s", store_dir) < 0 ? NULL : s;
 }
 
-/* Takes ownership of source and target, also on failure. */
+/* source and target live in c->strings (NULL when copying them there
+ * failed). */
 static int add_bind(Confinement *c, size_t *allocated, BindKind kind, BindOrigin origin, char *source, char *target,
                     bool optional) {
-        if (!source || !target) {
-                free(source);
-                free(target);
+        if (!source || !target)
                 return -ENOMEM;
-        }
         if (c->n_binds == *allocated) {
                 size_t k = *allocated ? *allocated * 2 : 64;
                 Bind *b = reallocarray(c->binds, k, sizeof *b);
-                if (!b) {
-                        free(source);
-                        free(target);
+                if (!b)
                         return -ENOMEM;
-                }
                 c->binds = b;
                 *allocated = k;
         }
@@ -95,7 +87,8 @@ static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, B
         char *source;
 
         if (spec->bind_method == BIND_METHOD_READ_ONLY)
-                return add_bind(c, allocated, BIND_READ_ONLY, origin, strdup(resolved), strdup(target), false);
+                return add_bind(c, allocated, BIND_READ_ONLY, origin, string_arena_strdup(&c->strings, resolved),
+                                string_arena_strdup(&c->strings, target), false);
 
         /* VIEW_DIR/REST, where callers checked that resolved lies below the
          * store directory. Once per closure path: no printf. */
@@ -105,13 +98,14 @@ static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, B
         assert(c->view_dir);
         n = strlen(c->view_dir);
         k = strlen(rest);
-        source = malloc(n + 1 + k + 1);
+        source = string_arena_alloc(&c->strings, n + 1 + k + 1);
         if (source) {
                 memcpy(source, c->view_dir, n);
                 source[n] = '/';
                 memcpy(source + n + 1, rest, k + 1);
         }
-        return add_bind(c, allocated, BIND_FROM_VIEW, origin, source, strdup(target), false);
+        return add_bind(c, allocated, BIND_FROM_VIEW, origin, source, string_arena_strdup(&c->strings, target),
+                        false);
 }
 
 static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocated, const Spec *spec,
@@ -156,7 +150,8 @@ static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocat
 
         if (!name)
                 /* A plain list of paths outside any store: read-only binds. */
-                return add_bind(c, allocated, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, strdup(resolved), strdup(path),
+                return add_bind(c, allocated, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE,
+                                string_arena_strdup(&c->strings, resolved), string_arena_strdup(&c->strings, path),
                                 false);
 
         /* A store symlink pointing out of the store would expose host files. */
@@ -213,8 +208,8 @@ static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, 
                                                   "when it is missing).",
                                                   binds[i].source);
                 }
-                r = add_bind(c, allocated, kind, BIND_ORIGIN_EXTRA, strdup(binds[i].source),
-                             strdup(binds[i].target), binds[i].optional);
+                r = add_bind(c, allocated, kind, BIND_ORIGIN_EXTRA, string_arena_strdup(&c->strings, binds[i].source),
+                             string_arena_strdup(&c->strings, binds[i].target), binds[i].optional);
                 if (r < 0)
                         return r;
         }
@@ -277,8 +272,6 @@ static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
                         continue;
                 }
                 prev->optional = prev->optional && b->optional;
-                free(b->source);
-                free(b->target);
         }
         c->n_binds = k + 1;
         return 0;

@@ -7,6 +7,7 @@
 #include "closure-cache.h"
 #include "diag.h"
 #include "spec.h"
+#include "string-arena.h"
 #include "unit-info.h"
 
 /* Where the read-only view of a store directory is mounted on the host:
@@ -31,7 +32,7 @@ const char *bind_origin_to_string(BindOrigin o);
 typedef struct Bind {
         BindKind kind;
         BindOrigin origin;
-        char *source; /* as the booted system names it */
+        char *source; /* as the booted system names it; both in the Confinement's strings */
         char *target;
         bool optional;
 } Bind;
@@ -43,6 +44,7 @@ typedef struct Confinement {
         char *store_dir;
         char *view_dir; /* NULL when no bind uses the view */
         Bind *binds;    /* sorted by target, no duplicates */
+        StringArena strings; /* the binds' paths */
         size_t n_binds;
         size_t n_closure_paths;
         int unit_private_tmp; /* the unit's own PrivateTmp=, -1 when it sets none */

@@ -6,20 +6,8 @@
 
 #include "path-index.h"
 
-#define CHUNK_SIZE ((size_t) 64 * 1024)
-
-struct PathIndexChunk {
-        PathIndexChunk *next;
-        size_t used, size;
-        char data[];
-};
-
 void path_index_done(PathIndex *x) {
-        while (x->chunks) {
-                PathIndexChunk *next = x->chunks->next;
-                free(x->chunks);
-                x->chunks = next;
-        }
+        string_arena_done(&x->strings);
         free(x->paths);
         free(x->slots);
         *x = (PathIndex) {};
@@ -90,33 +78,6 @@ ssize_t path_index_find(const PathIndex *x, const char *path) {
         return slot->number ? (ssize_t) (slot->number - 1) : -ENOENT;
 }
 
-static char *copy_string(PathIndex *x, const char *path, size_t len) {
-        PathIndexChunk *c = x->chunks;
-        char *s;
-
-        if (!c || c->size - c->used < len + 1) {
-                size_t size = len + 1 > CHUNK_SIZE / 4 ? len + 1 : CHUNK_SIZE;
-
-                c = malloc(sizeof *c + size);
-                if (!c)
-                        return NULL;
-                *c = (PathIndexChunk) { .size = size };
-                /* A string larger than a quarter chunk gets a chunk of its
-                 * own, behind the current one that still has room. */
-                if (size != CHUNK_SIZE && x->chunks) {
-                        c->next = x->chunks->next;
-                        x->chunks->next = c;
-                } else {
-                        c->next = x->chunks;
-                        x->chunks = c;
-                }
-        }
-        s = c->data + c->used;
-        memcpy(s, path, len + 1);
-        c->used += len + 1;
-        return s;
-}
-
 ssize_t path_index_intern(PathIndex *x, const char *path) {
         size_t len = strlen(path);
         uint32_t hash = (uint32_t) path_hash(path, len);
@@ -140,7 +101,7 @@ ssize_t path_index_intern(PathIndex *x, const char *path) {
                 x->paths = p;
                 x->allocated = k;
         }
-        copy = copy_string(x, path, len);
+        copy = string_arena_strndup(&x->strings, path, len);
         if (!copy)
                 return -ENOMEM;
         x->paths[x->n] = copy;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "string-arena.h"
+
 /* A slot keeps part of the string's hash next to its number: probes
  * compare hashes before strings, and growing rehashes no string. */
 typedef struct PathIndexSlot {
@@ -16,14 +18,12 @@ typedef struct PathIndexSlot {
         uint32_t number; /* number + 1, 0 for empty */
 } PathIndexSlot;
 
-typedef struct PathIndexChunk PathIndexChunk;
-
 typedef struct PathIndex {
-        char **paths;    /* by number, owned (copies live in chunks) */
+        char **paths;    /* by number, the copies in strings */
         size_t n, allocated;
         PathIndexSlot *slots;
         size_t n_slots;  /* a power of two */
-        PathIndexChunk *chunks; /* the copies, a few large allocations instead of one per path */
+        StringArena strings; /* the copies */
 } PathIndex;
 
 void path_index_done(PathIndex *x);
