@@ -78,16 +78,31 @@ static int write_word(FILE *f, const char *setting, const char *prefix, const ch
         return 0;
 }
 
-/* Once per closure path: no copies, no printf, no locking. */
-static void write_bind(FILE *f, const Bind *b) {
-        fputs_unlocked(b->kind == BIND_READ_ONLY ? "BindReadOnlyPaths" : "BindPaths", f);
-        fputs_unlocked(b->optional ? "=-" : "=", f);
-        unit_escape_word_to(f, b->source);
-        if (!streq(b->source, b->target)) {
-                fputc_unlocked(':', f);
-                unit_escape_word_to(f, b->target);
+/* Once per closure path: the line put together in one buffer (on the
+ * stack unless the paths are long), escaped in place, written in one call. */
+static int write_bind(FILE *f, const Bind *b) {
+        static const char read_only[] = "BindReadOnlyPaths=", writable[] = "BindPaths=";
+        _cleanup_free_ char *heap = NULL;
+        char stack[1024], *line = stack, *t;
+        size_t need = sizeof read_only + 2 * (strlen(b->source) + strlen(b->target)) + 3;
+
+        if (need > sizeof stack) {
+                line = heap = malloc(need);
+                if (!line)
+                        return -ENOMEM;
         }
-        fputc_unlocked('\n', f);
+        t = b->kind == BIND_READ_ONLY ? mempcpy(line, read_only, sizeof read_only - 1)
+                                      : mempcpy(line, writable, sizeof writable - 1);
+        if (b->optional)
+                *t++ = '-';
+        t = unit_escape_word_into(t, b->source);
+        if (!streq(b->source, b->target)) {
+                *t++ = ':';
+                t = unit_escape_word_into(t, b->target);
+        }
+        *t++ = '\n';
+        fwrite_unlocked(line, 1, (size_t) (t - line), f);
+        return 0;
 }
 
 static int write_header(FILE *f, const char *spec_file) {
@@ -174,8 +189,11 @@ int dropin_render(const Confinement *c, FILE *f) {
         if (c->view_dir)
                 fprintf(f, "; %zu binds from the read-only view %s", n_view, c->view_dir);
         fputs(".\n", f);
-        for (size_t i = 0; i < c->n_binds; i++)
-                write_bind(f, &c->binds[i]);
+        for (size_t i = 0; i < c->n_binds; i++) {
+                r = write_bind(f, &c->binds[i]);
+                if (r < 0)
+                        return r;
+        }
         return ferror(f) ? -ENOMEM : 0;
 }
 

@@ -14,12 +14,8 @@
 #define SPECIAL_SPECIFIER "%"
 #define SPECIAL_WORD "% \t:\"'\\"
 
-static char *escape(const char *s, bool word) {
-        const char *special = word ? SPECIAL_WORD : SPECIAL_SPECIFIER;
-        char *r = malloc(strlen(s) * 2 + 1), *t = r;
-
-        if (!r)
-                return NULL;
+/* Writes the escaped s at t (room for twice its length), returns the end. */
+static char *escape_into(char *t, const char *s, const char *special) {
         for (;;) {
                 size_t n = strcspn(s, special);
 
@@ -27,11 +23,18 @@ static char *escape(const char *s, bool word) {
                 t += n;
                 s += n;
                 if (*s == '\0')
-                        break;
+                        return t;
                 *t++ = *s == '%' ? '%' : '\\';
                 *t++ = *s++;
         }
-        *t = '\0';
+}
+
+static char *escape(const char *s, bool word) {
+        char *r = malloc(strlen(s) * 2 + 1);
+
+        if (!r)
+                return NULL;
+        *escape_into(r, s, word ? SPECIAL_WORD : SPECIAL_SPECIFIER) = '\0';
         return r;
 }
 
@@ -39,17 +42,8 @@ char *unit_escape_word(const char *s) {
         return escape(s, true);
 }
 
-void unit_escape_word_to(FILE *f, const char *s) {
-        for (;;) {
-                size_t n = strcspn(s, SPECIAL_WORD);
-
-                fwrite_unlocked(s, 1, n, f);
-                s += n;
-                if (*s == '\0')
-                        return;
-                fputc_unlocked(*s == '%' ? '%' : '\\', f);
-                fputc_unlocked(*s++, f);
-        }
+char *unit_escape_word_into(char *buf, const char *s) {
+        return escape_into(buf, s, SPECIAL_WORD);
 }
 
 char *unit_escape_specifiers(const char *s) {

@@ -7,13 +7,11 @@
  * also split at white space and unquoted, and BindPaths= splits each word
  * at ":", so those characters and the quoting characters get a backslash. */
 
-#include <stdio.h>
-
 /* For a word of a list setting (BindPaths=, RequiresMountsFor=, …). */
 char *unit_escape_word(const char *s);
-/* The same, written to f without a copy (once per closure path); errors
- * show in f's error flag. */
-void unit_escape_word_to(FILE *f, const char *s);
+/* The same, written at buf, which has room for twice the length of s
+ * (once per closure path: no allocation); returns the end, unterminated. */
+char *unit_escape_word_into(char *buf, const char *s);
 
 /* For a setting that takes its whole value as one path (RootDirectory=,
  * AssertPathExists=, Where=). */

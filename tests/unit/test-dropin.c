@@ -229,6 +229,36 @@ START_TEST(test_no_view) {
 }
 END_TEST
 
+START_TEST(test_long_paths) {
+        /* Past the renderer's stack buffer: 2 x 1500 characters, all of them
+         * escaped, make the line 6000 long. */
+        _cleanup_free_ char *source = malloc(1502), *target = malloc(1502), *text = NULL, *expected = NULL;
+        Confinement c = make(CONFINEMENT_FULL_APIVFS, -1);
+        Bind binds[1];
+        char *t;
+
+        ck_assert_ptr_nonnull(source);
+        ck_assert_ptr_nonnull(target);
+        source[0] = target[0] = '/';
+        memset(source + 1, ':', 1500);
+        memset(target + 1, '%', 1500);
+        source[1501] = target[1501] = '\0';
+        binds[0] = (Bind) BIND(BIND_WRITABLE, BIND_ORIGIN_EXTRA, source, target, false);
+        c.binds = binds;
+        c.n_binds = 1;
+        text = render(&c);
+        expected = malloc(strlen("BindPaths=") + 2 * 1501 + 1 + 2 * 1501 + 1);
+        ck_assert_ptr_nonnull(expected);
+        t = stpcpy(expected, "BindPaths=/");
+        for (int i = 0; i < 1500; i++)
+                t = stpcpy(t, "\\:");
+        t = stpcpy(t, ":/");
+        for (int i = 0; i < 1500; i++)
+                t = stpcpy(t, "%%");
+        assert_line(text, expected);
+}
+END_TEST
+
 START_TEST(test_escaping) {
         /* Every character that means something to BindPaths= or to the
          * specifier expansion. */
@@ -480,6 +510,7 @@ static Suite *dropin_suite(void) {
         tcase_add_test(tc, test_binds);
         tcase_add_test(tc, test_no_view);
         tcase_add_test(tc, test_escaping);
+        tcase_add_test(tc, test_long_paths);
         tcase_add_test(tc, test_header_one_line);
         tcase_add_test(tc, test_identical);
         suite_add_tcase(s, tc);
