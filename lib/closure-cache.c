@@ -106,7 +106,7 @@ static int check_registration(const ClosureInfo *ci, const RefGraph *g, const ch
         return 0;
 }
 
-int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, const RefGraph **ret, Diag *d) {
+int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, RefGraph **ret, Diag *d) {
         _cleanup_ref_graph_ RefGraph *g = NULL;
         int r;
 

@@ -39,4 +39,4 @@ void closure_cache_done(ClosureCache *c);
 int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file,
                       ClosureInfo **ret, bool *ret_owned, Diag *d);
 void closure_info_free(ClosureInfo *ci);
-int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, const RefGraph **ret, Diag *d);
+int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, RefGraph **ret, Diag *d);

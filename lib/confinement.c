@@ -339,11 +339,12 @@ static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, cons
 static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis, const Spec *spec,
                             const PathList *roots, Closure *closure, Diag *d) {
         size_t allocated = 0, k = 0;
+        bool sorted = true;
         int r;
 
         for (size_t i = 0; i < n_cis; i++) {
                 _cleanup_free_ size_t *nodes = malloc((roots->n ?: 1) * sizeof *nodes), *found = NULL;
-                const RefGraph *g;
+                RefGraph *g;
                 size_t n_nodes = 0, n_found = 0;
 
                 if (!nodes)
@@ -374,8 +375,11 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                 }
 
                 r = ref_graph_closure_nodes(g, nodes, n_nodes, &found, &n_found);
+                if (r >= 0)
+                        r = ref_graph_sort_nodes(g, found, n_found);
                 if (r < 0)
                         return r;
+                sorted = sorted && closure->n == 0;
                 if (closure->n + n_found > allocated) {
                         const char **p;
 
@@ -388,7 +392,8 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                 for (size_t j = 0; j < n_found; j++)
                         closure->paths[closure->n++] = g->index.paths[found[j]];
         }
-        if (closure->n == 0)
+        /* The paths of one graph are sorted and distinct; of several, merged here. */
+        if (sorted || closure->n == 0)
                 return 0;
         qsort(closure->paths, closure->n, sizeof *closure->paths, compare_refs);
         for (size_t i = 1; i < closure->n; i++)

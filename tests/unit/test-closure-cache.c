@@ -80,7 +80,7 @@ END_TEST
 START_TEST(test_graph) {
         _cleanup_(closure_cache_done) ClosureCache c;
         _cleanup_(diag_done) Diag d = {};
-        const RefGraph *g = NULL, *h = NULL;
+        RefGraph *g = NULL, *h = NULL;
         ClosureInfo *ci = NULL;
         bool owned;
 
@@ -100,7 +100,7 @@ END_TEST
 START_TEST(test_graph_missing) {
         _cleanup_(closure_cache_done) ClosureCache c;
         _cleanup_(diag_done) Diag d = {};
-        const RefGraph *g = NULL;
+        RefGraph *g = NULL;
         ClosureInfo *ci = NULL;
         bool owned;
 

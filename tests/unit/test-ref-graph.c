@@ -176,6 +176,36 @@ START_TEST(test_read) {
 }
 END_TEST
 
+START_TEST(test_sort_nodes) {
+        _cleanup_ref_graph_ RefGraph *g = NULL;
+        _cleanup_free_ char *text = NULL;
+        char *t;
+        size_t n = 0;
+
+        /* 200 paths registered in an order that is not theirs: sorts by
+         * comparing paths first, then (past 200 nodes sorted) by rank; the
+         * order is the same either way. */
+        text = malloc(200 * 64);
+        ck_assert_ptr_nonnull(text);
+        t = text;
+        for (unsigned i = 0; i < 200; i++)
+                t += sprintf(t, RECORD("/nix/store/%03u-p", "0\n"), (i * 83) % 200);
+        g = parse_ok(text);
+        ck_assert_uint_eq(g->index.n, 200);
+        for (unsigned round = 0; round < 8; round++) {
+                size_t nodes[60];
+
+                n = 0;
+                for (size_t v = round; v < g->index.n && n < ELEMENTSOF(nodes); v += 3)
+                        nodes[n++] = v;
+                ck_assert_int_eq(ref_graph_sort_nodes(g, nodes, n), 0);
+                for (size_t i = 1; i < n; i++)
+                        ck_assert_int_lt(strcmp(g->index.paths[nodes[i - 1]], g->index.paths[nodes[i]]), 0);
+                ck_assert(round < 3 ? g->rank == NULL : g->rank != NULL);
+        }
+}
+END_TEST
+
 static Suite *ref_graph_suite(void) {
         Suite *s = suite_create("ref-graph");
         TCase *tc;
@@ -184,6 +214,7 @@ static Suite *ref_graph_suite(void) {
         tcase_add_test(tc, test_parse_and_closure);
         tcase_add_test(tc, test_forward_references_and_blank_lines);
         tcase_add_test(tc, test_empty);
+        tcase_add_test(tc, test_sort_nodes);
         tcase_add_test(tc, test_bad);
         tcase_add_test(tc, test_bad_nul);
         suite_add_tcase(s, tc);
