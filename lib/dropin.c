@@ -87,9 +87,10 @@ static int write_bind(FILE *f, const Bind *b) {
         size_t need = sizeof read_only + 2 * (strlen(b->source) + strlen(b->target)) + 3;
 
         if (need > sizeof stack) {
-                line = heap = malloc(need);
-                if (!line)
+                heap = malloc(need);
+                if (!heap)
                         return -ENOMEM;
+                line = heap;
         }
         t = b->kind == BIND_READ_ONLY ? mempcpy(line, read_only, sizeof read_only - 1)
                                       : mempcpy(line, writable, sizeof writable - 1);
