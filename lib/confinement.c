@@ -42,6 +42,20 @@ static int compare_refs(const void *a, const void *b) {
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
+/* Sorts the closure's paths and drops repeats (several closureInfos may
+ * list the same path). */
+static void closure_sort_unique(Closure *c) {
+        size_t k = 0;
+
+        if (c->n == 0)
+                return;
+        qsort(c->paths, c->n, sizeof *c->paths, compare_refs);
+        for (size_t i = 1; i < c->n; i++)
+                if (strcmp(c->paths[i], c->paths[k]) != 0)
+                        c->paths[++k] = c->paths[i];
+        c->n = k + 1;
+}
+
 static bool closure_contains(const Closure *c, const char *path) {
         return c->n > 0 && bsearch(&path, c->paths, c->n, sizeof *c->paths, compare_refs);
 }
@@ -338,7 +352,7 @@ static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, cons
  * sorted and each once. */
 static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis, const Spec *spec,
                             const PathList *roots, Closure *closure, Diag *d) {
-        size_t allocated = 0, k = 0;
+        size_t allocated = 0;
         bool sorted = true;
         int r;
 
@@ -393,13 +407,8 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                         closure->paths[closure->n++] = g->index.paths[found[j]];
         }
         /* The paths of one graph are sorted and distinct; of several, merged here. */
-        if (sorted || closure->n == 0)
-                return 0;
-        qsort(closure->paths, closure->n, sizeof *closure->paths, compare_refs);
-        for (size_t i = 1; i < closure->n; i++)
-                if (strcmp(closure->paths[i], closure->paths[k]) != 0)
-                        closure->paths[++k] = closure->paths[i];
-        closure->n = k + 1;
+        if (!sorted)
+                closure_sort_unique(closure);
         return 0;
 }
 
@@ -419,14 +428,8 @@ static int closure_borrow(Closure *c, const PathList *const *lists, size_t n_lis
                         k++;
                 }
         c->n = n;
-        if (sorted || n == 0)
-                return 0;
-        qsort(c->paths, n, sizeof *c->paths, compare_refs);
-        k = 0;
-        for (size_t i = 1; i < n; i++)
-                if (strcmp(c->paths[i], c->paths[k]) != 0)
-                        c->paths[++k] = c->paths[i];
-        c->n = k + 1;
+        if (!sorted)
+                closure_sort_unique(c);
         return 0;
 }
 
