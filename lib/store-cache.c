@@ -229,6 +229,12 @@ int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, S
         }
 
         i = path_index_find(&s->names, name);
+        if (i < 0 && !s->listed && s->names.n >= s->list_after) {
+                r = list_all(s);
+                if (r < 0)
+                        return r;
+                i = path_index_find(&s->names, name); /* a symlink now has its name there */
+        }
         if (i >= 0) {
                 assert(s->types); /* every name interned has its type */
                 *ret = (StoreEntryType) s->types[i];
@@ -236,15 +242,6 @@ int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, S
         }
         if (s->listed) {
                 *ret = present_contains(s, name) ? STORE_ENTRY_OTHER : STORE_ENTRY_MISSING;
-                return 0;
-        }
-        if (s->names.n >= s->list_after) {
-                r = list_all(s);
-                if (r < 0)
-                        return r;
-                i = path_index_find(&s->names, name);
-                *ret = i >= 0 ? (StoreEntryType) s->types[i]
-                              : present_contains(s, name) ? STORE_ENTRY_OTHER : STORE_ENTRY_MISSING;
                 return 0;
         }
 
