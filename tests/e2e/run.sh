@@ -31,6 +31,11 @@ source "$here/lib/rootfs.sh"
 source "$here/lib/container.sh"
 # shellcheck source=tests/e2e/lib/cases.sh
 source "$here/lib/cases.sh"
+for _group in "$here"/cases/*.sh; do
+        # shellcheck source=/dev/null
+        [[ -f $_group ]] && source "$_group"
+done
+unset _group
 
 suite=bookworm
 keep=0

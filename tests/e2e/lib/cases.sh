@@ -32,6 +32,17 @@ for _m in "${MATRIX_MODES[@]}"; do
 done
 unset _m _u
 
+# Case groups of their own, setup next to check: each file in
+# tests/e2e/cases/ registers its cases with `cases NAME...` and its setup
+# with `case_setup FUNCTION` (called with ROOT after setup_cases' own).
+CASE_SETUPS=()
+cases() {
+        ALL_CASES+=("$@")
+}
+case_setup() {
+        CASE_SETUPS+=("$1")
+}
+
 CLOSURE_DIR=/usr/lib/e2e/closures
 
 # --- setup -------------------------------------------------------------------
@@ -235,6 +246,10 @@ EOF
         setup_broken "$root"
         setup_matrix "$root"
         setup_features "$root"
+        local hook
+        for hook in "${CASE_SETUPS[@]}"; do
+                "$hook" "$root"
+        done
 }
 
 STATIC_USER=e2e-static
