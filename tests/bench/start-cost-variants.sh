@@ -195,6 +195,7 @@ EOF
 if ((writable_api)); then
         export SYSTEMD_NSPAWN_API_VFS_WRITABLE=1
 fi
+# shellcheck disable=SC2119 # no extra nspawn arguments
 sc_boot
 cexec systemctl daemon-reload
 

@@ -92,6 +92,7 @@ for n in "${size_list[@]}"; do
         fi
 done
 
+# shellcheck disable=SC2119 # no extra nspawn arguments
 sc_boot
 started=$(date +%s)
 

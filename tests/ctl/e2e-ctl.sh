@@ -85,6 +85,7 @@ units=$ROOT/etc/systemd/system
 install -D -m 755 "$generator" "$ROOT/usr/lib/systemd/system-generators/confinement-generator"
 install -D -m 755 "$ctl_bin" "$ROOT/usr/bin/confinementctl"
 mkdir -p "$ROOT$closures" "$etc" "$units/multi-user.target.wants"
+# shellcheck disable=SC2153 # CLOSURES is paths.env's
 cp -a "$CLOSURES/busybox" "$ROOT$closures/busybox"
 
 # service NAME [LINES]: a long-running busybox service, enabled (loaded at boot)
@@ -194,7 +195,7 @@ for u in c-ok.service c-tmpl@a.service c-bad.service; do
         t=${u/@a./@.}
         { echo "# /run/systemd/generator/$t.d/50-confinement.conf"; cat "$gen/$t.d/50-confinement.conf"
           if [[ $u != c-bad.service ]]; then
-                  echo; echo '# /run/systemd/generator/run-confinement\x2dview-nix-store.mount'
+                  echo; printf '%s\n' '# /run/systemd/generator/run-confinement\x2dview-nix-store.mount'
                   cat "$gen/run-confinement\\x2dview-nix-store.mount"
           fi; } > "$run_dir/want"
         diff -u "$run_dir/want" "$out" > "$logs/cat-$u.diff" ||

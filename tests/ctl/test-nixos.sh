@@ -115,7 +115,7 @@ mkdir "$tmp/gen"
 "$generator" --root="$root" "$tmp/gen" 2> /dev/null
 "$ctl_bin" --root="$root" --no-legend cat full > "$tmp/cat"
 { echo "# /run/systemd/generator/full.service.d/50-confinement.conf"; cat "$tmp/gen/full.service.d/50-confinement.conf"
-  echo; echo '# /run/systemd/generator/run-confinement\x2dview-nix-store.mount'
+  echo; printf '%s\n' '# /run/systemd/generator/run-confinement\x2dview-nix-store.mount'
   cat "$tmp/gen/run-confinement\x2dview-nix-store.mount"; } > "$tmp/want"
 diff -u "$tmp/want" "$tmp/cat" || fail "cat of a spec of spec.nix"
 

@@ -68,7 +68,7 @@ fi
 # The build: everything instrumented (meson -Dfuzzing=true). b_sanitize
 # as well, so that meson.build leaves out the release hardening
 # (_FORTIFY_SOURCE's checked functions hide accesses from ASan).
-options=(-Dfuzzing=true -Dtests=false -Db_sanitize=address,undefined)
+options=(-Dfuzzing=true -Dtests=false "-Db_sanitize=address,undefined")
 if [[ -f $build/build.ninja ]]; then
         # (meson 1.0 ignores base options such as b_sanitize on setup --reconfigure.)
         meson configure "${options[@]}" "$build" >"$probe/setup.log" 2>&1 ||
@@ -154,7 +154,7 @@ if ((failed)); then
                      /^Shadow bytes around|^MS: / { on = 0 }
                      on && n < 60 { print; n++ }
                      /^SUMMARY:|Test unit written|^Base64:/ { print }' "$artifacts/$t.log" | uniq
-                ls "$artifacts/$t-"* 2>/dev/null | sed 's/^/   input: /'
+                find "$artifacts" -maxdepth 1 -name "$t-*" | sed 's/^/   input: /'
         done
         echo
         echo "fuzz: FAILED; reproduce with $build/tests/fuzz/TARGET INPUT" >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Static analysis of the project's C sources (lib/, generator/,
 # confinementctl/): cppcheck, then clang-tidy with the checked-in
-# .clang-tidy, every finding an error. Exits non-zero on any finding or
+# .clang-tidy; and shellcheck over every tracked shell script (by name
+# *.sh or by a bash/sh first line); every finding an error. Exits non-zero on any finding or
 # missing tool; installs nothing (Debian: cppcheck, clang-tidy, clang).
 #
 # Usage: tests/static/run.sh
@@ -24,8 +25,8 @@ die() {
         echo "static: $*" >&2
         exit 1
 }
-for tool in cppcheck clang-tidy clang meson; do
-        command -v "$tool" >/dev/null || die "$tool not found (Debian: cppcheck, clang-tidy, clang, meson; scripts/install-deps)"
+for tool in cppcheck clang-tidy clang meson shellcheck git; do
+        command -v "$tool" >/dev/null || die "$tool not found (Debian: cppcheck, clang-tidy, clang, meson, shellcheck, git; scripts/install-deps)"
 done
 
 # The compile database, with clang's view of the flags, and a debug build
@@ -60,6 +61,7 @@ echo "== clang-tidy $(clang-tidy --version | sed -n 's/.*LLVM version \([0-9.]*\
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # One process per file, $jobs at a time; the output of each kept apart.
+# shellcheck disable=SC2016 # the inner sh expands them
 printf '%s\n' "${sources[@]}" | xargs -P "$jobs" -I{} sh -c \
         'f=$1; o=$2/$(echo "$f" | tr / _); clang-tidy -p "$3" --quiet "$f" >"$o.log" 2>&1 || echo "$f" >"$o.failed"' \
         _ {} "$out" "$build"
@@ -72,10 +74,19 @@ for f in "${sources[@]}"; do
         fi
 done
 
+# shell scripts: tracked files named *.sh or starting with a bash/sh line
+# shellcheck disable=SC2016 # awk's own $0
+mapfile -t scripts < <(git ls-files -z | xargs -0 awk 'FNR == 1 {
+        if (FILENAME ~ /\.sh$/ || $0 ~ /^#!.*[\/ ](ba)?sh( |$)/) print FILENAME; nextfile }' | sort -u)
+echo "== shellcheck $(shellcheck --version | awk '/^version:/ { print $2 }') (${#scripts[@]} scripts)"
+if ! shellcheck -x "${scripts[@]}"; then
+        status=1
+fi
+
 if ((status)); then
         echo "static: FAILED" >&2
         exit 1
 fi
-echo "static: no finding in ${#sources[@]} files"
+echo "static: no finding in ${#sources[@]} C files and ${#scripts[@]} scripts"
 exit
 }
