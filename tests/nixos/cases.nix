@@ -57,9 +57,14 @@ in
       # a script that calls mkdir: the service's path is a root
       nixos-script = {
         serviceConfig = { Type = "oneshot"; BindPaths = [ "/var/lib/e2e-results" ]; };
+        # (busybox's sh runs its own applets first: the PATH lookup by hand)
         script = ''
-          export MKDIR="$(command -v mkdir)"
-          mkdir /tmp/made-by-script
+          IFS=:
+          for d in $PATH; do
+            if [ -x "$d/mkdir" ]; then export MKDIR="$d/mkdir"; break; fi
+          done
+          unset IFS
+          "$MKDIR" /tmp/made-by-script
           exec ${pkgs.probe}/bin/probe --name nixos-script.service env:MKDIR exists:/tmp/made-by-script ls:/nix/store
         '';
         confinement.enable = true;

@@ -81,7 +81,7 @@ let
     inherit lib busybox probe runCommand writeTextFile bash stdenv;
     runCommandLocal = runCommand;
     bashInteractive = bash;
-    runtimeShell = "${bash}/bin/bash";
+    runtimeShell = "${bash}/bin/sh";
     coreutils = applets "coreutils" [ "cat" "chmod" "cp" "echo" "id" "ln" "ls" "mkdir" "mv" "rm" "touch" "true" ];
     findutils = applets "findutils" [ "find" "xargs" ];
     gnugrep = applets "gnugrep" [ "grep" ];
@@ -94,7 +94,7 @@ let
       inherit name;
       executable = true;
       destination = "/bin/${name}";
-      text = "#!${bash}/bin/bash\n${text}";
+      text = "#!${bash}/bin/sh\n${text}"; # busybox has no "bash" applet
     }).overrideAttrs (_: { meta.mainProgram = name; });
 
     # pkgs/build-support/closure-info.nix: its buildCommand verbatim, run by
