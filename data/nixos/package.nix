@@ -4,7 +4,8 @@
 #
 # Installs the generator into $out/lib/systemd/system-generators (where the
 # NixOS module links it from: systemd.generators) and confinementctl into
-# $out/bin. The source is this checkout (data/nixos/../..), or src.
+# $out/bin. The source is this checkout (data/nixos/../..), or src (an
+# installed copy of this file has no checkout around it).
 { lib
 , stdenv
 , meson
@@ -29,7 +30,12 @@ stdenv.mkDerivation (finalAttrs: {
   pname = "confinement-generator";
   version = "0.1";
 
-  src = if src != null then src else checkout;
+  # An installed copy ($datadir/confinement-generator/nixos) has no
+  # checkout around it: src must be given.
+  src =
+    if src != null then src
+    else if builtins.pathExists ../../meson.build && builtins.pathExists ../../generator then checkout
+    else throw "confinement-generator: package.nix is not in a checkout; pass src (the source tree).";
 
   nativeBuildInputs = [ meson ninja pkg-config ];
   # libsystemd (sd-path, sd-bus for confinementctl verify) and jansson;
