@@ -245,7 +245,8 @@ in
     (mkIf (enabled != { } && cfg.checkSpecs) {
       system.checks = [
         (pkgs.runCommand "confinement-specs-checked" { } ''
-          ${cfg.package}/bin/confinementctl --no-trust-check --unit-path=${unitDir} check ${specDir}/*.service.json
+          # the builder's output is a terminal: no colours in the log
+          SYSTEMD_COLORS=0 ${cfg.package}/bin/confinementctl --no-trust-check --unit-path=${unitDir} check ${specDir}/*.service.json
           touch $out
         '')
       ];

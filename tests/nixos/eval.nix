@@ -9,7 +9,9 @@
 # `system` is what NixOS's top-level builds for these parts: /etc (specs,
 # units, generators) with system.checks as inputs; failed assertions stop
 # the evaluation as NixOS's top-level.nix stops it.
-{ nixpkgs, busyboxDir, probeSrc, generator ? null, confinementctl ? null, configuration }:
+{ nixpkgs, busyboxDir, probeSrc, generator ? null, confinementctl ? null, configuration
+  # false: no /etc/systemd/system (the module's own unit layout is checked)
+, withGenerateUnits ? true }:
 
 let
   root = if builtins.isPath nixpkgs then nixpkgs else /. + nixpkgs;
@@ -30,7 +32,7 @@ let
       (modulesPath + "/misc/base.nix")
       (modulesPath + "/system/etc/etc.nix")
       (modulesPath + "/system/boot/systemd.nix")
-      ./generate-units.nix
+    ] ++ lib.optional withGenerateUnits ./generate-units.nix ++ [
       configuration
     ];
   };

@@ -171,9 +171,23 @@ fi
 # --- checkSpecs at build time ------------------------------------------------
 # the system's checks ran (and passed): confinementctl check of every spec
 # against the unit directory the system built
-checks=$(nix-store -q --references "$(nix-store -q --deriver "$sys")" | grep -- '-confinement-specs-checked.drv$') ||
-        fail "the system has no confinement-specs-checked check"
-nix-store -r "$checks" > /dev/null
+# check_log SYSTEM: the build log of SYSTEM's confinement check
+check_log() {
+        local drv
+        drv=$(nix-store -q --references "$(nix-store -q --deriver "$1")" | grep -- '-confinement-specs-checked.drv$') ||
+                fail "the system has no confinement-specs-checked check"
+        nix-store -r "$drv" > /dev/null
+        nix-store -l "$drv"
+}
+check_log "$sys" > "$tmp/log"
+grep -q "^${#specs[@]} specs checked: ${#specs[@]} valid.$" "$tmp/log" || { cat "$tmp/log" >&2; fail "the system's check: not all valid"; }
+grep -q "nixos-tmpl@one.service: valid, chroot-only" "$tmp/log" || fail "the system's check: the instance"
+# without NixOS's /etc/systemd/system (generateUnits), the module lays the
+# units out itself for the check: the same specs pass
+own=$(nix_build system --arg withGenerateUnits false 2> "$tmp/err") ||
+        { cat "$tmp/err" >&2; fail "checkSpecs against the module's own unit layout"; }
+check_log "$own" > "$tmp/log"
+grep -q "^${#specs[@]} specs checked: ${#specs[@]} valid.$" "$tmp/log" || { cat "$tmp/log" >&2; fail "the module's own unit layout: not all valid"; }
 # a bad spec fails the build, naming the spec and the key
 bad_build() {
         local case=$1 message=$2
