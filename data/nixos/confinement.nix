@@ -8,7 +8,8 @@
 # (confinement.d(5)) with a closureInfo, and the generator turns it into a
 # drop-in at boot and at every daemon-reload. Unlike nixpkgs' module it sets
 # nothing in the service's serviceConfig: the mode's settings are the
-# generator's, and the unit's own values of them stand.
+# generator's drop-in, and the unit's own values of them (a service's
+# PrivateDevices = false) stay in its unit file, forced over by nothing here.
 #
 #   imports = [ /path/to/confinement-generator/data/nixos/confinement.nix ];
 #   systemd.services.hello.confinement.enable = true;
@@ -16,19 +17,15 @@
 
 let
   inherit (lib) mkOption mkIf mkMerge types literalExpression filterAttrs mapAttrs' mapAttrsToList
-    nameValuePair optional optionals optionalString concatStringsSep concatMap concatLists hasPrefix
-    escapeShellArg;
+    nameValuePair optional optionals concatStringsSep concatLists hasPrefix escapeShellArg;
 
   toplevel = config;
   cfg = config.systemd.confinement;
   mkSpec = import ./spec.nix;
 
-  execSettings = [ "ExecStartPre" "ExecStart" "ExecStartPost" "ExecReload" "ExecStop" "ExecStopPost" ];
-
   # As systemd-lib's mkPathSafeName: a store name holds no "@".
   safeName = lib.replaceStrings [ "@" ":" "\\" "[" "]" ] [ "-" "-" "-" "" "" ];
 
-  values = v: if builtins.isList v then v else [ v ];
   isStorePath = s: hasPrefix "${builtins.storeDir}/" s;
 
   # "foo@bar" -> the template "foo@", or null.
@@ -219,8 +216,9 @@ in
             "full-apivfs": private /dev, /proc, /sys and /tmp in a user
             namespace; "chroot-only": the root alone; "full": full-apivfs, and
             the kernel interfaces a confined service rarely needs are shut.
-            The unit's own values of the mode's settings (PrivateDevices=, ...)
-            stand. See confinement.d(5).
+            The generator writes the mode's settings; this module forces none
+            of them over the service's own (serviceConfig.PrivateDevices = false
+            stays in its unit file). See confinement.d(5).
           '';
         };
       };
