@@ -213,6 +213,12 @@ has "$tmp/out" "roots.service: valid, full-apivfs, 2 closure paths."
 ctl 0 --root="$good" --unit-path=/nonexistent check "$good/etc/confinement.d/roots.service.json"
 has "$tmp/err" "roots.service does not exist (yet)"
 has "$tmp/out" "roots.service: valid, full-apivfs, 1 closure path."
+# cat and paths look there too
+ctl 0 --root="$good" --unit-path=/srv/units --no-legend cat roots
+has "$tmp/out" "BindPaths=/run/confinement-view$BUSYBOX:$BUSYBOX"
+lacks "$tmp/out" "$HELLO"
+ctl 0 --root="$good" --no-legend cat roots
+has "$tmp/out" "BindPaths=/run/confinement-view$HELLO:$HELLO"
 ctl 1 --unit-path=relative check
 has "$tmp/err" "--unit-path= expects absolute paths"
 ctl 1 --unit-path=/srv verify
