@@ -200,6 +200,20 @@ bad_build bad-binsh 'refused.service.json: key "binSh"'
 bad_build bad-package 'refused.service.json: key "packages[0]"'
 nix_build bad-unchecked > /dev/null 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "checkSpecs = false still checks"; }
 
+# why the roots go through a file: a path inside a store path as a root of
+# closureInfo directly (what the module did before) — said, not required
+if nix-build "${NIX_ARGS[@]}" --no-out-link -E "
+     let e = import $here/eval.nix { nixpkgs = $NIXOS_NIXPKGS; busyboxDir = $out/.src/busybox;
+               probeSrc = $repo/tests/fixtures/nix/probe.sh; configuration = { }; };
+     in e.pkgs.closureInfo { rootPaths = [ \"\${e.pkgs.bash}/bin/sh\" ]; }" > /dev/null 2> "$tmp/err"; then
+        echo "this Nix takes \${bash}/bin/sh as a closureInfo root (Nix >= 2.22); older ones need the roots file"
+elif grep -q "is not in the Nix store" "$tmp/err"; then
+        echo "this Nix rejects \${bash}/bin/sh as a closureInfo root ($(grep -o "error: path .* is not in the Nix store" "$tmp/err" | head -1)): the roots file is needed"
+else
+        cat "$tmp/err" >&2
+        fail "closureInfo of \${bash}/bin/sh failed otherwise"
+fi
+
 # --- refused at evaluation --------------------------------------------------
 refused() {
         local case=$1 message=$2
