@@ -53,8 +53,52 @@ int parse_unit_argument(const char *arg, char **ret) {
         return 0;
 }
 
+/* "DIR:DIR..." as a list; empty entries are skipped. */
+static int split_unit_path(const char *s, char ***ret) {
+        _cleanup_free_ char *copy = strdup(s);
+        char **l = NULL, *state = NULL;
+        size_t n = 0;
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *w = strtok_r(copy, ":", &state); w; w = strtok_r(NULL, ":", &state)) {
+                char **m = realloc(l, (n + 2) * sizeof *l);
+                if (!m) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+                l = m;
+                l[n] = strdup(w);
+                l[++n] = NULL;
+                if (!l[n - 1]) {
+                        strv_free(l);
+                        return -ENOMEM;
+                }
+        }
+        if (!l)
+                return -EINVAL;
+        *ret = l;
+        return 0;
+}
+
 int ctl_resolver_init(Resolver *r) {
-        return resolver_init(r, arg_root);
+        char **path = NULL;
+        int k;
+
+        k = resolver_init(r, arg_root);
+        if (k < 0 || !arg_unit_path)
+                goto done;
+        k = split_unit_path(arg_unit_path, &path);
+        if (k == -ENOMEM)
+                return log_oom();
+        if (k < 0)
+                return log_error_errno(k, "--unit-path= names no directory: \"%s\".", arg_unit_path);
+        strv_free(r->search_path);
+        r->search_path = path;
+done:
+        if (k >= 0)
+                r->cache.chase.trust_all = arg_no_trust_check;
+        return k;
 }
 
 int quiet_begin(void) {

@@ -31,6 +31,8 @@ extern bool arg_json;
 extern bool arg_legend;
 extern bool arg_quiet;
 extern bool arg_force;
+extern const char *arg_unit_path;   /* NULL: systemd's unit search path */
+extern bool arg_no_trust_check;     /* check: trust every file (a build sandbox) */
 
 /* Verbs: each returns an exit status. */
 int verb_list(int argc, char *argv[]);

@@ -17,6 +17,8 @@ bool arg_json = false;
 bool arg_legend = true;
 bool arg_quiet = false;
 bool arg_force = false;
+const char *arg_unit_path = NULL;
+bool arg_no_trust_check = false;
 
 typedef struct Verb {
         const char *name;
@@ -56,6 +58,11 @@ static void help(void) {
                "     --version         Show the version\n"
                "     --root=DIR        Read specs, closures, store paths and units under DIR\n"
                "                       (list, check, cat, paths)\n"
+               "     --unit-path=DIR[:DIR...]\n"
+               "                       Look units up in these directories only, not in\n"
+               "                       systemd's unit search path (list, check, cat, paths)\n"
+               "     --no-trust-check  check: do not refuse specs and closureInfo files an\n"
+               "                       unprivileged user could change (a build sandbox)\n"
                "     --json            Print one JSON document (list, paths, verify)\n"
                "     --no-legend       Print no column headers and no summary\n"
                "     --no-pager        Accepted for compatibility; output is never paged\n"
@@ -72,6 +79,8 @@ int main(int argc, char *argv[]) {
                 ARG_JSON,
                 ARG_NO_LEGEND,
                 ARG_NO_PAGER,
+                ARG_UNIT_PATH,
+                ARG_NO_TRUST_CHECK,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -80,6 +89,8 @@ int main(int argc, char *argv[]) {
                 { "json", no_argument, NULL, ARG_JSON },
                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
+                { "unit-path", required_argument, NULL, ARG_UNIT_PATH },
+                { "no-trust-check", no_argument, NULL, ARG_NO_TRUST_CHECK },
                 { "quiet", no_argument, NULL, 'q' },
                 { "force", no_argument, NULL, 'f' },
                 {},
@@ -114,6 +125,16 @@ int main(int argc, char *argv[]) {
                         arg_legend = false;
                         break;
                 case ARG_NO_PAGER:
+                        break;
+                case ARG_UNIT_PATH:
+                        if (optarg[0] != '/') {
+                                log_error("--unit-path= expects absolute paths, got \"%s\".", optarg);
+                                return EXIT_ERROR;
+                        }
+                        arg_unit_path = optarg;
+                        break;
+                case ARG_NO_TRUST_CHECK:
+                        arg_no_trust_check = true;
                         break;
                 case 'q':
                         arg_quiet = true;
@@ -153,6 +174,14 @@ int main(int argc, char *argv[]) {
         }
         if (arg_root && !verb->root) {
                 log_error("\"%s\" talks to the running systemd; --root= does not apply to it.", verb->name);
+                return EXIT_ERROR;
+        }
+        if (arg_unit_path && !verb->root) {
+                log_error("\"%s\" talks to the running systemd; --unit-path= does not apply to it.", verb->name);
+                return EXIT_ERROR;
+        }
+        if (arg_no_trust_check && strcmp(verb->name, "check") != 0) {
+                log_error("--no-trust-check applies to \"check\" only.");
                 return EXIT_ERROR;
         }
         if (arg_json && !verb->json) {

@@ -7,6 +7,7 @@
  * -ENOENT (or another lstat error) for a missing component, -ELOOP after
  * CHASE_MAX_LINKS links, -ENOTDIR for a file used as a directory. */
 
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "path-index.h"
@@ -24,6 +25,7 @@ typedef struct ChaseCache {
         PathIndex paths;
         struct stat *stats; /* by number in paths */
         size_t allocated;
+        bool trust_all; /* path-trust.h: every path counts as trusted (confinementctl check --no-trust-check) */
 } ChaseCache;
 
 void chase_cache_done(ChaseCache *c);

@@ -111,7 +111,7 @@ int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_fi
         int r;
 
         if (!ci->graph) {
-                r = registration_read(c->root, ci->path, spec_file, &g, d);
+                r = registration_read_cached(&c->chase, c->root, ci->path, spec_file, &g, d);
                 if (r < 0)
                         return r;
                 r = check_registration(ci, g, spec_file, d);

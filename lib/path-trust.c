@@ -35,6 +35,8 @@ int path_check_trusted_cached(ChaseCache *cache, const char *root, const char *p
         _cleanup_free_ char *resolved = NULL;
         int r;
 
+        if (cache && cache->trust_all)
+                return 0;
         r = chase_under_root_cached(cache, root, path, &resolved);
         if (r < 0)
                 return r;

@@ -15,5 +15,6 @@
  * and what is wrong; another negative errno when it cannot be checked. */
 int path_check_trusted(const char *root, const char *path, char **ret_reason);
 
-/* The same, with directories looked at through cache (NULL for none). */
+/* The same, with directories looked at through cache (NULL for none).
+ * 0 without looking when the cache says trust_all. */
 int path_check_trusted_cached(ChaseCache *cache, const char *root, const char *path, char **ret_reason);

@@ -234,11 +234,16 @@ finish:
 }
 
 int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d) {
+        return registration_read_cached(NULL, root, closure_info, spec_file, ret, d);
+}
+
+int registration_read_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *spec_file,
+                             RefGraph **ret, Diag *d) {
         _cleanup_free_ char *name = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        r = closure_file_open(root, closure_info, REGISTRATION_FILE, spec_file, &name, &f, d);
+        r = closure_file_open_cached(cache, root, closure_info, REGISTRATION_FILE, spec_file, &name, &f, d);
         if (r < 0)
                 return r;
         return registration_parse(f, name, spec_file, ret, d);

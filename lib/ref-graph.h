@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "chase.h"
 #include "diag.h"
 #include "path-index.h"
 #include "path-list.h"
@@ -34,6 +35,9 @@ static inline void ref_graph_freep(RefGraph **g) {
  * "closureInfo") name it in messages, with the line. */
 int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d);
 int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d);
+/* The same, with directories looked at through cache (NULL for none). */
+int registration_read_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *spec_file,
+                             RefGraph **ret, Diag *d);
 
 /* The numbers of every node reachable from the roots (node numbers),
  * roots included, each once, in no particular order: *ret, *ret_n of

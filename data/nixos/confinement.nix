@@ -1,93 +1,173 @@
 # A NixOS module: systemd.services.<name>.confinement, done at boot by
 # confinement-generator(8) instead of at build time.
 #
-# It takes the place of nixpkgs' nixos/modules/security/systemd-confinement.nix,
-# with the same option names (enable, mode, packages, binSh, fullUnit), and
-# writes each enabled service's spec to /etc/confinement.d/<name>.service.json
-# (confinement.d(5)), with a closureInfo of the service's roots. The
-# generator turns it into a drop-in at boot and at every daemon-reload.
+# A drop-in replacement for nixpkgs' nixos/modules/security/systemd-confinement.nix
+# (which it disables): the same options (enable, packages, fullUnit, binSh,
+# mode; mode adds "full"), with the same types and defaults. It writes each
+# enabled service's spec to /etc/confinement.d/<name>.service.json
+# (confinement.d(5)) with a closureInfo, and the generator turns it into a
+# drop-in at boot and at every daemon-reload. Unlike nixpkgs' module it sets
+# nothing in the service's serviceConfig: the mode's settings are the
+# generator's drop-in, and the unit's own values of them (a service's
+# PrivateDevices = false) stay in its unit file, forced over by nothing here.
 #
-#   imports = [ /path/to/confinement.nix ];
-#   systemd.confinement.package = pkgs.callPackage ... { };  # confinement-generator
-#   systemd.services.hello = {
-#     serviceConfig.ExecStart = "${pkgs.hello}/bin/hello";
-#     confinement.enable = true;
-#   };
+#   imports = [ /path/to/confinement-generator/data/nixos/confinement.nix ];
+#   systemd.services.hello.confinement.enable = true;
 { config, lib, pkgs, ... }:
 
 let
   inherit (lib) mkOption mkIf mkMerge types literalExpression filterAttrs mapAttrs' mapAttrsToList
-    nameValuePair optional concatStringsSep;
+    nameValuePair optional optionals concatStringsSep concatLists hasPrefix escapeShellArg;
 
   toplevel = config;
   cfg = config.systemd.confinement;
   mkSpec = import ./spec.nix;
 
-  execSettings = [ "ExecStartPre" "ExecStart" "ExecStartPost" "ExecReload" "ExecStop" "ExecStopPost" ];
+  # As systemd-lib's mkPathSafeName: a store name holds no "@".
+  safeName = lib.replaceStrings [ "@" ":" "\\" "[" "]" ] [ "-" "-" "-" "" "" ];
 
-  # The store paths unitRoots finds in the unit must be in closureInfo's
-  # store-paths, the universe the generator takes the closure of roots in:
-  # so what names them is a root of closureInfo too, as in NixOS's own
-  # confinement module: the text of the unit's Exec*= settings, or the unit
-  # file itself (fullUnit). The unit holds X-Restart-Triggers= (below),
-  # which therefore must not depend on the closureInfo.
-  unitRootPath = name: svc:
-    if svc.confinement.fullUnit then
-      toplevel.systemd.units."${name}.service".unit
-    else
-      pkgs.writeText "confinement-roots-${lib.strings.sanitizeDerivationName name}"
-        (concatStringsSep "\n" (map toString (lib.flatten (map (s:
-          let v = svc.serviceConfig.${s} or [ ]; in if builtins.isList v then v else [ v ]) execSettings))));
+  isStorePath = s: hasPrefix "${builtins.storeDir}/" s;
 
-  options = name: svc: {
-    inherit (svc.confinement) mode packages binSh fullUnit;
+  # "foo@bar" -> the template "foo@", or null.
+  templateOf = name:
+    let m = builtins.match "([^@]+@).+" name; in
+    if m == null then null else builtins.head m;
+
+  # The packages of the service's path (NixOS writes their bin and sbin
+  # into Environment=PATH=): roots with exec, so that a script finds what
+  # its PATH names (nixpkgs issue #111723, "services assume coreutils").
+  pathRoots = svc: builtins.filter isStorePath (map (p: if builtins.isString p then p else "${lib.getBin p}") svc.path);
+
+  specOptions = svc: {
+    inherit (svc.confinement) mode binSh fullUnit;
+    packages = map toString svc.confinement.packages ++ pathRoots svc;
   };
 
-  closureInfoOf = name: svc: pkgs.closureInfo {
-    rootPaths = svc.confinement.packages
-      ++ optional (svc.confinement.binSh != null) svc.confinement.binSh
-      ++ [ (unitRootPath name svc) ];
-  };
+  # The unit files the service's unit is made of at boot, as far as NixOS
+  # knows them: its own (a unit or overrides.conf) and, for an instance, the
+  # template's. A unit shipped by a package in systemd.packages is covered
+  # by rooting the universe in those packages.
+  unitFilesOf = name:
+    let
+      own = toplevel.systemd.units."${name}.service".unit or null;
+      tmpl = templateOf name;
+      template = if tmpl == null then null else toplevel.systemd.units."${tmpl}.service".unit or null;
+    in
+    builtins.filter (u: u != null) [ own template ];
 
-  specOf = name: svc: mkSpec (options name svc // { closureInfo = closureInfoOf name svc; });
+  # closureInfo's store-paths is the universe the generator takes the
+  # closure of the spec's roots in (the packages, binSh, and what the unit
+  # names in its Exec*= settings or, with fullUnit, anywhere): so its roots
+  # are all of those, the unit files themselves and the packages that may
+  # ship the unit; the generator binds only the closure of the spec's roots.
+  # Paths inside store paths ("${bash}/bin/sh") are not roots Nix before
+  # 2.22 takes: like nixpkgs' module, the roots go through a text file that
+  # references them.
+  universeRoots = name: svc:
+    map toString svc.confinement.packages
+    ++ pathRoots svc
+    ++ optional (svc.confinement.binSh != null) (toString svc.confinement.binSh)
+    ++ map toString (unitFilesOf name)
+    ++ map toString toplevel.systemd.packages;
 
-  # A store name may not hold "@": "foo@" is a template.
-  specFile = name: svc: pkgs.writeText "confinement-${lib.strings.sanitizeDerivationName name}.service.json"
+  rootsFile = name: svc:
+    pkgs.writeText "confinement-roots-${safeName name}" (concatStringsSep "\n" (universeRoots name svc));
+
+  closureInfoOf = name: svc: pkgs.closureInfo { rootPaths = [ (rootsFile name svc) ]; };
+
+  specOf = name: svc: mkSpec (specOptions svc // { closureInfo = closureInfoOf name svc; });
+
+  specFile = name: svc: pkgs.writeText "confinement-${safeName name}.service.json"
     (builtins.toJSON (specOf name svc));
 
-  # What the spec says, but its closureInfo (which is a function of these
-  # and of the unit itself): a change restarts the service on switch.
-  restartTrigger = svc: builtins.toJSON (mkSpec (options "" svc // { closureInfo = "/"; }));
+  # What the spec says but its closureInfo (a function of the unit, which
+  # holds the trigger): a change restarts the service on switch.
+  restartTrigger = svc: builtins.toJSON (mkSpec (specOptions svc // { closureInfo = "/"; }));
 
   enabled = filterAttrs (_: svc: svc.confinement.enable) config.systemd.services;
 
-  # Every spec under its file name, for confinementctl check.
+  # Every spec under its /etc/confinement.d name, for the build-time check.
   specDir = pkgs.runCommand "confinement.d" { } ''
     mkdir -p $out
     ${concatStringsSep "\n" (mapAttrsToList (name: svc:
-      "ln -s ${specFile name svc} $out/${lib.escapeShellArg "${name}.service.json"}") enabled)}
+      "ln -s ${specFile name svc} $out/${escapeShellArg "${name}.service.json"}") enabled)}
   '';
+
+  # The unit directory NixOS builds (generateUnits, linked to
+  # /etc/systemd/system); outside NixOS's own module tree, the same layout
+  # from systemd.units and systemd.packages.
+  unitDir = toplevel.environment.etc."systemd/system".source or (pkgs.runCommand "confinement-units" { } ''
+    mkdir -p $out
+    for p in ${toString toplevel.systemd.packages}; do
+      for f in $p/etc/systemd/system/* $p/lib/systemd/system/*; do
+        [ -e "$f" ] && ln -sfn "$f" $out/
+      done
+    done
+    ${concatStringsSep "\n" (mapAttrsToList (n: u: ''
+      fn=$(basename ${u.unit}/*)
+      if [ -e "$out/$fn" ] || [ ${escapeShellArg (u.overrideStrategy or "")} = asDropin ]; then
+        mkdir -p "$out/$fn.d"
+        ln -s ${u.unit}/"$fn" "$out/$fn.d/overrides.conf"
+      else
+        ln -s ${u.unit}/"$fn" "$out/"
+      fi
+    '') (filterAttrs (_: u: u.enable) toplevel.systemd.units))}
+  '');
+
+  # true, "yes", "on", "1", "true": systemd's booleans as NixOS writes them.
+  isTrue = v: builtins.elem v [ true 1 "1" "yes" "y" "true" "t" "on" ];
+
+  refusals = name: svc:
+    let
+      opt = o: "The 'serviceConfig' option '${o}' for service '${name}' is";
+      set = o: svc.serviceConfig ? ${o} && svc.serviceConfig.${o} != null && svc.serviceConfig.${o} != "";
+    in
+    optionals svc.confinement.enable [
+      {
+        assertion = !isTrue (svc.serviceConfig.RootDirectoryStartOnly or false);
+        message = "${opt "RootDirectoryStartOnly"} enabled in conjunction with 'confinement.enable', but"
+          + " the confinement's bind mounts apply to every command of the service, not only to"
+          + " 'ExecStart'. Please either define a separate service or find a way to run"
+          + " commands other than ExecStart within the confinement.";
+      }
+      {
+        assertion = !set "RootDirectory";
+        message = "${opt "RootDirectory"} set in conjunction with 'confinement.enable', which gives the"
+          + " service a root directory of its own (/run/confinement/${name}.service).";
+      }
+      {
+        assertion = !set "RootImage";
+        message = "${opt "RootImage"} set in conjunction with 'confinement.enable', which gives the"
+          + " service a root directory of its own (/run/confinement/${name}.service).";
+      }
+    ];
 in
 {
-  # The options are nixpkgs', declared anew here: the two cannot coexist.
+  # The options are nixpkgs', declared anew here: the two cannot coexist, and
+  # importing this module is all a user does.
   disabledModules = [ "security/systemd-confinement.nix" ];
 
   options.systemd.confinement = {
     package = mkOption {
       type = types.package;
+      default = pkgs.callPackage ./package.nix { };
+      defaultText = literalExpression "pkgs.callPackage <confinement-generator/data/nixos/package.nix> { }";
       description = ''
         The confinement-generator package: its generator
-        (lib/systemd/system-generators/confinement-generator) is installed, and
-        confinementctl is put into the system path.
+        (lib/systemd/system-generators/confinement-generator) is linked into
+        systemd.generators, and confinementctl is put into the system path.
       '';
     };
     checkSpecs = mkOption {
       type = types.bool;
-      default = false;
+      default = true;
       description = ''
-        Run "confinementctl check" on every spec when the system is built.
-        Off by default: in the Nix build sandbox, store paths belong to an
-        unmapped user, which confinementctl refuses to trust.
+        Check every spec with "confinementctl check" when the system is
+        built, against the unit files and drop-ins the system itself builds
+        (/etc/systemd/system), and fail the build with the reason on a bad
+        one. The ownership of files is not checked there (in the build
+        sandbox the store belongs to an unmapped user); the generator still
+        checks it at boot.
       '';
     };
   };
@@ -109,14 +189,18 @@ in
           type = types.bool;
           default = false;
           description = ''
-            Take the roots from everything the unit names (unitRoots "full"),
-            not only from its Exec*= settings (unitRoots "exec").
+            Take the roots from everything the unit's files name (unitRoots
+            "full"), not only from its Exec*= settings (unitRoots "exec").
           '';
         };
         packages = mkOption {
           type = types.listOf (types.either types.str types.package);
           default = [ ];
-          description = "Store paths the service needs besides those its unit names; their closure is visible.";
+          description = ''
+            Additional packages or strings with context (paths in the store) whose
+            closure the service sees. The packages of the service's path are
+            added by themselves.
+          '';
         };
         binSh = mkOption {
           type = types.nullOr types.path;
@@ -129,35 +213,41 @@ in
           type = types.enum [ "full-apivfs" "chroot-only" "full" ];
           default = "full-apivfs";
           description = ''
-            "full-apivfs": private /dev, /proc, /sys and /run in a user
+            "full-apivfs": private /dev, /proc, /sys and /tmp in a user
             namespace; "chroot-only": the root alone; "full": full-apivfs, and
             the kernel interfaces a confined service rarely needs are shut.
-            See confinement.d(5).
+            The generator writes the mode's settings; this module forces none
+            of them over the service's own (serviceConfig.PrivateDevices = false
+            stays in its unit file). See confinement.d(5).
           '';
         };
       };
 
-      config = mkIf config.confinement.enable {
+      # NixOS writes the triggers to a store file named after the service,
+      # and a store name holds no "@": templates and instances have none.
+      config = mkIf (config.confinement.enable && !lib.hasInfix "@" name) {
         restartTriggers = [ (restartTrigger config) ];
       };
     }));
   };
 
-  config = mkIf (enabled != { }) (mkMerge [
-    {
+  config = mkMerge [
+    { assertions = concatLists (mapAttrsToList refusals config.systemd.services); }
+    (mkIf (enabled != { }) {
       systemd.generators.confinement-generator =
         "${cfg.package}/lib/systemd/system-generators/confinement-generator";
       environment.systemPackages = [ cfg.package ];
       environment.etc = mapAttrs' (name: svc:
         nameValuePair "confinement.d/${name}.service.json" { source = specFile name svc; }) enabled;
-    }
-    (mkIf cfg.checkSpecs {
+    })
+    (mkIf (enabled != { } && cfg.checkSpecs) {
       system.checks = [
-        (pkgs.runCommand "confinement-specs-checked" { nativeBuildInputs = [ cfg.package ]; } ''
-          confinementctl check ${specDir}/*.service.json
+        (pkgs.runCommand "confinement-specs-checked" { } ''
+          # the builder's output is a terminal: no colours in the log
+          SYSTEMD_COLORS=0 ${cfg.package}/bin/confinementctl --no-trust-check --unit-path=${unitDir} check ${specDir}/*.service.json
           touch $out
         '')
       ];
     })
-  ]);
+  ];
 }

@@ -191,6 +191,39 @@ chmod o+w "$writable/etc/confinement.d/hello.service.json"
 ctl 1 --root="$writable" check
 has "$tmp/err" "refusing a spec an unprivileged user could change"
 
+# --no-trust-check (a build sandbox, where the store belongs to nobody):
+# the same files count, spec and closureInfo alike; check only
+chmod o+w "$writable/etc/closures/all/registration"
+ctl 0 --root="$writable" --no-trust-check check
+has "$tmp/out" "5 specs checked: 4 valid, 1 masked."
+ctl 0 --root="$writable" --no-trust-check check "$writable/etc/confinement.d/roots.service.json"
+has "$tmp/out" "roots.service: valid, full-apivfs, 4 closure paths."
+ctl 1 --root="$writable" check "$writable/etc/confinement.d/roots.service.json"
+has "$tmp/err" "registration, which an unprivileged user could change"
+ctl 1 --root="$writable" --no-trust-check list
+has "$tmp/err" '--no-trust-check applies to "check" only'
+
+# --unit-path: units from these directories (under --root) only
+mkdir -p "$good/srv/units"
+printf '[Service]\nExecStart=%s/bin/sh\n' "$BUSYBOX" > "$good/srv/units/roots.service"
+ctl 0 --root="$good" --unit-path=/srv/units check "$good/etc/confinement.d/roots.service.json"
+has "$tmp/out" "roots.service: valid, full-apivfs, 2 closure paths."
+ctl 0 --root="$good" --unit-path=/nonexistent:/srv/units: check "$good/etc/confinement.d/roots.service.json"
+has "$tmp/out" "roots.service: valid, full-apivfs, 2 closure paths."
+ctl 0 --root="$good" --unit-path=/nonexistent check "$good/etc/confinement.d/roots.service.json"
+has "$tmp/err" "roots.service does not exist (yet)"
+has "$tmp/out" "roots.service: valid, full-apivfs, 1 closure path."
+# cat and paths look there too
+ctl 0 --root="$good" --unit-path=/srv/units --no-legend cat roots
+has "$tmp/out" "BindPaths=/run/confinement-view$BUSYBOX:$BUSYBOX"
+lacks "$tmp/out" "$HELLO"
+ctl 0 --root="$good" --no-legend cat roots
+has "$tmp/out" "BindPaths=/run/confinement-view$HELLO:$HELLO"
+ctl 1 --unit-path=relative check
+has "$tmp/err" "--unit-path= expects absolute paths"
+ctl 1 --unit-path=/srv verify
+has "$tmp/err" "--unit-path= does not apply"
+
 # --- cat: exactly what the generator writes ---------------------------------
 gen=$tmp/generated
 mkdir "$gen"

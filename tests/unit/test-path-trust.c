@@ -97,6 +97,26 @@ START_TEST(test_missing) {
 }
 END_TEST
 
+START_TEST(test_trust_all) {
+        _cleanup_(chase_cache_done) ChaseCache trusting = { .trust_all = true };
+        _cleanup_(chase_cache_done) ChaseCache cache = {};
+        char *reason = NULL;
+
+        /* confinementctl check --no-trust-check: nothing is looked at. */
+        test_write_file(test_root, "/etc/foo.json", "{}");
+        test_chmod(test_root, "/etc/foo.json", 0666);
+        ck_assert_int_eq(path_check_trusted_cached(&trusting, test_root, "/etc/foo.json", &reason), 0);
+        ck_assert_ptr_null(reason);
+        /* Not even whether it exists: the open says that. */
+        ck_assert_int_eq(path_check_trusted_cached(&trusting, test_root, "/etc/none", &reason), 0);
+        ck_assert_ptr_null(reason);
+        /* Any other cache checks. */
+        ck_assert_int_eq(path_check_trusted_cached(&cache, test_root, "/etc/foo.json", &reason), -EPERM);
+        ck_assert_str_eq(reason, "/etc/foo.json is writable by anyone (mode 0666)");
+        free(reason);
+}
+END_TEST
+
 static Suite *path_trust_suite(void) {
         Suite *s = suite_create("path-trust");
         TCase *tc = test_tcase_new("path_check_trusted", true);
@@ -107,6 +127,7 @@ static Suite *path_trust_suite(void) {
         tcase_add_test(tc, test_owner);
         tcase_add_test(tc, test_resolved_path_checked);
         tcase_add_test(tc, test_missing);
+        tcase_add_test(tc, test_trust_all);
         suite_add_tcase(s, tc);
         return s;
 }

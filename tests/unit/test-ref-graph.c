@@ -176,6 +176,26 @@ START_TEST(test_read) {
 }
 END_TEST
 
+START_TEST(test_read_cached_trust) {
+        _cleanup_(chase_cache_done) ChaseCache trusting = { .trust_all = true };
+        _cleanup_ref_graph_ RefGraph *g = NULL;
+        _cleanup_free_ char *reason = NULL;
+        Diag d = {};
+
+        /* A registration anyone could change: refused, unless the cache
+         * trusts all (confinementctl check --no-trust-check). */
+        test_write_file(test_root, "/c/registration", RECORD(A, "0\n"));
+        test_chmod(test_root, "/c/registration", 0666);
+        ck_assert_int_eq(registration_read(test_root, "/c", SPEC_FILE, &g, &d), -EPERM);
+        reason = d.reason;
+        d.reason = NULL;
+        ck_assert_ptr_nonnull(strstr(reason, "which an unprivileged user could change"));
+        ck_assert_int_eq(registration_read_cached(&trusting, test_root, "/c", SPEC_FILE, &g, &d), 0);
+        ck_assert_uint_eq(g->index.n, 1);
+        ck_assert_ptr_null(d.reason);
+}
+END_TEST
+
 START_TEST(test_sort_nodes) {
         _cleanup_ref_graph_ RefGraph *g = NULL;
         _cleanup_free_ char *text = NULL;
@@ -221,6 +241,7 @@ static Suite *ref_graph_suite(void) {
 
         tc = test_tcase_new("read", true);
         tcase_add_test(tc, test_read);
+        tcase_add_test(tc, test_read_cached_trust);
         suite_add_tcase(s, tc);
         return s;
 }
