@@ -49,8 +49,11 @@ has() {
 }
 # a listing of every file under the root with its contents' checksum
 snapshot() {
-        (cd "$root" && find . -path ./nix -prune -o -print0 | sort -z | xargs -0 -r md5sum 2>/dev/null || true) > "$1"
-        (cd "$root" && find . -path ./nix -prune -o -print | sort) >> "$1"
+        (
+                cd "$root"
+                find . -path ./nix -prune -o -type f -print0 | sort -z | xargs -0 -r md5sum
+                find . -path ./nix -prune -o -print | sort
+        ) > "$1"
 }
 # fails_cleanly MESSAGE ARG...: exit status 1, MESSAGE on stderr, nothing written
 fails_cleanly() {
