@@ -152,6 +152,12 @@ cmp "$tmp/want" "$root$closures/app.service/store-paths" || fail "refresh: binSh
 # hand-written specs are left alone by refresh, and refused by name
 printf '{ "closureInfo": "/etc/closures/x" }\n' > "$root/etc/confinement.d/plain.service.json"
 ctl 0 --root="$root" refresh
+# and a broken one too (check reports it), when refreshing all
+echo '{ "mode": "fulll", "closureInfo": "/x" }' > "$root/etc/confinement.d/broken.service.json"
+ctl 0 --root="$root" refresh
+[[ ! -s $tmp/err ]] || fail "refresh: messages about specs not made by new"
+fails_cleanly 'key "mode"' refresh broken
+rm "$root/etc/confinement.d/broken.service.json"
 fails_cleanly "plain.service.json was not made by \"confinementctl new\"" refresh plain
 fails_cleanly "/etc/confinement.d/nosuch.service.json: no such spec" refresh nosuch
 printf '[Service]\nExecStart=/usr/bin/true\n' > "$units/app.service"
