@@ -143,10 +143,12 @@ void spawn_result_done(SpawnResult *r) {
 }
 
 const char *spawn_first_error_line(SpawnResult *r, char *buf, size_t size) {
-        const char *s = r->err, *end;
+        const char *s = strstr(r->err, "error:"), *end;
         size_t n;
 
-        /* Nix prefixes its messages with "error: "; keep the first line that says something. */
+        /* Nix prefixes its errors with "error: ", and may warn before them. */
+        if (!s || (s != r->err && s[-1] != '\n'))
+                s = r->err;
         while (*s == '\n' || *s == ' ')
                 s++;
         end = strchrnul(s, '\n');

@@ -20,5 +20,6 @@ typedef struct SpawnResult {
 int spawn_capture(char *const argv[], size_t max_output, SpawnResult *ret);
 void spawn_result_done(SpawnResult *r);
 
-/* The first non-empty line of stderr, control characters replaced. */
+/* The first line of stderr that starts with "error:", else the first
+ * non-empty one; control characters replaced. */
 const char *spawn_first_error_line(SpawnResult *r, char *buf, size_t size);

@@ -59,12 +59,15 @@ setup_ctl_new() {
         fi
         ctl_new_host_nix "$root"
 
-        unit "$root" t-new.service Type=oneshot ls:/nix/store "exists:$SECRET" "exists:/etc/shadow" \
-                "run:$BUSYBOX/bin/busybox+echo+ran-ok"
+        # the check that names another store path is not in ExecStart=,
+        # whose store paths are the roots
+        unit "$root" t-new.service "Type=oneshot
+Environment=\"PROBE_CHECKS=exists:$SECRET\"" ls:/nix/store exists:/etc/shadow "run:$BUSYBOX/bin/busybox+echo+ran-ok"
         # the same unit after an upgrade: its ExecStartPre= names another
         # store path (v2 is copied over it by the case)
         unit "$root/usr/lib/e2e/ctl-new-v2" t-new.service "Type=oneshot
-ExecStartPre=$BUSYBOX/bin/busybox cat $SYMLINKED/data" ls:/nix/store "read:$SYMLINKED/data" "exists:$SECRET"
+Environment=\"PROBE_CHECKS=exists:$SECRET\"
+ExecStartPre=$BUSYBOX/bin/busybox cat $SYMLINKED/data" ls:/nix/store "read:$SYMLINKED/data"
 
         mkdir -p "$root/etc/systemd/system"
         printf '[Service]\nType=oneshot\nExecStart=/bin/true\n' > "$root/etc/systemd/system/t-new-plain.service"
@@ -88,6 +91,7 @@ case_ctl_new() {
         [[ $out == *"Wrote $closures/store-paths (2 store paths from nix-store) and registration."* ]] ||
                 err "new: unexpected output: $out"
         [[ $out == *'Run "systemctl daemon-reload"'* ]] || err "new: no daemon-reload hint: $out"
+        # shellcheck disable=SC2153 # ROOT is run.sh's
         [[ -f $ROOT$RESULTS/$u ]] || err "$u wrote no results $(why "$u")"
         expect "$u" ls:/nix/store "$(requisites "$PROBE")"
         expect "$u" ls:/nix/store "$(store_listing "$PROBE" "$BUSYBOX")"
@@ -106,8 +110,10 @@ case_ctl_new() {
         if cexec systemctl start "$u" > /dev/null 2>&1; then
                 err "$u started with its stale closure"
         fi
-        out=$(cexec systemctl status "$u" 2>&1 || true)
-        [[ $out == *"not in the store-paths of closureInfo"* ]] || err "status does not say why: $out"
+        out=$(cexec systemctl show -p AssertResult "$u" 2>&1)
+        [[ $out == AssertResult=no ]] || err "$u: $out, expected AssertResult=no"
+        grep -q "not in the store-paths of closureInfo" "$(cpath "/run/systemd/generator/$u.d/50-confinement.conf")" ||
+                err "the fail-closed drop-in does not say why"
         out=$(cexec confinementctl refresh 2>&1) || err "refresh failed: $out"
         [[ $out == *"$u: wrote $closures (4 store paths)."* ]] || err "refresh: unexpected output: $out"
         reload
