@@ -258,7 +258,8 @@ static int closure_compute(const StoreKind *k, const PathList *roots, ClosureFil
         ret->registration = text_take(&reg, &ret->registration_size);
         if (!ret->store_paths || !ret->registration) {
                 closure_files_done(ret);
-                return log_oom();
+                (void) log_oom();
+                return -ENOMEM;
         }
         return 0;
 }
@@ -447,16 +448,18 @@ static int find_store(const Resolver *res, const char *unit, const StoreKind **r
 
                 if (r < 0)
                         return r;
-                if (u.exec_store_paths.n > 0 || i + 1 == ELEMENTSOF(store_kinds)) {
-                        if (u.exec_store_paths.n == 0)
-                                return no_store_paths(unit, &u, "/nix/store or /gnu/store");
-                        *ret_kind = &store_kinds[i];
-                        *ret_info = u;
-                        u = (UnitInfo) { .private_tmp = -1 };
-                        return 0;
+                if (u.exec_store_paths.n == 0) {
+                        if (i + 1 < ELEMENTSOF(store_kinds))
+                                continue;
+                        (void) no_store_paths(unit, &u, "/nix/store or /gnu/store");
+                        return -EINVAL;
                 }
+                *ret_kind = &store_kinds[i];
+                *ret_info = u;
+                u = (UnitInfo) { .private_tmp = -1 };
+                return 0;
         }
-        return -EINVAL; /* not reached */
+        return -EINVAL; /* not reached: the last kind returns */
 }
 
 int verb_new(int argc, char *argv[]) {

@@ -86,7 +86,7 @@ static int collect(int out, int err, Buffer *bo, Buffer *be) {
 
 int spawn_capture(char *const argv[], size_t max_output, SpawnResult *ret) {
         _cleanup_close_ int out_r = -1, out_w = -1, err_r = -1, err_w = -1;
-        Buffer bo = { .max = max_output }, be = { .max = 64 * 1024 };
+        Buffer bo = { .max = max_output }, be = { .max = (size_t) 64 * 1024 };
         int pipe_out[2], pipe_err[2], status, r;
         pid_t pid;
 
