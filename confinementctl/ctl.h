@@ -4,7 +4,7 @@
 /* confinementctl: a thin tool over the library, as kmod's tools are over
  * libkmod. main.c parses the options and dispatches the verbs; each verb
  * group has a file of its own (list.c, check.c, show.c: cat and paths,
- * verify.c, reload.c); bus.c talks to systemd, table.c prints tables,
+ * verify.c, reload.c, new.c: new and refresh); bus.c talks to systemd, table.c prints tables,
  * common.c holds the rest they share. Functions return a negative errno
  * and log once; verbs return an exit status. */
 
@@ -13,6 +13,7 @@
 
 #include "confinement.h"
 #include "diag.h"
+#include "path-list.h"
 #include "resolver.h"
 #include "spec-dirs.h"
 
@@ -33,6 +34,10 @@ extern bool arg_quiet;
 extern bool arg_force;
 extern const char *arg_unit_path;   /* NULL: systemd's unit search path */
 extern bool arg_no_trust_check;     /* check: trust every file (a build sandbox) */
+extern const char *arg_mode;   /* new: NULL for the default */
+extern const char *arg_bin_sh; /* new */
+extern PathList arg_bind;      /* new: "[-]SOURCE[:TARGET]" each */
+extern PathList arg_bind_ro;
 
 /* Verbs: each returns an exit status. */
 int verb_list(int argc, char *argv[]);
@@ -41,6 +46,8 @@ int verb_cat(int argc, char *argv[]);
 int verb_paths(int argc, char *argv[]);
 int verb_verify(int argc, char *argv[]);
 int verb_reload(int argc, char *argv[]);
+int verb_new(int argc, char *argv[]);     /* new.c */
+int verb_refresh(int argc, char *argv[]); /* new.c */
 
 /* --- common.c ------------------------------------------------------------ */
 

@@ -19,23 +19,37 @@ bool arg_quiet = false;
 bool arg_force = false;
 const char *arg_unit_path = NULL;
 bool arg_no_trust_check = false;
+const char *arg_mode = NULL;
+const char *arg_bin_sh = NULL;
+PathList arg_bind = {};
+PathList arg_bind_ro = {};
 
 typedef struct Verb {
         const char *name;
         int min_args, max_args; /* after the verb; -1: any number */
         bool root;              /* honours --root= */
         bool json;              /* honours --json */
+        bool spec_options;      /* honours --mode=, --bin-sh=, --bind=, --bind-ro= */
         int (*run)(int argc, char *argv[]);
 } Verb;
 
 static const Verb verbs[] = {
-        { "list", 0, 0, true, true, verb_list },
-        { "check", 0, -1, true, false, verb_check },
-        { "cat", 1, -1, true, false, verb_cat },
-        { "paths", 1, 1, true, true, verb_paths },
-        { "verify", 0, -1, false, true, verb_verify },
-        { "reload", 0, 0, false, false, verb_reload },
+        { "list", 0, 0, true, true, false, verb_list },
+        { "check", 0, -1, true, false, false, verb_check },
+        { "cat", 1, -1, true, false, false, verb_cat },
+        { "paths", 1, 1, true, true, false, verb_paths },
+        { "verify", 0, -1, false, true, false, verb_verify },
+        { "reload", 0, 0, false, false, false, verb_reload },
+        { "new", 1, 1, true, false, true, verb_new },
+        { "refresh", 0, -1, true, false, false, verb_refresh },
 };
+
+/* As systemd's STATIC_DESTRUCTOR_REGISTER: the option lists go at exit,
+ * whichever return main() takes. */
+static void args_done(void) {
+        path_list_done(&arg_bind);
+        path_list_done(&arg_bind_ro);
+}
 
 static void help(void) {
         printf("Usage: confinementctl [OPTIONS...] COMMAND ...\n"
@@ -52,12 +66,15 @@ static void help(void) {
                "  paths UNIT           Show every path UNIT sees and where it comes from\n"
                "  verify [UNIT...]     Compare the running systemd's units with their specs\n"
                "  reload               Check, reload systemd, show whose confinement changed\n"
+               "  new UNIT             Confine UNIT, whose Exec*= settings name store paths:\n"
+               "                       write its spec and a closureInfo from the store\n"
+               "  refresh [UNIT...]    Recompute the closures of the specs made by new\n"
                "\n"
                "Options:\n"
                "  -h --help            Show this help\n"
                "     --version         Show the version\n"
                "     --root=DIR        Read specs, closures, store paths and units under DIR\n"
-               "                       (list, check, cat, paths)\n"
+               "                       (list, check, cat, paths; new, refresh write there)\n"
                "     --unit-path=DIR[:DIR...]\n"
                "                       Look units up in these directories only, not in\n"
                "                       systemd's unit search path (list, check, cat, paths)\n"
@@ -67,7 +84,14 @@ static void help(void) {
                "     --no-legend       Print no column headers and no summary\n"
                "     --no-pager        Accepted for compatibility; output is never paged\n"
                "  -q --quiet           check, reload: print errors only\n"
-               "  -f --force           reload: reload even when a spec is invalid\n"
+               "  -f --force           reload: reload even when a spec is invalid;\n"
+               "                       new: replace an existing spec\n"
+               "     --mode=MODE       new: full-apivfs (default), chroot-only or full\n"
+               "     --bin-sh=PATH     new: the program bound at /bin/sh\n"
+               "     --bind=[-]SRC[:DST]\n"
+               "                       new: bind SRC writable (at DST; \"-\": optional)\n"
+               "     --bind-ro=[-]SRC[:DST]\n"
+               "                       new: the same, read-only\n"
                "\n"
                "See the confinementctl(1) man page for details.\n");
 }
@@ -81,6 +105,10 @@ int main(int argc, char *argv[]) {
                 ARG_NO_PAGER,
                 ARG_UNIT_PATH,
                 ARG_NO_TRUST_CHECK,
+                ARG_MODE,
+                ARG_BIN_SH,
+                ARG_BIND,
+                ARG_BIND_RO,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -93,13 +121,19 @@ int main(int argc, char *argv[]) {
                 { "no-trust-check", no_argument, NULL, ARG_NO_TRUST_CHECK },
                 { "quiet", no_argument, NULL, 'q' },
                 { "force", no_argument, NULL, 'f' },
+                { "mode", required_argument, NULL, ARG_MODE },
+                { "bin-sh", required_argument, NULL, ARG_BIN_SH },
+                { "bind", required_argument, NULL, ARG_BIND },
+                { "bind-ro", required_argument, NULL, ARG_BIND_RO },
                 {},
         };
         const Verb *verb = NULL;
+        bool spec_options = false;
         int c, n, r;
 
         /* A tool run by hand or by scripts: messages go to stderr. */
         log_setup("confinementctl", LOG_TARGET_CONSOLE);
+        (void) atexit(args_done);
         log_parse_environment();
 
         while ((c = getopt_long(argc, argv, "hqf", options, NULL)) >= 0)
@@ -142,6 +176,20 @@ int main(int argc, char *argv[]) {
                 case 'f':
                         arg_force = true;
                         break;
+                case ARG_MODE:
+                        arg_mode = optarg;
+                        spec_options = true;
+                        break;
+                case ARG_BIN_SH:
+                        arg_bin_sh = optarg;
+                        spec_options = true;
+                        break;
+                case ARG_BIND:
+                case ARG_BIND_RO:
+                        if (path_list_add(c == ARG_BIND ? &arg_bind : &arg_bind_ro, optarg) < 0)
+                                return log_oom(), EXIT_ERROR;
+                        spec_options = true;
+                        break;
                 default:
                         /* getopt said what is wrong. */
                         return EXIT_ERROR;
@@ -182,6 +230,10 @@ int main(int argc, char *argv[]) {
         }
         if (arg_no_trust_check && strcmp(verb->name, "check") != 0) {
                 log_error("--no-trust-check applies to \"check\" only.");
+                return EXIT_ERROR;
+        }
+        if (spec_options && !verb->spec_options) {
+                log_error("--mode=, --bin-sh=, --bind= and --bind-ro= apply to \"new\" only.");
                 return EXIT_ERROR;
         }
         if (arg_json && !verb->json) {

@@ -3,8 +3,11 @@
 # a systemd-nspawn container booted from a debootstrapped Debian rootfs) and
 # real Nix store paths (tests/fixtures/nix).
 #
-# Usage: tests/e2e/run.sh [--suite SUITE] [--keep] [--case NAME]... [[--generator] GENERATOR]
+# Usage: tests/e2e/run.sh [--suite SUITE] [--keep] [--case NAME]... [--deb FILE | [--generator] GENERATOR]
 #   GENERATOR   the built binary (default: build/generator/confinement-generator)
+#   --deb       install this .deb (dpkg-buildpackage's) into the rootfs
+#               instance with its dpkg instead of copying the binary, and
+#               check that the generator is where systemd looks
 #   --suite     Debian suite of the rootfs: bookworm (systemd 252, the
 #               default) or trixie (systemd 257)
 #   --case      run only the named cases (repeatable)
@@ -40,6 +43,7 @@ unset _group
 suite=bookworm
 keep=0
 only=()
+deb=
 generator=$repo/build/generator/confinement-generator
 while (($#)); do
         case $1 in
@@ -49,6 +53,7 @@ while (($#)); do
         --case=*) only+=("${1#--case=}"); shift ;;
         --generator) generator=${2:?--generator needs a value}; shift 2 ;;
         --generator=*) generator=${1#--generator=}; shift ;;
+        --deb) deb=$(realpath "${2:?--deb needs a value}"); shift 2 ;;
         --keep) keep=1; shift ;;
         --list) printf '%s\n' "${ALL_CASES[@]}"; exit 0 ;;
         -h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
@@ -132,7 +137,8 @@ for tool in systemd-nspawn nsenter pgrep timeout flock mount nix-build nix-store
 done
 [[ -d $CONFINEMENT_ROOTFS_CACHE/rootfs-$suite ]] || command -v debootstrap >/dev/null ||
         fail_all "setup: missing tool debootstrap (scripts/install-deps)"
-[[ -f $generator && -x $generator ]] || fail_all "setup: no generator binary at $generator"
+[[ -n $deb || ( -f $generator && -x $generator ) ]] || fail_all "setup: no generator binary at $generator"
+[[ -z $deb || -f $deb ]] || fail_all "setup: no package at $deb"
 [[ $suite =~ ^[a-z]+$ ]] || fail_all "setup: not a Debian suite name: $suite"
 
 run_dir=$(mktemp -d /tmp/confinement-e2e.XXXXXX)
@@ -147,7 +153,17 @@ source "$E2E_FIXTURES/paths.env"
 ROOT=$(rootfs_instance "$suite" "$run_dir" 2> "$logs/rootfs.log") ||
         fail_all "setup: no rootfs for $suite (see $logs/rootfs.log)"
 
-install -D -m 755 "$generator" "$ROOT/usr/lib/systemd/system-generators/confinement-generator"
+if [[ -n $deb ]]; then
+        cp "$deb" "$ROOT/tmp/e2e.deb"
+        chroot "$ROOT" dpkg -i /tmp/e2e.deb > "$logs/dpkg.log" 2>&1 || fail_all "setup: dpkg -i $deb failed (see $logs/dpkg.log)"
+        rm -f "$ROOT/tmp/e2e.deb"
+        # where systemd runs generators from, whatever the package's layout
+        [[ -x $ROOT/usr/lib/systemd/system-generators/confinement-generator ]] ||
+                fail_all "setup: $deb installs no /usr/lib/systemd/system-generators/confinement-generator: $(chroot "$ROOT" dpkg -L confinement-generator | tr '\n' ' ')"
+        echo "installed $(chroot "$ROOT" dpkg-query -W confinement-generator)"
+else
+        install -D -m 755 "$generator" "$ROOT/usr/lib/systemd/system-generators/confinement-generator"
+fi
 setup_cases "$ROOT" > "$logs/setup.log" 2>&1 || fail_all "setup: installing the test units failed (see $logs/setup.log)"
 
 CONTAINER_LOG=$logs/console.log
