@@ -42,7 +42,7 @@ expect_candidates() {
 
 expect_candidates "cat check list new paths refresh reload verify" confinementctl ''
 expect_candidates "refresh reload" confinementctl re
-expect_candidates "--no-legend --no-pager" confinementctl --no-
+expect_candidates "--no-legend --no-pager --no-trust-check" confinementctl --no-
 expect_candidates "--mode=" confinementctl --mo
 expect_candidates "--bind-ro= --bind= --bin-sh=" confinementctl new --bi
 expect_candidates "full full-apivfs" confinementctl --mode = f
