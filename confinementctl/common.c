@@ -54,7 +54,7 @@ int parse_unit_argument(const char *arg, char **ret) {
 }
 
 int ctl_resolver_init(Resolver *r) {
-        return resolver_init(r, arg_root);
+        return resolver_init(r, arg_root, NULL);
 }
 
 int quiet_begin(void) {

@@ -72,7 +72,7 @@ START_TEST(test_resolve) {
         ck_assert_int_eq(spec_dirs_enumerate(test_root, &entries), 0);
         ck_assert_uint_eq(entries.n, 1);
 
-        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
         ck_assert_ptr_nonnull(r.search_path);
         ck_assert_int_eq(resolver_resolve(&r, &entries.entries[0], "foo.service", &c, &d), 0);
         ck_assert_str_eq(c->unit, "foo.service");
@@ -92,7 +92,7 @@ START_TEST(test_resolve_errors) {
         make_root();
         untrusted.distrust = (char *) "/etc/confinement.d is writable by anyone (mode 0777)";
         test_write_file(test_root, "/etc/confinement.d/baz.service.json", "{\"closureInfo\": \"/etc/none\"}");
-        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
         {
                 _cleanup_(diag_done) Diag d = {};
                 ck_assert_int_eq(resolver_resolve(&r, &untrusted, "foo.service", &c, &d), -EPERM);
@@ -126,7 +126,7 @@ START_TEST(test_resolve_shares_cache) {
         test_write_file(test_root, "/etc/confinement.d/a.service.json", "{\"closureInfo\": \"/etc/c\"}");
         test_write_file(test_root, "/etc/confinement.d/b.service.json",
                         "{\"closureInfo\": \"/etc/c\", \"bindMethod\": \"read-only\"}");
-        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
         ck_assert_int_eq(resolver_resolve(&r, &a, "a.service", &ca, &d), 0);
         ck_assert_int_eq(resolver_resolve(&r, &b, "b.service", &cb, &d), 0);
         ck_assert_uint_eq(r.cache.store.n_dirs, 1);
