@@ -56,7 +56,10 @@ container_boot() {
                         tail -n 20 "$CONTAINER_LOG" >&2
                         return 1
                 fi
-                if [[ -z $CONTAINER_LEADER ]]; then
+                # nspawn's first child may be short-lived (before it execs
+                # the container's init): ask again until the one taken runs
+                # systemd
+                if [[ -z $CONTAINER_LEADER || ! -S /proc/$CONTAINER_LEADER/root/run/systemd/private ]]; then
                         CONTAINER_LEADER=$(pgrep -P "$CONTAINER_NSPAWN_PID" | head -n 1 || true)
                 fi
                 if [[ -n $CONTAINER_LEADER && -S /proc/$CONTAINER_LEADER/root/run/systemd/private ]]; then
