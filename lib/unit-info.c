@@ -164,9 +164,10 @@ int unit_search_path_build(const char *env, char **const *library, size_t n_libr
                                 n_found++;
                 for (size_t i = 1; !found && n_found == 1 && i < n_library; i++)
                         found = library_default(library[i], &from_env);
-                if (found && n_library > 0 && found != library_default(library[0], &from_env))
-                        log_debug("libsystemd answers the system unit search path to another SD_PATH_* value "
-                                  "than the headers the generator was built with: taking that answer.");
+                if (found && n_found == 1)
+                        log_notice("libsystemd answers the system unit search path to another SD_PATH_* value "
+                                   "than the headers this program was built with (a newer libsystemd): taking "
+                                   "that answer; a rebuild against the installed libsystemd is due.");
                 if (!found && !doubt &&
                     asprintf(&doubt,
                              "libsystemd answers no plausible system unit search path (%zu values of SD_PATH_* "
