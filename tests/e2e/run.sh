@@ -202,9 +202,12 @@ CEXEC_TIMEOUT=20 cexec journalctl -b --no-pager > "$logs/journal.txt" 2>&1 || tr
 # Whatever the cases found, systemd must have read every line the generator
 # wrote: a line it ignored ("Failed to parse BindReadOnlyPaths=, ignoring",
 # "Unknown key", a path "is not absolute") means a setting lost, on every
-# version. systemd reports them as FILE:LINE: message.
-parse_warnings=$(grep -E '(/50-confinement\.conf|/run-confinement\\x2dview[^ :]*\.mount):[0-9]+: ' \
-        "$logs/journal.txt" | sed 's/^.*systemd\[1\]: //' | sort -u | head -n 20 || true)
+# version. systemd reports them as FILE:LINE: message; any other message
+# naming one of these files that says it failed or ignored something counts
+# too.
+parse_warnings=$(grep -E '(/50-confinement\.conf|/run-confinement\\x2dview[^ :]*\.mount)' "$logs/journal.txt" |
+        grep -Ei '(\.conf|\.mount):[0-9]+: |ignor|fail|unknown|invalid|not absolute' |
+        sed 's/^.*systemd\[1\]: //' | sort -u | head -n 20 || true)
 if [[ ! -s $logs/journal.txt ]]; then
         fail generated-files-parse "no journal to check (see $logs/journal.txt)"
 elif [[ -n $parse_warnings ]]; then
