@@ -85,7 +85,7 @@ int ctl_resolver_init(Resolver *r) {
         char **path = NULL;
         int k;
 
-        k = resolver_init(r, arg_root);
+        k = resolver_init(r, arg_root, NULL);
         if (k < 0 || !arg_unit_path)
                 goto done;
         k = split_unit_path(arg_unit_path, &path);
@@ -93,8 +93,11 @@ int ctl_resolver_init(Resolver *r) {
                 return log_oom();
         if (k < 0)
                 return log_error_errno(k, "--unit-path= names no directory: \"%s\".", arg_unit_path);
+        /* the directories given: no doubt about systemd's search path */
         strv_free(r->search_path);
         r->search_path = path;
+        free(r->search_path_doubt);
+        r->search_path_doubt = NULL;
 done:
         if (k >= 0)
                 r->cache.chase.trust_all = arg_no_trust_check;

@@ -28,6 +28,7 @@ int main(int argc, char *argv[]) {
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
+        GeneratorDirs dirs = generator_dirs_default;
         const char *root = NULL;
         int c, r;
 
@@ -57,7 +58,16 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
 
-        r = generator_run(root, argv[optind]);
+        /* systemd reads the units generators write from the three
+         * directories it passed: they are part of the unit search path.
+         * Under --root the booted system's own are meant. */
+        if (argc - optind == 3 && !root)
+                dirs = (GeneratorDirs) {
+                        .normal = argv[optind],
+                        .early = argv[optind + 1],
+                        .late = argv[optind + 2],
+                };
+        r = generator_run(root, argv[optind], &dirs);
         log_close();
         return r < 0 ? 1 : 0;
 }

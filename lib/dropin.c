@@ -84,7 +84,8 @@ static int write_bind(FILE *f, const Bind *b) {
         static const char read_only[] = "BindReadOnlyPaths=", writable[] = "BindPaths=";
         _cleanup_free_ char *heap = NULL;
         char stack[1024], *line = stack, *t;
-        size_t need = sizeof read_only + 2 * (strlen(b->source) + strlen(b->target)) + 3;
+        /* "-", ":", "\n", and per path twice its length and two quotes */
+        size_t need = sizeof read_only + 2 * (strlen(b->source) + strlen(b->target)) + 4 + 3;
 
         if (need > sizeof stack) {
                 heap = malloc(need);

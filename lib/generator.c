@@ -101,7 +101,7 @@ static void run_done(Run *run) {
                 close(run->normal_fd);
 }
 
-int generator_run(const char *root, const char *normal_dir) {
+int generator_run(const char *root, const char *normal_dir, const GeneratorDirs *dirs) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(run_done) Run run = { .normal_fd = -1 };
         int r, ret = 0;
@@ -116,7 +116,7 @@ int generator_run(const char *root, const char *normal_dir) {
         if (entries.n == 0)
                 return 0;
 
-        r = resolver_init(&run.resolver, root);
+        r = resolver_init(&run.resolver, root, dirs);
         if (r < 0)
                 return r;
 

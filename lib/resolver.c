@@ -6,9 +6,17 @@
 #include "unit-info.h"
 #include "unit-name.h"
 
-int resolver_init(Resolver *r, const char *root) {
+int resolver_init(Resolver *r, const char *root, const GeneratorDirs *dirs) {
+        int k;
+
         *r = (Resolver) { .root = root, .cache.root = root, .cache.store.root = root };
-        return unit_search_path(&r->search_path);
+        k = unit_search_path(dirs, &r->search_path, &r->search_path_doubt);
+        if (k < 0)
+                return log_error_errno(k, "Cannot build the unit search path: %m");
+        if (r->search_path_doubt)
+                log_error("Cannot establish how systemd finds units: %s; every spec fails closed.",
+                          r->search_path_doubt);
+        return 0;
 }
 
 void resolver_next_spec(Resolver *r, size_t specs_left) {
@@ -20,6 +28,8 @@ void resolver_done(Resolver *r) {
         unit_dir_cache_done(&r->unit_dirs);
         strv_free(r->search_path);
         r->search_path = NULL;
+        free(r->search_path_doubt);
+        r->search_path_doubt = NULL;
 }
 
 int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinement **ret, Diag *d) {
@@ -30,6 +40,12 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
         if (e->distrust)
                 return diag_error(d, EPERM, e->path, NULL, "refusing a spec an unprivileged user could change: %s.",
                                   e->distrust);
+
+        /* Whether the unit sets RootDirectoryStartOnly= or what its
+         * ExecStart= names cannot be judged without its files. */
+        if (r->search_path_doubt)
+                return diag_error(d, ENOENT, e->path, NULL, "cannot establish how systemd finds %s: %s.", unit,
+                                  r->search_path_doubt);
 
         k = spec_load_cached(&r->cache.chase, r->root, e->path, &spec, d);
         if (k >= 0) {

@@ -13,11 +13,15 @@
 typedef struct Resolver {
         const char *root;   /* NULL or "/" for none */
         char **search_path; /* the unit search path */
+        char *search_path_doubt; /* why search_path may not be systemd's; NULL when it is */
         UnitDirCache unit_dirs; /* what search_path holds */
         ClosureCache cache;
 } Resolver;
 
-int resolver_init(Resolver *r, const char *root);
+/* dirs: where the generators write, as systemd passed them (NULL: the
+ * defaults, also right under a root). When the unit search path cannot be
+ * established, every spec fails closed with the reason. */
+int resolver_init(Resolver *r, const char *root, const GeneratorDirs *dirs);
 /* Before each spec of a run: how many are left, this one included. */
 void resolver_next_spec(Resolver *r, size_t specs_left);
 void resolver_done(Resolver *r);

@@ -12,7 +12,8 @@
  * as it is, in runs found with strcspn() (SSE4.2 in glibc), not
  * character by character: store paths have nothing to escape. */
 #define SPECIAL_SPECIFIER "%"
-#define SPECIAL_WORD "% \t:\"'\\"
+#define SPECIAL_WORD "%:\"'\\"
+#define WHITESPACE " \t"
 
 /* Writes the escaped s at t (room for twice its length), returns the end. */
 static char *escape_into(char *t, const char *s, const char *special) {
@@ -29,12 +30,29 @@ static char *escape_into(char *t, const char *s, const char *special) {
         }
 }
 
+/* A word with white space is quoted, not escaped: systemd 258 and later
+ * split BindPaths= at white space with C unescaping (where "\ " is an
+ * error), 252 to 257 with a backslash taking the next character; both
+ * keep a quoted space and read "\\", "\:" and "%%" inside quotes alike
+ * (measured on 252, 257 and 262 for each of these characters alone, in
+ * pairs and at either end). */
+static char *escape_word_into(char *t, const char *s) {
+        bool quote = s[strcspn(s, WHITESPACE)] != '\0';
+
+        if (quote)
+                *t++ = '"';
+        t = escape_into(t, s, SPECIAL_WORD);
+        if (quote)
+                *t++ = '"';
+        return t;
+}
+
 static char *escape(const char *s, bool word) {
-        char *r = malloc(strlen(s) * 2 + 1);
+        char *r = malloc(strlen(s) * 2 + 3);
 
         if (!r)
                 return NULL;
-        *escape_into(r, s, word ? SPECIAL_WORD : SPECIAL_SPECIFIER) = '\0';
+        *(word ? escape_word_into(r, s) : escape_into(r, s, SPECIAL_SPECIFIER)) = '\0';
         return r;
 }
 
@@ -43,7 +61,7 @@ char *unit_escape_word(const char *s) {
 }
 
 char *unit_escape_word_into(char *buf, const char *s) {
-        return escape_into(buf, s, SPECIAL_WORD);
+        return escape_word_into(buf, s);
 }
 
 char *unit_escape_specifiers(const char *s) {

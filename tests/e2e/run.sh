@@ -9,11 +9,13 @@
 #               instance with its dpkg instead of copying the binary, and
 #               check that the generator is where systemd looks
 #   --suite     Debian suite of the rootfs: bookworm (systemd 252, the
-#               default) or trixie (systemd 257)
+#               default), trixie (257) or sid (the newest, 262 when written)
 #   --case      run only the named cases (repeatable)
 #   --keep      keep the run directory (rootfs instance, logs) even when all pass
 #   --list      print the names of the cases and exit
 #
+# After the cases, "generated-files-parse" fails when systemd logged that it
+# could not parse or ignored a line of a generated file (in any case).
 # Prints "PASS name" or "FAIL name: reason" per case and then "N passed,
 # N failed" as the last line; exits non-zero when anything failed.  A missing
 # tool or a failed setup step fails every case; nothing is skipped.  Where
@@ -212,6 +214,23 @@ for c in "${cases[@]}"; do
 done
 
 CEXEC_TIMEOUT=20 cexec journalctl -b --no-pager > "$logs/journal.txt" 2>&1 || true
+
+# Whatever the cases found, systemd must have read every line the generator
+# wrote: a line it ignored ("Failed to parse BindReadOnlyPaths=, ignoring",
+# "Unknown key", a path "is not absolute") means a setting lost, on every
+# version. systemd reports them as FILE:LINE: message; any other message
+# naming one of these files that says it failed or ignored something counts
+# too.
+parse_warnings=$(grep -E '(/50-confinement\.conf|/run-confinement\\x2dview[^ :]*\.mount)' "$logs/journal.txt" |
+        grep -Ei '(\.conf|\.mount):[0-9]+: |ignor|fail|unknown|invalid|not absolute' |
+        sed 's/^.*systemd\[1\]: //' | sort -u | head -n 20 || true)
+if [[ ! -s $logs/journal.txt ]]; then
+        fail generated-files-parse "no journal to check (see $logs/journal.txt)"
+elif [[ -n $parse_warnings ]]; then
+        fail generated-files-parse "systemd did not read every generated line: $(tr '\n' '|' <<< "$parse_warnings")"
+else
+        pass generated-files-parse
+fi
 for d in generator generator.early generator.late; do
         cp -a "$(cpath "/run/systemd/$d")" "$logs/$d" 2>/dev/null || true
 done

@@ -243,7 +243,7 @@ START_TEST(test_bad_spec) {
                 test_write_file(test_root, spec, row->json);
 
         /* (3) A bad spec is no failure of the run. */
-        ck_assert_int_eq(generator_run(test_root, out), 0);
+        ck_assert_int_eq(generator_run(test_root, out, NULL), 0);
 
         /* (1) The fail-closed drop-in, and nothing else: no view mounted for it. */
         ck_assert_int_ge(asprintf(&dropin_dir, "/%s.service.d", row->name), 0);
@@ -286,7 +286,7 @@ START_TEST(test_good_spec_in_same_root) {
                         " \"bindReadOnlyPaths\": [\"/etc/present\", {\"source\": \"/etc/absent\", \"optional\": true}],"
                         " \"bindPaths\": [], \"storeDir\": \"/nix/store\", \"bindMethod\": \"view\","
                         " \"unitRoots\": \"none\"}");
-        ck_assert_int_eq(generator_run(test_root, out), 0);
+        ck_assert_int_eq(generator_run(test_root, out, NULL), 0);
         text = test_read_file(out, "/good.service.d/" DROPIN_NAME);
         ck_assert_ptr_nonnull(text);
         ck_assert_msg(test_has_line(text, "RootDirectory=/run/confinement/%n"), "%s", text);

@@ -35,7 +35,7 @@ static void write_spec(const char *dir, const char *name, const char *content) {
 }
 
 static void run(void) {
-        ck_assert_int_eq(generator_run(test_root, out), 0);
+        ck_assert_int_eq(generator_run(test_root, out, NULL), 0);
 }
 
 static char *read_dropin(const char *unit) {
@@ -225,7 +225,7 @@ START_TEST(test_same_output) {
         run();
         /* Again, into another directory, from store-paths in another order. */
         test_write_file(test_root, "/etc/closures/hello/store-paths", "/nix/store/bbb-lib\n/nix/store/aaa-hello\n");
-        ck_assert_int_eq(generator_run(test_root, out2), 0);
+        ck_assert_int_eq(generator_run(test_root, out2, NULL), 0);
         a = read_dropin("foo.service");
         b = test_read_file(out2, "/foo.service.d/" DROPIN_NAME);
         ck_assert_str_eq(a, b);
@@ -296,7 +296,7 @@ START_TEST(test_output_dir_symlink_refused) {
          * through; the run reports it, and the other units are done. */
         link = test_path(out, "/foo.service.d");
         ck_assert_int_eq(symlink(elsewhere, link), 0);
-        ck_assert_int_lt(generator_run(test_root, out), 0);
+        ck_assert_int_lt(generator_run(test_root, out, NULL), 0);
         listing = test_list_dir(elsewhere, "/");
         ck_assert_str_eq(listing, "");
         assert_confined("bar.service");
@@ -307,7 +307,7 @@ END_TEST
 START_TEST(test_output_dir_missing) {
         _cleanup_free_ char *missing = test_path(out, "/missing");
 
-        ck_assert_int_eq(generator_run(test_root, missing), -ENOENT);
+        ck_assert_int_eq(generator_run(test_root, missing, NULL), -ENOENT);
 }
 END_TEST
 

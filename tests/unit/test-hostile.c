@@ -487,7 +487,7 @@ START_TEST(test_hostile_input) {
         h->setup(test_root);
         test_mkdir_p(test_root, "/out");
 
-        r = generator_run(test_root, out);
+        r = generator_run(test_root, out, NULL);
         ck_assert_msg(r == 0, "%s: generator_run() = %d, the generator must exit 0", h->name, r);
 
         dropin = test_read_file(test_root, DROPIN);

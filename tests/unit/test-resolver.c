@@ -72,7 +72,7 @@ START_TEST(test_resolve) {
         ck_assert_int_eq(spec_dirs_enumerate(test_root, &entries), 0);
         ck_assert_uint_eq(entries.n, 1);
 
-        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
         ck_assert_ptr_nonnull(r.search_path);
         ck_assert_int_eq(resolver_resolve(&r, &entries.entries[0], "foo.service", &c, &d), 0);
         ck_assert_str_eq(c->unit, "foo.service");
@@ -92,7 +92,7 @@ START_TEST(test_resolve_errors) {
         make_root();
         untrusted.distrust = (char *) "/etc/confinement.d is writable by anyone (mode 0777)";
         test_write_file(test_root, "/etc/confinement.d/baz.service.json", "{\"closureInfo\": \"/etc/none\"}");
-        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
         {
                 _cleanup_(diag_done) Diag d = {};
                 ck_assert_int_eq(resolver_resolve(&r, &untrusted, "foo.service", &c, &d), -EPERM);
@@ -115,6 +115,30 @@ START_TEST(test_resolve_errors) {
 }
 END_TEST
 
+/* Without a unit search path it can establish, every spec fails closed:
+ * whether the unit may be confined cannot be judged without its files. */
+START_TEST(test_resolve_no_search_path) {
+        _cleanup_(resolver_done) Resolver r = {};
+        SpecEntry e = E("foo.service.json");
+        _cleanup_(diag_done) Diag d = {};
+        Confinement *c = NULL;
+
+        make_root();
+        test_write_file(test_root, "/etc/confinement.d/foo.service.json", "{\"closureInfo\": \"/etc/c\"}");
+        /* systemd makes a relative entry absolute against its own
+         * working directory, which the generator cannot see. */
+        ck_assert_int_eq(setenv("SYSTEMD_UNIT_PATH", "/etc/systemd/system:relative:", 1), 0);
+        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
+        ck_assert_int_eq(unsetenv("SYSTEMD_UNIT_PATH"), 0);
+        ck_assert_ptr_nonnull(r.search_path_doubt);
+        ck_assert_int_eq(resolver_resolve(&r, &e, "foo.service", &c, &d), -ENOENT);
+        ck_assert_ptr_null(c);
+        ck_assert_str_eq(d.reason, "/etc/confinement.d/foo.service.json: cannot establish how systemd finds "
+                                   "foo.service: $SYSTEMD_UNIT_PATH has the relative entry \"relative\", which the "
+                                   "generator cannot resolve as systemd does.");
+}
+END_TEST
+
 START_TEST(test_resolve_shares_cache) {
         _cleanup_(resolver_done) Resolver r = {};
         SpecEntry a = E("a.service.json"), b = E("b.service.json");
@@ -126,7 +150,7 @@ START_TEST(test_resolve_shares_cache) {
         test_write_file(test_root, "/etc/confinement.d/a.service.json", "{\"closureInfo\": \"/etc/c\"}");
         test_write_file(test_root, "/etc/confinement.d/b.service.json",
                         "{\"closureInfo\": \"/etc/c\", \"bindMethod\": \"read-only\"}");
-        ck_assert_int_eq(resolver_init(&r, test_root), 0);
+        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
         ck_assert_int_eq(resolver_resolve(&r, &a, "a.service", &ca, &d), 0);
         ck_assert_int_eq(resolver_resolve(&r, &b, "b.service", &cb, &d), 0);
         ck_assert_uint_eq(r.cache.store.n_dirs, 1);
@@ -148,6 +172,7 @@ static Suite *resolver_suite(void) {
         tcase_add_test(tc, test_resolve);
         tcase_add_test(tc, test_resolve_errors);
         tcase_add_test(tc, test_resolve_shares_cache);
+        tcase_add_test(tc, test_resolve_no_search_path);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -25,8 +25,11 @@ START_TEST(test_escape_word) {
         assert_escape_word("", "");
         assert_escape_word("/nix/store/0123abcd-hello-2.12.1", "/nix/store/0123abcd-hello-2.12.1");
         assert_escape_word("/a_b+c=d", "/a_b+c=d");
-        assert_escape_word("/run/foo bar", "/run/foo\\ bar");
-        assert_escape_word("/a\tb", "/a\\\tb");
+        /* White space: the word quoted, never "\ " (262 rejects it). */
+        assert_escape_word("/run/foo bar", "\"/run/foo bar\"");
+        assert_escape_word("/a\tb", "\"/a\tb\"");
+        assert_escape_word(" ", "\" \"");
+        assert_escape_word("/a b\\ c:d%", "\"/a b\\\\ c\\:d%%\"");
         assert_escape_word("/a:b", "/a\\:b");
         assert_escape_word("/a\"b", "/a\\\"b");
         assert_escape_word("/a'b", "/a\\'b");
@@ -34,7 +37,8 @@ START_TEST(test_escape_word) {
         assert_escape_word("/a%b", "/a%%b");
         assert_escape_word("/%n", "/%%n");
         assert_escape_word("%%", "%%%%");
-        assert_escape_word(" :\\%", "\\ \\:\\\\%%");
+        assert_escape_word(" :\\%", "\" \\:\\\\%%\"");
+        assert_escape_word(":\\%", "\\:\\\\%%");
         /* Nothing else needs it: specifiers and quoting are all there is. */
         assert_escape_word("/a@b,c~d", "/a@b,c~d");
         assert_escape_word("/caf\xc3\xa9", "/caf\xc3\xa9");

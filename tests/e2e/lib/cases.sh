@@ -1019,7 +1019,8 @@ case_not_yet_installed() {
 #   MODE     all, apivfs (full-apivfs and full) or chroot (chroot-only)
 #   USER     all, root, nonroot, static or dynamic
 #   TMP      any, tmp (PrivateTmp=yes in the unit) or notmp (=no)
-#   SYSTEMD  any, or the version the row is for (REASON says why)
+#   SYSTEMD  any, or the versions the row is for (REASON says why): N, N+
+#            (N and later) or -N (up to N)
 #   KIND     d, f, l, c, s (probe.sh walk)
 #   ROOT     the access of root; OTHER: of the other users
 #   FSTYPE   mounted there (- none); ? throughout in chroot-only (no /proc)
@@ -1029,9 +1030,12 @@ case_not_yet_installed() {
 # There and judged harmless (tests/e2e/README.md): /run/confinement/@U@
 # (systemd binds a RuntimeDirectory= into a RootDirectory=; here it is the
 # root itself again, and no more writable than /), /run/systemd/incoming
-# (systemd's read-only propagation directory), the /dev of
+# (systemd's read-only propagation directory, 252 and 257), the /dev of
 # PrivateDevices=yes (with the host's /dev/shm, as for any such service),
-# and on 257 /run/host/os-release and the journal's sockets.  The store
+# and from 257 on /run/host/os-release and the journal's sockets (in the
+# API file system modes: the service can log and read the host's
+# os-release, as any service with its own root; BindLogSockets=no, 257 and
+# later, would be an unknown key to 252).  The store
 # paths are on overlay: the harness's /nix (nspawn --overlay).
 # Rows of user "dynamic" hold for any service under ProtectSystem=strict,
 # which DynamicUser=yes implies: its read-only entry for / takes the place
@@ -1057,11 +1061,11 @@ $BUSYBOX                all    all     any   any d  readable readable overlay ro
 /var/lib/e2e-results    all    all     any   any d  sticky   sticky   overlay root -
 /tmp                    all    all     tmp   any d  sticky   sticky   tmpfs   root -
 /var/tmp                all    all     tmp   any d  sticky   sticky   overlay root -
-/tmp                    all    dynamic notmp 257 d  sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 gives it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
-/var/tmp                all    dynamic notmp 257 d  sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 gives it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
+/tmp                    all    dynamic notmp 257+ d sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 and later give it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
+/var/tmp                all    dynamic notmp 257+ d sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 and later give it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
 /run                    chroot all     any   any d  writable readable -       root -
 /run                    apivfs all     any   252 d  sticky   sticky   tmpfs   root - MountAPIVFS=yes mounts a private tmpfs on /run, mode 1777 on 252, 0755 on 257
-/run                    apivfs all     any   257 d  writable readable tmpfs   root - MountAPIVFS=yes mounts a private tmpfs on /run, mode 1777 on 252, 0755 on 257
+/run                    apivfs all     any   257+ d writable readable tmpfs   root - MountAPIVFS=yes mounts a private tmpfs on /run, mode 1777 on 252, 0755 on 257 and later
 /run/confinement        all    all     any   any d  writable readable -       root -
 /run/confinement/@U@     all    root    any   any d  readable readable tmpfs   root =/
 /run/confinement/@U@     all    static  any   any d  readable readable tmpfs   root =/
@@ -1072,16 +1076,17 @@ $BUSYBOX                all    all     any   any d  readable readable overlay ro
 /dev                    chroot dynamic any   any d  readable readable -       root -
 /proc                   chroot dynamic any   any d  readable readable -       root -
 /sys                    chroot dynamic any   any d  readable readable -       root -
-/run/systemd            all    all     any   any d  writable readable -       root -
-/run/systemd/incoming   all    all     any   any d  readable none     tmpfs   root -
-/run/host               apivfs all     any   257 d  writable readable -       root - 257 binds the host's os-release into /run/host of a service with its own root
-/run/host/.os-release-stage apivfs all any   257 d  readable readable tmpfs   root - 257 binds the host's os-release into /run/host of a service with its own root
-/run/host/.os-release-stage/os-release apivfs all any 257 f readable readable - root - 257 binds the host's os-release into /run/host of a service with its own root
-/run/host/os-release    apivfs all     any   257 l  readable readable -       root - 257 binds the host's os-release into /run/host of a service with its own root
-/run/systemd/journal    apivfs all     any   257 d  writable readable -       root - 257 binds the journal's sockets into a service with its own root
-/run/systemd/journal/dev-log apivfs all any  257 s  special  special  tmpfs   root - 257 binds the journal's sockets into a service with its own root
-/run/systemd/journal/socket  apivfs all any  257 s  special  special  tmpfs   root - 257 binds the journal's sockets into a service with its own root
-/run/systemd/journal/stdout  apivfs all any  257 s  special  special  tmpfs   root - 257 binds the journal's sockets into a service with its own root
+/run/systemd            all    all     any   -257 d writable readable -       root - 252 and 257 make /run/systemd/incoming (mount propagation) in a service with its own root, 262 does not
+/run/systemd/incoming   all    all     any   -257 d readable none     tmpfs   root - 252 and 257 make /run/systemd/incoming (mount propagation) in a service with its own root, 262 does not
+/run/systemd            apivfs all     any   262+ d writable readable -       root - 262 has no /run/systemd/incoming; /run/systemd holds only the journal's sockets
+/run/host               apivfs all     any   257+ d  writable readable -       root - 257 and later bind the host's os-release into /run/host of a service with its own root
+/run/host/.os-release-stage apivfs all any   257+ d  readable readable tmpfs   root - 257 and later bind the host's os-release into /run/host of a service with its own root
+/run/host/.os-release-stage/os-release apivfs all any 257+ f readable readable - root - 257 and later bind the host's os-release into /run/host of a service with its own root
+/run/host/os-release    apivfs all     any   257+ l  readable readable -       root - 257 and later bind the host's os-release into /run/host of a service with its own root
+/run/systemd/journal    apivfs all     any   257+ d  writable readable -       root - 257 and later bind the journal's sockets into a service with its own root
+/run/systemd/journal/dev-log apivfs all any  257+ s  special  special  tmpfs   root - 257 and later bind the journal's sockets into a service with its own root
+/run/systemd/journal/socket  apivfs all any  257+ s  special  special  tmpfs   root - 257 and later bind the journal's sockets into a service with its own root
+/run/systemd/journal/stdout  apivfs all any  257+ s  special  special  tmpfs   root - 257 and later bind the journal's sockets into a service with its own root
 /proc                   apivfs all     any   any d  special  special  proc    root -
 /sys                    apivfs all     any   any d  special  special  sysfs   root -
 /dev                    apivfs all     any   any d  readable readable tmpfs   root -
@@ -1111,6 +1116,16 @@ $BUSYBOX                all    all     any   any d  readable readable overlay ro
 EOF
 }
 
+# systemd_matches SPEC: the booted version is one SPEC names (any, N, N+, -N)
+systemd_matches() {
+        case $1 in
+        any) return 0 ;;
+        *+) ((SYSTEMD_VERSION >= ${1%+})) ;;
+        -*) ((SYSTEMD_VERSION <= ${1#-})) ;;
+        *) ((SYSTEMD_VERSION == $1)) ;;
+        esac
+}
+
 # matrix_expected MODE USER TMP UNIT: the expected walk lines,
 # "walk:PATH=KIND ACCESS FSTYPE OWNER[ =/]", sorted; the reasons of the
 # version-specific rows it used go to $1.reasons (one a line)
@@ -1125,7 +1140,7 @@ matrix_expected() {
                 [[ $rmode == all || $rmode == "$m" ]] || continue
                 [[ $ruser == all || $ruser == "$user" || ($ruser == nonroot && $user != root) ]] || continue
                 [[ $rtmp == any || $rtmp == "$tmp" ]] || continue
-                [[ $rsd == any || $rsd == "$SYSTEMD_VERSION" ]] || continue
+                systemd_matches "$rsd" || continue
                 [[ $rsd == any ]] || echo "$reason" >> "$reasons"
                 acc=$aother
                 [[ $user == root ]] && acc=$aroot

@@ -16,22 +16,38 @@
 #                    powers the container off and waits for nspawn to exit
 #                    (kills it after $CONTAINER_STOP_TIMEOUT s, default 30)
 #
+#   rootfs_systemd_version ROOT
+#                    the systemd package version installed in ROOT (dpkg)
+#
 # Without --register=no --keep-unit nspawn needs a systemd on the host; each
-# container gets a unique machine name.
+# container gets a unique machine name.  systemd 258 and later refuse to run
+# as PID 1 on the legacy cgroup hierarchy this host mounts; for them nspawn
+# gives the container the unified one (SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1).
+# Older versions boot as before.
 
 : "${CEXEC_TIMEOUT:=60}"
 : "${CONTAINER_BOOT_TIMEOUT:=180}"
 : "${CONTAINER_STOP_TIMEOUT:=30}"
 
+rootfs_systemd_version() {
+        awk '/^Package: / { p = ($2 == "systemd") } p && /^Version: / { print $2; exit }' \
+                "${1:?root}/var/lib/dpkg/status"
+}
+
 container_boot() {
-        local name=${1:?name} root=${2:?root} i
+        local name=${1:?name} root=${2:?root} i version unified=
         shift 2
+        version=$(rootfs_systemd_version "$root" || true)
+        if [[ ${version%%[.~-]*} =~ ^[0-9]+$ ]] && ((${version%%[.~-]*} >= 258)); then
+                unified=1
+        fi
         CONTAINER_NAME=$name
         # shellcheck disable=SC2034 # for the callers
         CONTAINER_ROOT=$root
         CONTAINER_LOG=${CONTAINER_LOG:-$(dirname "$root")/console-$name.log}
         CONTAINER_LEADER=
-        systemd-nspawn -q --register=no --keep-unit -M "$name" -D "$root" \
+        SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=${unified:-${SYSTEMD_NSPAWN_UNIFIED_HIERARCHY:-}} \
+                systemd-nspawn -q --register=no --keep-unit -M "$name" -D "$root" \
                 --boot "$@" < /dev/null > "$CONTAINER_LOG" 2>&1 &
         CONTAINER_NSPAWN_PID=$!
         for ((i = 0; i < CONTAINER_BOOT_TIMEOUT * 10; i++)); do
@@ -40,7 +56,10 @@ container_boot() {
                         tail -n 20 "$CONTAINER_LOG" >&2
                         return 1
                 fi
-                if [[ -z $CONTAINER_LEADER ]]; then
+                # nspawn's first child may be short-lived (before it execs
+                # the container's init): ask again until the one taken runs
+                # systemd
+                if [[ -z $CONTAINER_LEADER || ! -S /proc/$CONTAINER_LEADER/root/run/systemd/private ]]; then
                         CONTAINER_LEADER=$(pgrep -P "$CONTAINER_NSPAWN_PID" | head -n 1 || true)
                 fi
                 if [[ -n $CONTAINER_LEADER && -S /proc/$CONTAINER_LEADER/root/run/systemd/private ]]; then

@@ -4,6 +4,10 @@
 #
 #   rootfs_ensure SUITE         prints the cached rootfs of SUITE, building it
 #                               first when missing (debootstrap, ~1 min)
+#   rootfs_build_ensure SUITE   the same for a build root of SUITE: the
+#                               compiler, meson and the -dev packages the
+#                               generator builds against (the suite's own
+#                               libsystemd), to build it as SUITE would
 #   rootfs_instance SUITE DIR   makes DIR/root a writable instance of the
 #                               cached rootfs (an overlay; a copy where
 #                               overlayfs is not available) and prints it;
@@ -19,6 +23,7 @@
 
 : "${CONFINEMENT_ROOTFS_CACHE:=/var/cache/confinement-generator}"
 : "${CONFINEMENT_ROOTFS_INCLUDE:=systemd,dbus,libjansson4}"
+: "${CONFINEMENT_BUILDROOT_INCLUDE:=gcc,libc6-dev,meson,ninja-build,pkgconf,libsystemd-dev,libjansson-dev}"
 
 rootfs_mirror() {
         local f uri
@@ -50,8 +55,17 @@ rootfs_mirror() {
 }
 
 rootfs_ensure() {
-        local suite=${1:?suite}
-        local dir=$CONFINEMENT_ROOTFS_CACHE/rootfs-$suite
+        _rootfs_ensure "${1:?suite}" "rootfs-$1" "$CONFINEMENT_ROOTFS_INCLUDE"
+}
+
+rootfs_build_ensure() {
+        _rootfs_ensure "${1:?suite}" "buildroot-$1" "$CONFINEMENT_BUILDROOT_INCLUDE"
+}
+
+# _rootfs_ensure SUITE NAME PACKAGES
+_rootfs_ensure() {
+        local suite=$1 name=$2 include=$3
+        local dir=$CONFINEMENT_ROOTFS_CACHE/$name
         local tmp=$dir.tmp mirror
 
         if [[ -d $dir ]]; then
@@ -65,16 +79,16 @@ rootfs_ensure() {
         mkdir -p "$CONFINEMENT_ROOTFS_CACHE"
         (
                 # one builder at a time; the others wait and reuse its result
-                exec 8>"$CONFINEMENT_ROOTFS_CACHE/.rootfs-$suite.lock"
+                exec 8>"$CONFINEMENT_ROOTFS_CACHE/.$name.lock"
                 flock 8
                 [[ -d $dir ]] && exit 0
                 mirror=$(rootfs_mirror)
                 echo "rootfs_ensure: debootstrap $suite from $mirror into $tmp" >&2
                 rm -rf "$tmp"
-                if ! debootstrap --variant=minbase --include="$CONFINEMENT_ROOTFS_INCLUDE" \
-                        "$suite" "$tmp" "$mirror" > "$CONFINEMENT_ROOTFS_CACHE/debootstrap-$suite.log" 2>&1; then
-                        echo "rootfs_ensure: debootstrap failed, see $CONFINEMENT_ROOTFS_CACHE/debootstrap-$suite.log" >&2
-                        tail -n 5 "$CONFINEMENT_ROOTFS_CACHE/debootstrap-$suite.log" >&2
+                if ! debootstrap --variant=minbase --include="$include" \
+                        "$suite" "$tmp" "$mirror" > "$CONFINEMENT_ROOTFS_CACHE/debootstrap-$name.log" 2>&1; then
+                        echo "rootfs_ensure: debootstrap failed, see $CONFINEMENT_ROOTFS_CACHE/debootstrap-$name.log" >&2
+                        tail -n 5 "$CONFINEMENT_ROOTFS_CACHE/debootstrap-$name.log" >&2
                         exit 1
                 fi
                 mv -T "$tmp" "$dir"
