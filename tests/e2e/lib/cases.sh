@@ -92,7 +92,7 @@ json_string() {
 
 # spec FILE MODE CLOSUREINFO-JSON [BINSH-JSON [BINDMETHOD [EXTRA-JSON-MEMBERS]]]
 spec() {
-        local file=$1 mode=$2 closure=$3 binsh=${4:-null} method=${5:-view} extra=${6:-}
+        local file=$1 mode=$2 closure=$3 binsh=${4:-null} method=${5:-${E2E_BIND_METHOD:-view}} extra=${6:-}
         mkdir -p "$(dirname "$file")"
         cat > "$file" <<EOF
 {
