@@ -5,7 +5,7 @@
 #
 # Usage: tests/bench/one-mount.sh [--suite bookworm|trixie] [--runs N]
 #          [--sizes "10 100 1000 2000 5000"] [--ro-limit S] [--ro-budget S]
-#          [--settings next|current] [--generator] [GENERATOR]
+#          [--settings next|current] [--overlay-only] [--generator] [GENERATOR]
 #
 # For each closure size N, started round-robin (run 1 of each, then run 2):
 #   overlay     the generator's drop-in (bindMethod "view") with its binds
@@ -23,6 +23,8 @@
 #   floor       tests/bench/kernel-floor.c: N binds + read-only remounts
 #   build       the layer's build time (overlay-layer -n, median of 7
 #               builds on a tmpfs under /run) and what it holds (df, inodes)
+# --overlay-only: only overlay and unconfined (and the floor, the build):
+# many runs of the flat curve without the minutes of view and read-only.
 # --settings next (default): every confined unit also gets the settings
 # full-apivfs is going to have (zz-next.conf: systemd's own
 # ProtectKernelTunables=, ProtectKernelModules=, ProtectControlGroups= in
@@ -47,6 +49,7 @@ sizes="10 100 1000 2000 5000"
 ro_limit=120
 ro_budget=150
 settings=next
+overlay_only=0
 generator=$repo/build/generator/confinement-generator
 while (($#)); do
         case $1 in
@@ -56,6 +59,7 @@ while (($#)); do
         --ro-limit) ro_limit=${2:?}; shift 2 ;;
         --ro-budget) ro_budget=${2:?}; shift 2 ;;
         --settings) settings=${2:?}; shift 2 ;;
+        --overlay-only) overlay_only=1; shift ;;
         --generator) generator=${2:?}; shift 2 ;;
         -h|--help) sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         -*) echo "$0: unknown option $1" >&2; exit 2 ;;
@@ -197,6 +201,8 @@ for n in "${size_list[@]}"; do
                 sc_die "b-$n-overlay.service has no overlay drop-in"
 done
 
+methods=(overlay view unconfined)
+((overlay_only)) && methods=(overlay unconfined)
 declare -A execs med n_runs floor build build_df build_inodes skipped
 mounts_before=$(sc_pid1_mounts)
 echo "systemd $SC_SYSTEMD_VERSION ($suite), settings $settings, $runs runs each, round-robin; load average $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
@@ -206,14 +212,14 @@ for n in "${size_list[@]}"; do
         cexec systemctl start "ol-$n.service" ||
                 sc_die "ol-$n.service failed: $(cexec journalctl -b -q -o cat -u "ol-$n.service" | tail -n 5)"
         for ((i = 0; i < runs; i++)); do
-                for m in overlay view unconfined; do
+                for m in "${methods[@]}"; do
                         u=b-$n-$m.service
                         [[ $m == unconfined ]] && u=b-unconfined.service
                         sc_measure "$u"
                         execs[$m-$n]+="$exec_ms "
                 done
         done
-        for m in overlay view unconfined; do
+        for m in "${methods[@]}"; do
                 read -r -a e <<< "${execs[$m-$n]}"
                 med[$m-$n]=$(median "${e[@]}")
                 printf '%-24s exec ms: %s\n' "$m $n" "${execs[$m-$n]}"
@@ -222,7 +228,9 @@ for n in "${size_list[@]}"; do
         if [[ -n $ro_n ]]; then
                 predicted=$(awk -v t="$ro_ms" -v a="$ro_n" -v b="$n" 'BEGIN { printf "%.0f", t * (b / a) ^ 2 / 1000 }')
         fi
-        if ((n > 2000)) && [[ -n $predicted ]] && ((predicted > ro_limit)); then
+        if ((overlay_only)); then
+                skipped[$n]="--overlay-only"
+        elif ((n > 2000)) && [[ -n $predicted ]] && ((predicted > ro_limit)); then
                 skipped[$n]="predicted ${predicted} s > ${ro_limit} s (from $ro_n paths: $(awk -v t="$ro_ms" 'BEGIN { printf "%.1f", t / 1000 }') s, quadratic)"
                 echo "read-only $n: skipped, ${skipped[$n]}"
         else
@@ -285,7 +293,7 @@ echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${size_list[@]}"; do
         ro=${med[ro-$n]:-skipped} ro_ratio=-
         [[ $ro == skipped ]] || ro_ratio=$(ratio "$ro" "${med[overlay-$n]}")
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${med[overlay-$n]}" "${med[view-$n]}" "$ro" \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${med[overlay-$n]}" "${med[view-$n]:-skipped}" "$ro" \
                 "${med[unconfined-$n]}" "${floor[$n]}" "$(ratio "${med[view-$n]}" "${med[overlay-$n]}")" "$ro_ratio" \
                 "$(ratio "${med[overlay-$n]}" "${med[overlay-${size_list[0]}]}")" "${build[$n]}" \
                 "$(awk -v t="${build[$n]}" -v n="$n" 'BEGIN { printf "%.1f", t * 1000 / n }')"
