@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "closure-layer.h"
 #include "generator.h"
 #include "log.h"
 
@@ -34,6 +35,14 @@ int main(int argc, char *argv[]) {
 
         log_setup("confinement-generator", LOG_TARGET_AUTO);
         log_parse_environment();
+
+        /* The units of bindMethod "overlay" run this binary to mount a
+         * closure (closure-layer.h). */
+        if (argc > 1 && strcmp(argv[1], CLOSURE_LAYER_MODE) == 0) {
+                r = closure_layer_run(argc - 1, argv + 1);
+                log_close();
+                return r < 0 ? 1 : 0;
+        }
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {

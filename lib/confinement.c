@@ -100,7 +100,16 @@ static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, B
         size_t n, k;
         char *source;
 
-        if (spec->bind_method == BIND_METHOD_READ_ONLY)
+        if (spec->bind_method == BIND_METHOD_OVERLAY) {
+                /* A store path proper is an entry of the closure's overlay,
+                 * which shows it as it is (a symlink as a symlink); anything
+                 * else (binSh, a path in a store path) a read-only bind. */
+                rest = path_startswith(target, spec->store_dir);
+                if (origin == BIND_ORIGIN_CLOSURE && rest && *rest && !strchr(rest, '/'))
+                        return add_bind(c, allocated, BIND_IN_LAYER, origin, string_arena_strdup(&c->strings, target),
+                                        string_arena_strdup(&c->strings, target), false);
+        }
+        if (spec->bind_method != BIND_METHOD_VIEW)
                 return add_bind(c, allocated, BIND_READ_ONLY, origin, string_arena_strdup(&c->strings, resolved),
                                 string_arena_strdup(&c->strings, target), false);
 

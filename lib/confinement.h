@@ -18,6 +18,7 @@ typedef enum BindKind {
         BIND_FROM_VIEW, /* BindPaths= from the read-only view: read-only, linear */
         BIND_READ_ONLY, /* BindReadOnlyPaths= */
         BIND_WRITABLE,  /* BindPaths= */
+        BIND_IN_LAYER,  /* a store path of the closure's overlay (closure-layer.h): no line of its own */
 } BindKind;
 
 typedef enum BindOrigin {

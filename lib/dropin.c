@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "closure-layer.h"
 #include "dropin.h"
 #include "path-util.h"
 #include "unit-escape.h"
@@ -125,12 +126,21 @@ static int write_header(FILE *f, const char *spec_file) {
 }
 
 int dropin_render(const Confinement *c, FILE *f) {
+        char layer_id[CLOSURE_LAYER_ID_MAX];
         size_t n_view = 0;
-        int r;
+        int r, n_layer;
 
         r = write_header(f, c->spec_file);
         if (r < 0)
                 return r;
+        n_layer = closure_layer_of(c, NULL, layer_id);
+        if (n_layer < 0)
+                return n_layer;
+        if (n_layer > 0) {
+                r = closure_layer_dropin_unit(layer_id, f);
+                if (r < 0)
+                        return r;
+        }
 
         if (c->view_dir) {
                 fputs("\n[Unit]\n"
@@ -191,7 +201,14 @@ int dropin_render(const Confinement *c, FILE *f) {
         if (c->view_dir)
                 fprintf(f, "; %zu binds from the read-only view %s", n_view, c->view_dir);
         fputs(".\n", f);
+        if (n_layer > 0) {
+                r = closure_layer_dropin_bind(layer_id, c->store_dir, (size_t) n_layer, f);
+                if (r < 0)
+                        return r;
+        }
         for (size_t i = 0; i < c->n_binds; i++) {
+                if (c->binds[i].kind == BIND_IN_LAYER)
+                        continue;
                 r = write_bind(f, &c->binds[i]);
                 if (r < 0)
                         return r;

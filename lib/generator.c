@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "closure-layer.h"
 #include "confinement.h"
 #include "dropin.h"
 #include "generator.h"
@@ -40,11 +41,85 @@ static int render_view_mount(FILE *f, const void *userdata) {
         return store_view_mount_render(userdata, f);
 }
 
+typedef struct Layer {
+        char id[CLOSURE_LAYER_ID_MAX];
+        char *list; /* its names, one a line */
+} Layer;
+
 typedef struct Run {
         int normal_fd;
+        const char *normal_dir;
         Resolver resolver;
         PathList store_dirs; /* that need a view */
+        Layer *layers;       /* written so far */
+        size_t n_layers;
+        char *helper;        /* this binary, for the layer units */
 } Run;
+
+typedef struct NameList {
+        const char *const *names;
+        size_t n;
+} NameList;
+
+static int render_layer_list(FILE *f, const void *userdata) {
+        const NameList *l = userdata;
+        return closure_layer_list_render(l->names, l->n, f);
+}
+
+static int render_layer_unit(FILE *f, const void *userdata) {
+        return closure_layer_unit_render(userdata, f);
+}
+
+/* The unit that mounts c's closure as one overlay, and its list of names,
+ * once per distinct closure. -EEXIST: another closure has the same ID. */
+static int write_layer(Run *run, const Confinement *c) {
+        _cleanup_free_ const char **names = NULL;
+        _cleanup_free_ char *list = NULL, *list_path = NULL, *unit = NULL, *list_name = NULL;
+        _cleanup_close_ int lists_fd = -1;
+        char id[CLOSURE_LAYER_ID_MAX];
+        size_t size;
+        int n, r;
+
+        n = closure_layer_of(c, &names, id);
+        if (n <= 0)
+                return n;
+        r = render_to_string(render_layer_list, &(NameList) { names, (size_t) n }, &list, &size);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < run->n_layers; i++)
+                if (streq(run->layers[i].id, id))
+                        return streq(run->layers[i].list, list) ? 0 : -EEXIST;
+
+        if (!run->helper) {
+                run->helper = realpath("/proc/self/exe", NULL);
+                if (!run->helper)
+                        return -errno;
+        }
+        lists_fd = open_subdirectory_at(run->normal_fd, CLOSURE_LAYER_LISTS);
+        if (lists_fd < 0)
+                return lists_fd;
+        r = write_file_atomic_at(lists_fd, id, list, size);
+        if (r < 0)
+                return r;
+        if (asprintf(&list_path, "%s/" CLOSURE_LAYER_LISTS "/%s", run->normal_dir, id) < 0)
+                return -ENOMEM;
+        r = closure_layer_unit_name(id, &unit);
+        if (r < 0)
+                return r;
+        r = render_and_write(run->normal_fd, unit, render_layer_unit,
+                             &(ClosureLayerUnit) { .id = id, .store_dir = c->store_dir, .list_path = list_path,
+                                                   .helper = run->helper, .n_paths = (size_t) n });
+        if (r < 0)
+                return r;
+
+        Layer *l = reallocarray(run->layers, run->n_layers + 1, sizeof *l);
+        if (!l)
+                return -ENOMEM;
+        run->layers = l;
+        memcpy(l[run->n_layers].id, id, sizeof id);
+        l[run->n_layers++].list = TAKE_PTR(list);
+        return 0;
+}
 
 static int generate_one(Run *run, const SpecEntry *e) {
         _cleanup_confinement_ Confinement *c = NULL;
@@ -73,6 +148,17 @@ static int generate_one(Run *run, const SpecEntry *e) {
 
         r = resolver_resolve(&run->resolver, e, unit, &c, &d);
         if (r >= 0) {
+                r = write_layer(run, c);
+                if (r == -EEXIST) {
+                        /* Two closures, one hash: neither may see the other's. */
+                        diag_error(&d, 0, e->path, "bindMethod",
+                                   "the closure's overlay ID collides with another closure's; choose \"view\".");
+                        r = -EINVAL;
+                } else if (r < 0)
+                        return log_error_errno(r, "%s: cannot write the closure overlay unit of %s: %m", e->path,
+                                               unit);
+        }
+        if (r >= 0) {
                 r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot write %s/%s: %m", e->path, dropin_dir, DROPIN_NAME);
@@ -97,13 +183,17 @@ static int generate_one(Run *run, const SpecEntry *e) {
 static void run_done(Run *run) {
         resolver_done(&run->resolver);
         path_list_done(&run->store_dirs);
+        for (size_t i = 0; i < run->n_layers; i++)
+                free(run->layers[i].list);
+        free(run->layers);
+        free(run->helper);
         if (run->normal_fd >= 0)
                 close(run->normal_fd);
 }
 
 int generator_run(const char *root, const char *normal_dir, const GeneratorDirs *dirs) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(run_done) Run run = { .normal_fd = -1 };
+        _cleanup_(run_done) Run run = { .normal_fd = -1, .normal_dir = normal_dir };
         int r, ret = 0;
 
         run.normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

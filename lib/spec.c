@@ -20,6 +20,7 @@ static const char *const mode_names[_CONFINEMENT_MODE_MAX] = {
 static const char *const bind_method_names[_BIND_METHOD_MAX] = {
         [BIND_METHOD_VIEW] = "view",
         [BIND_METHOD_READ_ONLY] = "read-only",
+        [BIND_METHOD_OVERLAY] = "overlay",
 };
 
 static const char *const unit_roots_names[_UNIT_ROOTS_MAX] = {

@@ -25,6 +25,7 @@ typedef enum ConfinementMode {
 typedef enum BindMethod {
         BIND_METHOD_VIEW,
         BIND_METHOD_READ_ONLY,
+        BIND_METHOD_OVERLAY,
         _BIND_METHOD_MAX,
 } BindMethod;
 

@@ -92,7 +92,7 @@ json_string() {
 
 # spec FILE MODE CLOSUREINFO-JSON [BINSH-JSON [BINDMETHOD [EXTRA-JSON-MEMBERS]]]
 spec() {
-        local file=$1 mode=$2 closure=$3 binsh=${4:-null} method=${5:-view} extra=${6:-}
+        local file=$1 mode=$2 closure=$3 binsh=${4:-null} method=${5:-${E2E_BIND_METHOD:-view}} extra=${6:-}
         mkdir -p "$(dirname "$file")"
         cat > "$file" <<EOF
 {
@@ -1046,6 +1046,12 @@ case_not_yet_installed() {
 # BindReadOnlyPaths= keeps systemd's bind of that directory at
 # /run/confinement/UNIT read-only too.
 matrix_table() {
+        # bindMethod "overlay" (E2E_BIND_METHOD): /nix/store is the
+        # read-only overlay, its store paths no mount points of their own
+        local store_root=writable store_fs=- path_fs=overlay
+        if [[ ${E2E_BIND_METHOD:-view} == overlay ]]; then
+                store_root=readable store_fs=overlay path_fs=-
+        fi
         cat <<EOF
 /                       all    root    any   any d  writable readable tmpfs   root -
 /                       all    static  any   any d  writable readable tmpfs   root -
@@ -1053,9 +1059,9 @@ matrix_table() {
 /bin                    all    all     any   any d  writable readable -       root -
 /bin/sh                 all    all     any   any f  readable readable overlay root -
 /nix                    all    all     any   any d  writable readable -       root -
-/nix/store              all    all     any   any d  writable readable -       root -
-$PROBE                  all    all     any   any d  readable readable overlay root -
-$BUSYBOX                all    all     any   any d  readable readable overlay root -
+/nix/store              all    all     any   any d  $store_root readable $store_fs root -
+$PROBE                  all    all     any   any d  readable readable $path_fs root -
+$BUSYBOX                all    all     any   any d  readable readable $path_fs root -
 /var                    all    all     any   any d  writable readable -       root -
 /var/lib                all    all     any   any d  writable readable -       root -
 /var/lib/e2e-results    all    all     any   any d  sticky   sticky   overlay root -

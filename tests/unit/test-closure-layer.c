@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "closure-layer.h"
+#include "dropin.h"
+#include "generator.h"
+#include "test-util.h"
+
+START_TEST(test_id) {
+        const char *a[] = { "aaa-hello", "bbb-lib" }, *b[] = { "aaa-hello" }, *c[] = { "aaa-hellob", "bb-lib" };
+        char x[CLOSURE_LAYER_ID_MAX], y[CLOSURE_LAYER_ID_MAX];
+
+        closure_layer_id("/nix/store", a, 2, x);
+        ck_assert_uint_eq(strlen(x), 16);
+        ck_assert_uint_eq(strspn(x, "0123456789abcdef"), 16);
+        closure_layer_id("/nix/store", a, 2, y);
+        ck_assert_str_eq(x, y);
+        closure_layer_id("/nix/store", b, 1, y);
+        ck_assert_str_ne(x, y);
+        closure_layer_id("/gnu/store", a, 2, y);
+        ck_assert_str_ne(x, y);
+        /* the names' boundaries count, not only their characters */
+        closure_layer_id("/nix/store", c, 2, y);
+        ck_assert_str_ne(x, y);
+}
+END_TEST
+
+START_TEST(test_mount_options) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+
+        ck_assert_int_eq(closure_layer_mount_options("/run/confinement-layer/x/layer", "/nix", true, &a), 0);
+        ck_assert_str_eq(a, "lowerdir=/run/confinement-layer/x/layer:/nix,redirect_dir=follow,metacopy=on");
+        ck_assert_int_eq(closure_layer_mount_options("/l", "/", false, &b), 0);
+        ck_assert_str_eq(b, "lowerdir=/l:/,redirect_dir=follow");
+        /* separators of the option string are refused, not passed on */
+        ck_assert_int_eq(closure_layer_mount_options("/l", "/a:b", false, &c), -EINVAL);
+        ck_assert_int_eq(closure_layer_mount_options("/l,upperdir=/x", "/nix", false, &c), -EINVAL);
+        ck_assert_ptr_null(c);
+}
+END_TEST
+
+static int render_unit(FILE *f, const void *userdata) {
+        return closure_layer_unit_render(userdata, f);
+}
+
+START_TEST(test_unit) {
+        _cleanup_free_ char *text = NULL, *name = NULL, *source = NULL;
+        ClosureLayerUnit u = {
+                .id = "0123456789abcdef",
+                .store_dir = "/nix/store",
+                .list_path = "/run/systemd/generator/confinement-layer/0123456789abcdef",
+                .helper = "/usr/lib/systemd/system-generators/confinement-generator",
+                .n_paths = 2,
+        };
+
+        ck_assert_int_eq(closure_layer_unit_name(u.id, &name), 0);
+        ck_assert_str_eq(name, "confinement-layer-0123456789abcdef.service");
+        ck_assert_int_eq(closure_layer_store_source(u.id, u.store_dir, &source), 0);
+        ck_assert_str_eq(source, "/run/confinement-layer/0123456789abcdef/root/store");
+        text = test_render(render_unit, &u, 0);
+        ck_assert_msg(test_has_line(text, "Type=oneshot"), "%s", text);
+        ck_assert_msg(test_has_line(text, "RemainAfterExit=yes"), "%s", text);
+        ck_assert_msg(test_has_line(text, "RequiresMountsFor=/nix/store /run/confinement-layer"), "%s", text);
+        ck_assert_msg(test_has_line(text, "ExecStart=/usr/lib/systemd/system-generators/confinement-generator "
+                                          "--closure-layer start /nix/store "
+                                          "/run/systemd/generator/confinement-layer/0123456789abcdef "
+                                          "/run/confinement-layer/0123456789abcdef"),
+                      "%s", text);
+        ck_assert_msg(test_has_line(text, "ExecStop=/usr/lib/systemd/system-generators/confinement-generator "
+                                          "--closure-layer stop /run/confinement-layer/0123456789abcdef"),
+                      "%s", text);
+}
+END_TEST
+
+/* The layer itself needs trusted.* attributes: root, and a file system
+ * that has them (tmpfs, ext4). Skipped otherwise. */
+START_TEST(test_build) {
+        _cleanup_free_ char *tmp = test_tmpdir_new(), *s = NULL;
+        _cleanup_close_ int store_fd = -1, dir_fd = -1;
+        const char *names[] = { "aaa-dir", "bbb-file", "ccc-link" };
+        char value[64];
+        struct stat st;
+        bool has_file = false;
+        ssize_t k;
+
+        test_mkdir_p(tmp, "/nix/store/aaa-dir/bin");
+        test_write_file(tmp, "/nix/store/bbb-file", "#!/bin/sh\necho hi\n");
+        test_chmod(tmp, "/nix/store/bbb-file", 0555);
+        test_symlink(tmp, "/nix/store/ccc-link", "aaa-dir");
+        test_mkdir_p(tmp, "/nix/store/ddd-outside");
+        test_mkdir_p(tmp, "/layer");
+        s = test_path(tmp, "/nix/store");
+        store_fd = open(s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        free(s);
+        s = test_path(tmp, "/layer");
+        dir_fd = open(s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(store_fd, 0);
+        ck_assert_int_ge(dir_fd, 0);
+        if (geteuid() != 0 || fsetxattr(dir_fd, "trusted.overlay.test", "", 0, 0) < 0) {
+                fprintf(stderr, "test_build: skipped, no trusted.* attributes here (%s)\n",
+                        geteuid() != 0 ? "not root" : strerror(errno));
+                test_tmpdir_remove(TAKE_PTR(tmp));
+                return;
+        }
+
+        ck_assert_int_eq(closure_layer_build(store_fd, "store", dir_fd, names, 3, &has_file), 0);
+        ck_assert(has_file);
+        k = getxattr(s, "trusted.overlay.test", value, sizeof value);
+        ck_assert_int_eq(k, 0);
+        free(s);
+        s = test_path(tmp, "/layer/store");
+        k = getxattr(s, "trusted.overlay.opaque", value, sizeof value);
+        ck_assert_int_eq(k, 1);
+        ck_assert_int_eq(value[0], 'y');
+        free(s);
+        s = test_path(tmp, "/layer/store/aaa-dir");
+        k = getxattr(s, "trusted.overlay.redirect", value, sizeof value);
+        ck_assert_int_eq(k, (ssize_t) strlen("/store/aaa-dir"));
+        ck_assert(memcmp(value, "/store/aaa-dir", (size_t) k) == 0);
+        ck_assert_int_eq(lstat(s, &st), 0);
+        ck_assert(S_ISDIR(st.st_mode));
+        free(s);
+        s = test_path(tmp, "/layer/store/bbb-file");
+        ck_assert_int_eq(lstat(s, &st), 0);
+        ck_assert(S_ISREG(st.st_mode));
+        ck_assert_int_eq(st.st_mode & 07777, 0555);
+        ck_assert_int_eq(st.st_size, (off_t) strlen("#!/bin/sh\necho hi\n"));
+        ck_assert_int_eq(st.st_blocks, 0); /* sparse: the data stays in the store */
+        ck_assert_int_eq(getxattr(s, "trusted.overlay.metacopy", value, sizeof value), 0);
+        free(s);
+        s = test_path(tmp, "/layer/store/ccc-link");
+        k = readlink(s, value, sizeof value);
+        ck_assert_int_eq(k, 7);
+        ck_assert(memcmp(value, "aaa-dir", 7) == 0);
+        /* nothing else of the store */
+        ck_assert(!test_exists(tmp, "/layer/store/ddd-outside"));
+        test_tmpdir_remove(TAKE_PTR(tmp));
+}
+END_TEST
+
+START_TEST(test_build_refuses) {
+        _cleanup_free_ char *tmp = test_tmpdir_new(), *s = NULL;
+        _cleanup_close_ int store_fd = -1, dir_fd = -1;
+        const char *slash[] = { "aaa/bin" }, *missing[] = { "zzz-missing" }, *dotdot[] = { ".." };
+
+        test_mkdir_p(tmp, "/nix/store/aaa/bin");
+        test_mkdir_p(tmp, "/l1");
+        s = test_path(tmp, "/nix/store");
+        store_fd = open(s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        free(s);
+        s = test_path(tmp, "/l1");
+        dir_fd = open(s, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_ge(dir_fd, 0);
+        if (geteuid() != 0 || fsetxattr(dir_fd, "trusted.overlay.test", "", 0, 0) < 0) {
+                test_tmpdir_remove(TAKE_PTR(tmp));
+                return;
+        }
+        ck_assert_int_eq(closure_layer_build(store_fd, "a", dir_fd, slash, 1, NULL), -EINVAL);
+        ck_assert_int_eq(closure_layer_build(store_fd, "b", dir_fd, missing, 1, NULL), -ENOENT);
+        ck_assert_int_eq(closure_layer_build(store_fd, "c", dir_fd, dotdot, 1, NULL), -EINVAL);
+        test_tmpdir_remove(TAKE_PTR(tmp));
+}
+END_TEST
+
+/* The generator: one unit per distinct closure, one bind per service. */
+static void write_spec(const char *name, const char *content) {
+        _cleanup_free_ char *p = NULL;
+
+        ck_assert_int_ge(asprintf(&p, "/etc/confinement.d/%s", name), 0);
+        test_write_file(test_root, p, content);
+}
+
+static char *read_file_dropin(const char *out, const char *unit) {
+        _cleanup_free_ char *p = NULL;
+
+        ck_assert_int_ge(asprintf(&p, "/%s.d/" DROPIN_NAME, unit), 0);
+        return test_read_file(out, p);
+}
+
+START_TEST(test_generator) {
+        _cleanup_free_ char *out = test_tmpdir_new(), *a = NULL, *b = NULL, *c = NULL, *listing = NULL,
+                            *unit = NULL, *list = NULL, *list_name = NULL, *requires = NULL, *bind = NULL;
+        const char *hello[] = { "aaa-hello", "bbb-lib" };
+        char id[CLOSURE_LAYER_ID_MAX];
+
+        test_store_path(test_root, "/nix/store/aaa-hello");
+        test_store_path(test_root, "/nix/store/bbb-lib");
+        test_store_path(test_root, "/nix/store/ccc-other");
+        test_write_file(test_root, "/etc/closures/hello/store-paths", "/nix/store/aaa-hello\n/nix/store/bbb-lib\n");
+        test_write_file(test_root, "/etc/closures/other/store-paths", "/nix/store/ccc-other\n");
+        write_spec("a.service.json", "{\"closureInfo\": \"/etc/closures/hello\", \"bindMethod\": \"overlay\"}");
+        write_spec("b.service.json", "{\"closureInfo\": \"/etc/closures/hello\", \"bindMethod\": \"overlay\"}");
+        write_spec("c.service.json", "{\"closureInfo\": \"/etc/closures/other\", \"bindMethod\": \"overlay\"}");
+        ck_assert_int_eq(generator_run(test_root, out), 0);
+
+        closure_layer_id("/nix/store", hello, 2, id);
+        ck_assert_int_ge(asprintf(&unit, "/confinement-layer-%s.service", id), 0);
+        ck_assert_int_ge(asprintf(&list_name, "/" CLOSURE_LAYER_LISTS "/%s", id), 0);
+        /* two closures: two units, two lists; no view mount */
+        listing = test_list_dir(out, "/");
+        ck_assert_msg(strstr(listing, unit + 1), "%s", listing);
+        ck_assert_msg(!strstr(listing, ".mount"), "%s", listing);
+        free(listing);
+        listing = test_list_dir(out, "/" CLOSURE_LAYER_LISTS);
+        ck_assert_uint_eq(strlen(listing), 2 * 16 + 1);
+        list = test_read_file(out, list_name);
+        ck_assert_str_eq(list, "aaa-hello\nbbb-lib\n");
+
+        a = read_file_dropin(out, "a.service");
+        b = read_file_dropin(out, "b.service");
+        c = read_file_dropin(out, "c.service");
+        ck_assert_int_ge(asprintf(&requires, "Requires=confinement-layer-%s.service", id), 0);
+        ck_assert_int_ge(asprintf(&bind, "BindReadOnlyPaths=/run/confinement-layer/%s/root/store:/nix/store", id), 0);
+        ck_assert_msg(test_has_line(a, requires), "%s", a);
+        ck_assert_msg(test_has_line(a, bind), "%s", a);
+        ck_assert_msg(strstr(b, unit + 1), "%s", b);
+        ck_assert_msg(!strstr(c, unit + 1), "%s", c);
+        ck_assert_uint_eq(test_count_lines_with_prefix(a, "BindPaths="), 0);
+        ck_assert_uint_eq(test_count_lines_with_prefix(a, "BindReadOnlyPaths="), 2); /* the root's, the store's */
+        ck_assert_uint_eq(test_count_lines_with_prefix(a, "RequiresMountsFor="), 0);
+        test_tmpdir_remove(TAKE_PTR(out));
+}
+END_TEST
+
+static Suite *closure_layer_suite(void) {
+        Suite *s = suite_create("closure-layer");
+        TCase *tc = test_tcase_new("closure-layer", false), *tg = test_tcase_new("generator", true);
+
+        tcase_add_test(tc, test_id);
+        tcase_add_test(tc, test_mount_options);
+        tcase_add_test(tc, test_unit);
+        tcase_add_test(tc, test_build);
+        tcase_add_test(tc, test_build_refuses);
+        suite_add_tcase(s, tc);
+        tcase_add_test(tg, test_generator);
+        suite_add_tcase(s, tg);
+        return s;
+}
+
+int main(void) {
+        return test_run_suite(closure_layer_suite());
+}
