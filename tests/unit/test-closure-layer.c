@@ -196,7 +196,7 @@ START_TEST(test_generator) {
         write_spec("a.service.json", "{\"closureInfo\": \"/etc/closures/hello\", \"bindMethod\": \"overlay\"}");
         write_spec("b.service.json", "{\"closureInfo\": \"/etc/closures/hello\", \"bindMethod\": \"overlay\"}");
         write_spec("c.service.json", "{\"closureInfo\": \"/etc/closures/other\", \"bindMethod\": \"overlay\"}");
-        ck_assert_int_eq(generator_run(test_root, out), 0);
+        ck_assert_int_eq(generator_run(test_root, out, NULL), 0);
 
         closure_layer_id("/nix/store", hello, 2, id);
         ck_assert_int_ge(asprintf(&unit, "/confinement-layer-%s.service", id), 0);
