@@ -6,8 +6,11 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "closure-layer.h"
 #include "ctl.h"
+#include "dropin.h"
 #include "log.h"
+#include "macro.h"
 #include "path-list.h"
 #include "table.h"
 
@@ -40,6 +43,53 @@ static void print_file(const char *path, const char *text, bool *first) {
         fputs(text, stdout);
 }
 
+static int render_layer_unit(FILE *f, const void *userdata) {
+        return closure_layer_unit_render(userdata, f);
+}
+
+/* The layer unit of c's closure, the one its drop-in Requires= (bindMethod
+ * "overlay"): *ret_path NULL when c has none. On the running system, the
+ * file the generator wrote at the last daemon-reload, when there is one
+ * (the unit of the same closure has the same name); else as the installed
+ * generator (GENERATOR_PATH) writes it into GENERATOR_DIR: its ExecStart=
+ * names the generator binary, not confinementctl. */
+static int layer_unit(const Confinement *c, char **ret_path, char **ret_text) {
+        _cleanup_free_ const char **names = NULL;
+        _cleanup_free_ char *name = NULL, *path = NULL, *list = NULL, *text = NULL;
+        char id[CLOSURE_LAYER_ID_MAX];
+        int n, r;
+
+        *ret_path = *ret_text = NULL;
+        n = closure_layer_of(c, &names, id);
+        if (n <= 0)
+                return n;
+        r = closure_layer_unit_name(id, &name);
+        if (r < 0 || asprintf(&path, GENERATOR_DIR "/%s", name) < 0 ||
+            asprintf(&list, GENERATOR_DIR "/" CLOSURE_LAYER_LISTS "/%s", id) < 0)
+                return -ENOMEM;
+        if (arg_root || read_full_file(path, &text) < 0) {
+                r = render_to_string(render_layer_unit,
+                                     &(ClosureLayerUnit) { .id = id, .store_dir = c->store_dir, .list_path = list,
+                                                           .helper = GENERATOR_PATH, .n_paths = (size_t) n },
+                                     &text, NULL);
+                if (r < 0)
+                        return r;
+        }
+        *ret_path = TAKE_PTR(path);
+        *ret_text = TAKE_PTR(text);
+        return 0;
+}
+
+static int print_once(PathList *printed, const char *path, const char *text, bool *first) {
+        if (path_list_contains(printed, path))
+                return 0;
+        print_file(path, text, first);
+        if (path_list_add(printed, path) < 0)
+                return -ENOMEM;
+        path_list_sort_unique(printed);
+        return 0;
+}
+
 int verb_cat(int argc, char *argv[]) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(resolver_done) Resolver resolver = {};
@@ -53,7 +103,7 @@ int verb_cat(int argc, char *argv[]) {
         for (int i = 0; i < argc; i++) {
                 _cleanup_(resolved_done) Resolved res = {};
                 _cleanup_(rendered_done) Rendered out = {};
-                _cleanup_free_ char *unit = NULL;
+                _cleanup_free_ char *unit = NULL, *layer_path = NULL, *layer = NULL;
 
                 if (parse_unit_argument(argv[i], &unit) < 0 || resolve_unit(&resolver, &entries, unit, &res) < 0) {
                         ret = EXIT_ERROR;
@@ -67,21 +117,19 @@ int verb_cat(int argc, char *argv[]) {
                 if (render_resolved(&res, &out) < 0)
                         return EXIT_ERROR;
 
-                /* Several units may name the same drop-in (instances) or view. */
-                if (!path_list_contains(&printed, out.dropin_path)) {
-                        print_file(out.dropin_path, out.dropin, &first);
-                        r = path_list_add(&printed, out.dropin_path);
+                if (res.state == ENTRY_VALID) {
+                        r = layer_unit(res.confinement, &layer_path, &layer);
                         if (r < 0)
-                                return log_oom(), EXIT_ERROR;
-                        path_list_sort_unique(&printed);
+                                return log_error_errno(r, "Cannot render the closure's layer unit of %s: %m", unit),
+                                       EXIT_ERROR;
                 }
-                if (out.mount_path && !path_list_contains(&printed, out.mount_path)) {
-                        print_file(out.mount_path, out.mount, &first);
-                        r = path_list_add(&printed, out.mount_path);
-                        if (r < 0)
-                                return log_oom(), EXIT_ERROR;
-                        path_list_sort_unique(&printed);
-                }
+
+                /* Several units may name the same drop-in (instances), view
+                 * or closure layer. */
+                if (print_once(&printed, out.dropin_path, out.dropin, &first) < 0 ||
+                    (out.mount_path && print_once(&printed, out.mount_path, out.mount, &first) < 0) ||
+                    (layer_path && print_once(&printed, layer_path, layer, &first) < 0))
+                        return log_oom(), EXIT_ERROR;
         }
         return ret;
 }
@@ -154,7 +202,7 @@ static int paths_json(const char *unit, const Resolved *res, const Row *rows, si
         return 0;
 }
 
-static int paths_table(const char *unit, const Resolved *res, const Row *rows, size_t n) {
+static int paths_table(const char *unit, const Resolved *res, const char *layer_unit, const Row *rows, size_t n) {
         static const char *const headers[] = { "PATH", "SOURCE", "ORIGIN", "ACCESS" };
         _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
         size_t closure = 0;
@@ -182,6 +230,9 @@ static int paths_table(const char *unit, const Resolved *res, const Row *rows, s
         if (arg_legend)
                 printf("\n%zu paths visible to %s: %zu from the closure, %zu others (mode %s, spec %s).\n", n, unit,
                        closure, n - closure, confinement_mode_to_string(res->confinement->mode), res->entry->path);
+        if (arg_legend && layer_unit)
+                printf("Its store paths come through the closure's read-only overlay, one mount at %s, "
+                       "which %s builds.\n", res->confinement->store_dir, layer_unit);
         return 0;
 }
 
@@ -189,8 +240,11 @@ int verb_paths(int argc, char *argv[]) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(resolver_done) Resolver resolver = {};
         _cleanup_(resolved_done) Resolved res = {};
-        _cleanup_free_ char *unit = NULL;
+        _cleanup_(string_arena_done) StringArena strings = {};
+        _cleanup_free_ char *unit = NULL, *overlay = NULL, *layer_unit = NULL;
+        _cleanup_free_ const char **names = NULL;
         _cleanup_free_ Row *rows = NULL;
+        char id[CLOSURE_LAYER_ID_MAX];
         const Confinement *c;
         size_t n = 0;
         int r;
@@ -209,15 +263,37 @@ int verb_paths(int argc, char *argv[]) {
         c = res.confinement;
         assert(c); /* a valid entry has its confinement */
 
+        /* bindMethod "overlay": the store paths' source is the closure's overlay. */
+        r = closure_layer_of(c, &names, id);
+        if (r > 0 && (closure_layer_store_source(id, c->store_dir, &overlay) < 0 ||
+                      closure_layer_unit_name(id, &layer_unit) < 0))
+                return log_oom(), EXIT_ERROR;
+
         rows = calloc(c->n_binds + 8, sizeof *rows);
         if (!rows)
                 return log_oom(), EXIT_ERROR;
         rows[n++] = (Row) { .path = "/", .source = "empty tmpfs (TemporaryFileSystem=/)", .origin = "root", .access = "rw" };
         for (size_t i = 0; i < c->n_binds; i++) {
                 const Bind *b = &c->binds[i];
+                const char *source = b->source;
+
+                if (b->kind == BIND_IN_LAYER) {
+                        /* OVERLAY/NAME, where NAME is the store path's last component */
+                        const char *name = strrchr(b->target, '/') + 1;
+                        size_t k;
+                        char *p;
+
+                        assert(overlay); /* c has BIND_IN_LAYER binds */
+                        k = strlen(overlay) + 1 + strlen(name) + 1;
+                        p = string_arena_alloc(&strings, k);
+                        if (!p)
+                                return log_oom(), EXIT_ERROR;
+                        (void) snprintf(p, k, "%s/%s", overlay, name);
+                        source = p;
+                }
                 rows[n++] = (Row) {
                         .path = b->target,
-                        .source = b->source,
+                        .source = source,
                         .origin = bind_origin_to_string(b->origin),
                         .access = b->kind == BIND_WRITABLE ? "rw" : "ro",
                         .optional = b->optional,
@@ -226,6 +302,6 @@ int verb_paths(int argc, char *argv[]) {
         n += mode_rows(c, rows + n);
         qsort(rows, n, sizeof *rows, compare_rows);
 
-        r = arg_json ? paths_json(unit, &res, rows, n) : paths_table(unit, &res, rows, n);
+        r = arg_json ? paths_json(unit, &res, rows, n) : paths_table(unit, &res, layer_unit, rows, n);
         return r < 0 ? EXIT_ERROR : EXIT_OK;
 }

@@ -363,7 +363,8 @@ static int layer_start(const char *store_dir, const char *list, const char *dir)
         if (st_store.st_dev != st_parent.st_dev)
                 return log_error_errno(-EXDEV,
                                        "The store directory %s is a file system of its own; bindMethod "
-                                       "\"overlay\" needs it on the same file system as %s (choose \"view\").",
+                                       "\"overlay\" (the default) needs it on the same file system as %s. "
+                                       "Set \"bindMethod\": \"view\" in the specs of the services that use it.",
                                        store_dir, parent);
 
         r = layer_stop(dir);
@@ -395,8 +396,10 @@ static int layer_start(const char *store_dir, const char *list, const char *dir)
                 return log_error_errno(r, "Cannot use %s or %s as an overlay layer: %m", layer, parent);
         if (mount("overlay", root, "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, options) < 0)
                 return log_error_errno(-errno,
-                                       "Cannot mount the closure's overlay (%s) at %s: %m; the kernel needs "
-                                       "overlayfs with redirect_dir and metacopy (4.19).",
+                                       "Cannot mount the closure's overlay (%s) at %s: %m; bindMethod "
+                                       "\"overlay\" (the default) needs overlayfs with redirect_dir and metacopy "
+                                       "(Linux 4.19). Set \"bindMethod\": \"view\" in the specs of the services "
+                                       "that use it.",
                                        options, root);
         log_info("Mounted the %zu paths of the closure at %s.", n, root);
         return 0;

@@ -152,7 +152,8 @@ static int generate_one(Run *run, const SpecEntry *e) {
                 if (r == -EEXIST) {
                         /* Two closures, one hash: neither may see the other's. */
                         diag_error(&d, 0, e->path, "bindMethod",
-                                   "the closure's overlay ID collides with another closure's; choose \"view\".");
+                                   "the closure's overlay ID collides with another closure's; "
+                                   "set \"bindMethod\": \"view\".");
                         r = -EINVAL;
                 } else if (r < 0)
                         return log_error_errno(r, "%s: cannot write the closure overlay unit of %s: %m", e->path,

@@ -270,6 +270,7 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         s->file = strdup(file);
         if (!s->file)
                 return -ENOMEM;
+        s->bind_method = SPEC_DEFAULT_BIND_METHOD;
 
         if (json_depth(text, size) > SPEC_DEPTH_MAX)
                 return diag_error(d, 0, file, NULL, "expected a spec, got JSON nested deeper than %d levels.",
@@ -311,7 +312,7 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                         r = parse_store_dir(file, value, &s->store_dir, d);
                 else if (strcmp(key, "bindMethod") == 0) {
                         r = parse_enum(file, key, value, bind_method_names, _BIND_METHOD_MAX,
-                                       "\"view\" or \"read-only\"", &e, d);
+                                       "\"overlay\", \"view\" or \"read-only\"", &e, d);
                         s->bind_method = e;
                 } else
                         r = diag_error(d, 0, file, key,

@@ -22,12 +22,16 @@ typedef enum ConfinementMode {
         _CONFINEMENT_MODE_MAX,
 } ConfinementMode;
 
+/* How the closure's store paths come into the service (key "bindMethod"). */
 typedef enum BindMethod {
-        BIND_METHOD_VIEW,
-        BIND_METHOD_READ_ONLY,
-        BIND_METHOD_OVERLAY,
+        BIND_METHOD_VIEW,      /* one BindPaths= per path, from the read-only view of the store */
+        BIND_METHOD_READ_ONLY, /* one BindReadOnlyPaths= per path (NixOS's way) */
+        BIND_METHOD_OVERLAY,   /* one read-only overlay of the closure, one bind (closure-layer.h) */
         _BIND_METHOD_MAX,
 } BindMethod;
+
+/* The default: start cost independent of the closure's size (docs/one-mount.md). */
+#define SPEC_DEFAULT_BIND_METHOD BIND_METHOD_OVERLAY
 
 typedef enum UnitRoots {
         UNIT_ROOTS_NONE, /* the unit's files add no roots */

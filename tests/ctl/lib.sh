@@ -81,6 +81,9 @@ make_root() {
         mkdir -p "$etc" "$run" "$usr" "$root/var/lib/web" "$root/etc/ssl" "$root/etc/systemd/system"
         echo "nameserver 127.0.0.1" > "$root/etc/resolv.conf"
 
+        # hello, web@ and roots choose bindMethod "view" (the default is
+        # "overlay"): test-ctl.sh's expectations of cat and paths are the
+        # view's drop-ins and mount unit
         # hello: the distribution's spec, overridden by the administrator's
         cat > "$usr/hello.service.json" <<JSON
 { "closureInfo": "/etc/closures/data" }
@@ -89,6 +92,7 @@ JSON
 {
   "mode": "full",
   "closureInfo": "/etc/closures/hello",
+  "bindMethod": "view",
   "binSh": "$BUSYBOX/bin/sh",
   "bindReadOnlyPaths": ["/etc/resolv.conf", { "source": "/etc/ssl/certs", "optional": true }]
 }
@@ -103,6 +107,7 @@ JSON
 {
   "mode": "chroot-only",
   "closureInfo": ["/etc/closures/hello", "/etc/closures/data"],
+  "bindMethod": "view",
   "bindPaths": [{ "source": "/var/lib/web", "target": "/srv/web dir:50%" }]
 }
 JSON
@@ -111,7 +116,7 @@ JSON
 JSON
         # roots: packages and the unit's Exec*= paths, in the reference graph
         cat > "$etc/roots.service.json" <<JSON
-{ "closureInfo": "/etc/closures/all", "packages": ["$DATA"], "unitRoots": "exec" }
+{ "closureInfo": "/etc/closures/all", "packages": ["$DATA"], "unitRoots": "exec", "bindMethod": "view" }
 JSON
         cat > "$root/etc/systemd/system/roots.service" <<UNIT
 [Service]

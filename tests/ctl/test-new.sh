@@ -89,8 +89,18 @@ cmp "$tmp/want.json" "$root/etc/confinement.d/app.service.json" || fail "new: th
 # the generator takes it as it is: valid, the closure of the Exec*= roots
 ctl 0 --root="$root" check
 has "$tmp/out" "app.service: valid, full-apivfs, 3 closure paths."
+# bindMethod "overlay", the default: the drop-in's one bind of the
+# closure's overlay, and the layer unit it requires, which runs the
+# installed generator (not confinementctl)
 ctl 0 --root="$root" cat app
-has "$tmp/out" "BindPaths=/run/confinement-view$HELLO:$HELLO"
+has "$tmp/out" "BindReadOnlyPaths=/run/confinement-layer/"
+has "$tmp/out" "# /run/systemd/generator/confinement-layer-"
+has "$tmp/out" "confinement-generator --closure-layer start /nix/store /run/systemd/generator/confinement-layer/"
+! grep -q -e confinement-view -e "confinementctl --closure-layer" "$tmp/out" || fail "cat app: not the overlay's files"
+ctl 0 --root="$root" paths app
+grep -q "^$HELLO  */run/confinement-layer/[0-9a-f]*/root/store/${HELLO##*/}  *closure  *ro$" "$tmp/out" ||
+        { cat "$tmp/out" >&2; fail "paths app: the store path from the overlay"; }
+has "$tmp/out" "Its store paths come through the closure's read-only overlay, one mount at /nix/store"
 
 # exists: refused without --force, replaced with it
 fails_cleanly "/etc/confinement.d/app.service.json exists; \"confinementctl new --force\" replaces it." new app

@@ -120,10 +120,22 @@ fi
 requisites() {
         nix-store -q --requisites "$@" | LC_ALL=C sort
 }
-# bound UNIT: the store paths the drop-in of UNIT binds
+# bound UNIT: the store paths the drop-in of UNIT binds: the names of the
+# closure's overlay (bindMethod "overlay", the default; the list the
+# generator wrote for the layer unit the drop-in requires), or each bind
+# from the view ("view")
 bound() {
-        sed -n 's|^BindPaths=/run/confinement-view\(/nix/store/[^/:]*\):\1$|\1|p' \
-                "$gen_out/$1.d/50-confinement.conf" | LC_ALL=C sort
+        local dropin=$gen_out/$1.d/50-confinement.conf id
+        id=$(sed -n 's|^Requires=confinement-layer-\([0-9a-f]*\)\.service$|\1|p' "$dropin")
+        if [[ -n $id ]] &&
+                ! grep -qx "BindReadOnlyPaths=/run/confinement-layer/$id/root/store:/nix/store" "$dropin"; then
+                echo "$1: requires the layer unit $id, but does not bind its overlay" >&2
+                return 1
+        fi
+        {
+                [[ -z $id ]] || sed 's|^|/nix/store/|' "$gen_out/confinement-layer/$id"
+                sed -n 's|^BindPaths=/run/confinement-view\(/nix/store/[^/:]*\):\1$|\1|p' "$dropin"
+        } | LC_ALL=C sort
 }
 # exactly UNIT ROOT...: the drop-in binds exactly the closure of ROOT...
 exactly() {

@@ -211,7 +211,7 @@ static const BadSpec bad_specs[] = {
         { "store-missing", "{\"closureInfo\": \"/etc/c/gnu\", \"storeDir\": \"/gnu/store\"}", NULL,
           "key \"storeDir\": cannot open the store directory /gnu/store: No such file or directory" },
         /* bindMethod, packages, unitRoots, unknown keys */
-        { "method", "{" GOOD ", \"bindMethod\": \"ro\"}", NULL, "key \"bindMethod\": expected \"view\" or \"read-only\", got \"ro\"" },
+        { "method", "{" GOOD ", \"bindMethod\": \"ro\"}", NULL, "key \"bindMethod\": expected \"overlay\", \"view\" or \"read-only\", got \"ro\"" },
         { "packages-type", "{" GOOD ", \"packages\": \"/nix/store/aaa-hello\"}", NULL,
           "key \"packages\": expected a list of paths, got a string" },
         { "packages-closure", "{" GOOD ", \"packages\": [\"/nix/store/bbb-bash\"]}", NULL,

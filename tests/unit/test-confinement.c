@@ -7,6 +7,8 @@
 
 #define SPEC_FILE "/etc/confinement.d/foo.service.json"
 #define VIEW "/run/confinement-view/nix/store"
+/* bindMethod "view", the method these tests check unless they say otherwise (the default is "overlay"). */
+#define VIEW_METHOD "\"bindMethod\": \"view\", "
 
 /* A fake store under the test root: plain store paths, symlinks in the
  * store (relative, absolute, out of it, to it, looping), and host-like
@@ -91,7 +93,7 @@ START_TEST(test_view) {
         _cleanup_confinement_ Confinement *c = NULL;
 
         make_store();
-        c = build_ok("{\"closureInfo\": \"/c\", \"mode\": \"full\"}");
+        c = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"mode\": \"full\"}");
         ck_assert_str_eq(c->unit, "foo.service");
         ck_assert_str_eq(c->spec_file, SPEC_FILE);
         ck_assert_int_eq(c->mode, CONFINEMENT_FULL);
@@ -122,7 +124,7 @@ START_TEST(test_store_dir) {
 
         test_store_path(test_root, "/gnu/store/aaa-guile");
         write_closure("/gnu/store/aaa-guile\n");
-        c = build_ok("{\"closureInfo\": \"/c\", \"storeDir\": \"/gnu/store\"}");
+        c = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"storeDir\": \"/gnu/store\"}");
         ck_assert_str_eq(c->view_dir, "/run/confinement-view/gnu/store");
         assert_bind(c, 0, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, "/run/confinement-view/gnu/store/aaa-guile",
                     "/gnu/store/aaa-guile", false);
@@ -136,7 +138,7 @@ START_TEST(test_symlinked_store_paths) {
         /* Bound from the fully resolved target, at their own paths. */
         make_store();
         write_closure(closure);
-        v = build_ok("{\"closureInfo\": \"/c\"}");
+        v = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\"}");
         ck_assert_uint_eq(v->n_binds, 3);
         assert_bind(v, 0, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/ccc-lib", "/nix/store/ddd-link", false);
         assert_bind(v, 1, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/aaa-hello", "/nix/store/eee-abs", false);
@@ -154,7 +156,7 @@ START_TEST(test_path_inside_store_path) {
         make_store();
         test_symlink(test_root, "/nix/store/aaa-hello/bin/link", "../../ccc-lib");
         write_closure("/nix/store/aaa-hello/bin\n/nix/store/aaa-hello/bin/link\n");
-        c = build_ok("{\"closureInfo\": \"/c\"}");
+        c = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\"}");
         assert_bind(c, 0, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/aaa-hello/bin", "/nix/store/aaa-hello/bin",
                     false);
         assert_bind(c, 1, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/ccc-lib", "/nix/store/aaa-hello/bin/link",
@@ -225,7 +227,7 @@ START_TEST(test_paths_outside_store) {
          * resolved path. */
         make_store();
         write_closure("/etc/resolv.conf\n/etc/ssl/link\n/nix/store/aaa-hello\n");
-        c = build_ok("{\"closureInfo\": \"/c\"}");
+        c = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\"}");
         ck_assert_uint_eq(c->n_binds, 3);
         assert_bind(c, 0, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, "/etc/resolv.conf", "/etc/resolv.conf", false);
         assert_bind(c, 1, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, "/etc/ssl/certs", "/etc/ssl/link", false);
@@ -239,14 +241,14 @@ START_TEST(test_bin_sh) {
 
         make_store();
         write_closure("/nix/store/aaa-hello\n/nix/store/bbb-bash\n");
-        a = build_ok("{\"closureInfo\": \"/c\", \"binSh\": \"/nix/store/bbb-bash/bin/sh\"}");
+        a = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"binSh\": \"/nix/store/bbb-bash/bin/sh\"}");
         ck_assert_uint_eq(a->n_binds, 3);
         /* "/bin/sh" sorts first. */
         assert_bind(a, 0, BIND_FROM_VIEW, BIND_ORIGIN_BIN_SH, VIEW "/bbb-bash/bin/sh", "/bin/sh", false);
         assert_bind(a, 2, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/bbb-bash", "/nix/store/bbb-bash", false);
 
         /* Through a symlink outside the store, as NixOS's /run/current-system. */
-        b = build_ok("{\"closureInfo\": \"/c\", \"binSh\": \"/run/current-system/sw/bin/sh\"}");
+        b = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"binSh\": \"/run/current-system/sw/bin/sh\"}");
         assert_bind(b, 0, BIND_FROM_VIEW, BIND_ORIGIN_BIN_SH, VIEW "/bbb-bash/bin/sh", "/bin/sh", false);
 
         r = build_ok("{\"closureInfo\": \"/c\", \"binSh\": \"/run/current-system/sw/bin/sh\", "
@@ -277,7 +279,7 @@ START_TEST(test_extra_binds) {
         _cleanup_confinement_ Confinement *c = NULL;
 
         make_store();
-        c = build_ok("{\"closureInfo\": \"/c\","
+        c = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\","
                      " \"bindReadOnlyPaths\": [\"/etc/resolv.conf\", {\"source\": \"/etc/ssl/link\", \"target\": \"/ssl\"},"
                      "                         {\"source\": \"/etc/missing\", \"optional\": true}],"
                      " \"bindPaths\": [{\"source\": \"/var/lib/web\", \"target\": \"/var/lib/app\"},"
@@ -317,7 +319,7 @@ START_TEST(test_duplicates_dropped) {
         /* The same closure twice, the same paths in two closureInfos, the
          * same extra bind twice (once optional): each bound once. */
         test_write_file(test_root, "/d/store-paths", "/nix/store/ccc-lib\n/nix/store/aaa-hello\n");
-        c = build_ok("{\"closureInfo\": [\"/c\", \"/d\", \"/c\"],"
+        c = build_ok("{" VIEW_METHOD "\"closureInfo\": [\"/c\", \"/d\", \"/c\"],"
                      " \"bindReadOnlyPaths\": [\"/etc/resolv.conf\", {\"source\": \"/etc/resolv.conf\", \"optional\": true},"
                      "                         \"/etc/resolv.conf\"]}");
         ck_assert_uint_eq(c->n_closure_paths, 2);
@@ -335,12 +337,13 @@ START_TEST(test_duplicate_targets) {
                            SPEC_FILE ": key \"bindReadOnlyPaths\": /etc/resolv.conf is bound twice, from /etc/resolv.conf and from "
                            "/etc/ssl/certs.");
         /* A closure path again as an extra bind: from the view and from the store. */
-        assert_build_fails("{\"closureInfo\": \"/c\", \"bindReadOnlyPaths\": [\"/nix/store/aaa-hello\"]}",
+        assert_build_fails("{" VIEW_METHOD "\"closureInfo\": \"/c\","
+                           " \"bindReadOnlyPaths\": [\"/nix/store/aaa-hello\"]}",
                            SPEC_FILE ": key \"closureInfo\": /nix/store/aaa-hello is bound twice, from /nix/store/aaa-hello and from "
                            VIEW "/aaa-hello.");
         /* Something else at /bin/sh. */
         write_closure("/nix/store/bbb-bash\n");
-        assert_build_fails("{\"closureInfo\": \"/c\", \"binSh\": \"/nix/store/bbb-bash/bin/sh\","
+        assert_build_fails("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"binSh\": \"/nix/store/bbb-bash/bin/sh\","
                            " \"bindReadOnlyPaths\": [{\"source\": \"/bin/sh\", \"target\": \"/bin/sh\"}]}",
                            SPEC_FILE ": key \"binSh\": /bin/sh is bound twice, from /bin/sh and from " VIEW "/bbb-bash/bin/sh.");
 }
@@ -364,6 +367,32 @@ static void assert_same_confinement(const Confinement *a, const Confinement *b) 
                 assert_bind(b, i, a->binds[i].kind, a->binds[i].origin, a->binds[i].source, a->binds[i].target,
                             a->binds[i].optional);
 }
+
+START_TEST(test_overlay_default) {
+        _cleanup_confinement_ Confinement *c = NULL, *o = NULL;
+
+        /* No bindMethod: the closure's overlay. Store paths are entries of
+         * the layer (no view, no bind of their own); binSh and paths
+         * outside the store stay read-only binds. */
+        make_store();
+        write_closure("/nix/store/aaa-hello\n/nix/store/bbb-bash\n/nix/store/ddd-link\n/etc/resolv.conf\n");
+        c = build_ok("{\"closureInfo\": \"/c\", \"binSh\": \"/run/current-system/sw/bin/sh\"}");
+        ck_assert_ptr_null(c->view_dir);
+        ck_assert_uint_eq(c->n_closure_paths, 4);
+        ck_assert_uint_eq(c->n_binds, 5);
+        assert_bind(c, 0, BIND_READ_ONLY, BIND_ORIGIN_BIN_SH, "/nix/store/bbb-bash/bin/sh", "/bin/sh", false);
+        assert_bind(c, 1, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, "/etc/resolv.conf", "/etc/resolv.conf", false);
+        assert_bind(c, 2, BIND_IN_LAYER, BIND_ORIGIN_CLOSURE, "/nix/store/aaa-hello", "/nix/store/aaa-hello", false);
+        assert_bind(c, 3, BIND_IN_LAYER, BIND_ORIGIN_CLOSURE, "/nix/store/bbb-bash", "/nix/store/bbb-bash", false);
+        /* A symlink store path is a symlink in the layer, not its target. */
+        assert_bind(c, 4, BIND_IN_LAYER, BIND_ORIGIN_CLOSURE, "/nix/store/ddd-link", "/nix/store/ddd-link", false);
+
+        /* The same as naming it. */
+        o = build_ok("{\"closureInfo\": \"/c\", \"binSh\": \"/run/current-system/sw/bin/sh\","
+                     " \"bindMethod\": \"overlay\"}");
+        assert_same_confinement(c, o);
+}
+END_TEST
 
 START_TEST(test_sorted_and_stable) {
         _cleanup_confinement_ Confinement *a = NULL, *b = NULL;
@@ -415,14 +444,14 @@ START_TEST(test_roots) {
                         "/nix/store/aaa-hello\nsha256:0\n1\n\n1\n/nix/store/ccc-lib\n"
                         "/nix/store/bbb-bash\nsha256:0\n1\n\n0\n"
                         "/nix/store/ccc-lib\nsha256:0\n1\n\n0\n");
-        a = build_ok("{\"closureInfo\": \"/c\", \"packages\": [\"/nix/store/aaa-hello/bin/hello\"]}");
+        a = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"packages\": [\"/nix/store/aaa-hello/bin/hello\"]}");
         ck_assert_uint_eq(a->n_closure_paths, 2);
         ck_assert_uint_eq(a->n_binds, 2);
         assert_bind(a, 0, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/aaa-hello", "/nix/store/aaa-hello", false);
         assert_bind(a, 1, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/ccc-lib", "/nix/store/ccc-lib", false);
 
         /* binSh is a root too. */
-        b = build_ok("{\"closureInfo\": \"/c\", \"packages\": [\"/nix/store/ccc-lib\"],"
+        b = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"packages\": [\"/nix/store/ccc-lib\"],"
                      " \"binSh\": \"/run/current-system/sw/bin/sh\"}");
         ck_assert_uint_eq(b->n_closure_paths, 2);
         assert_bind(b, 0, BIND_FROM_VIEW, BIND_ORIGIN_BIN_SH, VIEW "/bbb-bash/bin/sh", "/bin/sh", false);
@@ -567,6 +596,7 @@ static Suite *confinement_suite(void) {
         tc = test_tcase_new("closure", true);
         tcase_add_test(tc, test_view);
         tcase_add_test(tc, test_read_only);
+        tcase_add_test(tc, test_overlay_default);
         tcase_add_test(tc, test_store_dir);
         tcase_add_test(tc, test_symlinked_store_paths);
         tcase_add_test(tc, test_path_inside_store_path);

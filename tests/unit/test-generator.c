@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "closure-layer.h"
 #include "dropin.h"
 #include "generator.h"
 #include "test-util.h"
 
 #define MOUNT_NIX "run-confinement\\x2dview-nix-store.mount"
 #define MOUNT_GNU "run-confinement\\x2dview-gnu-store.mount"
+/* No bindMethod: the default, the closure's overlay. */
 #define SPEC "{\"closureInfo\": \"/etc/closures/hello\"}\n"
+#define SPEC_VIEW "{\"closureInfo\": \"/etc/closures/hello\", \"bindMethod\": \"view\"}\n"
 
 static char *out = NULL;
 
@@ -25,6 +28,27 @@ static void make_root(void) {
         test_store_path(test_root, "/nix/store/aaa-hello");
         test_store_path(test_root, "/nix/store/bbb-lib");
         test_write_file(test_root, "/etc/closures/hello/store-paths", "/nix/store/aaa-hello\n/nix/store/bbb-lib\n");
+}
+
+/* The layer unit of make_root()'s closure (to free). */
+static char *hello_layer_unit(void) {
+        const char *names[] = { "aaa-hello", "bbb-lib" };
+        char id[CLOSURE_LAYER_ID_MAX];
+        char *unit = NULL;
+
+        closure_layer_id("/nix/store", names, ELEMENTSOF(names), id);
+        ck_assert_int_eq(closure_layer_unit_name(id, &unit), 0);
+        return unit;
+}
+
+/* The top of the output directory, sorted: before, the layer lists and the
+ * layer unit of make_root()'s closure, after (to free). */
+static char *with_hello_layer(const char *before, const char *after) {
+        _cleanup_free_ char *unit = hello_layer_unit();
+        char *s = NULL;
+
+        ck_assert_int_ge(asprintf(&s, "%s" CLOSURE_LAYER_LISTS " %s%s", before, unit, after), 0);
+        return s;
 }
 
 static void write_spec(const char *dir, const char *name, const char *content) {
@@ -51,13 +75,16 @@ static void assert_listing(const char *dir, const char *expected) {
         ck_assert_str_eq(names, expected);
 }
 
+/* Confined with the default bindMethod: one bind of a closure's overlay,
+ * after its layer unit. */
 static void assert_confined(const char *unit) {
         _cleanup_free_ char *text = read_dropin(unit);
 
         ck_assert_msg(text, "no drop-in for %s", unit);
         ck_assert_msg(test_has_line(text, "RootDirectory=/run/confinement/%n"), "%s", text);
-        ck_assert_msg(test_has_line(text, "BindPaths=/run/confinement-view/nix/store/aaa-hello:/nix/store/aaa-hello"),
-                      "%s", text);
+        ck_assert_msg(test_count_lines_with_prefix(text, "Requires=confinement-layer-") == 1, "%s", text);
+        ck_assert_msg(test_count_lines_with_prefix(text, "BindReadOnlyPaths=" CLOSURE_LAYER_DIR "/") == 1, "%s", text);
+        ck_assert_msg(test_count_lines_with_prefix(text, "BindPaths=/run/confinement-view/") == 0, "%s", text);
         ck_assert_msg(!strstr(text, FAIL_CLOSED_PATH), "%s", text);
 }
 
@@ -72,7 +99,8 @@ static void assert_fail_closed(const char *unit, const char *fragment) {
 }
 
 START_TEST(test_plain_template_instance) {
-        _cleanup_free_ char *mount = NULL;
+        _cleanup_free_ char *top = with_hello_layer("", " foo.service.d web@.service.d web@blue.service.d"),
+                            *unit = hello_layer_unit(), *path = NULL, *layer = NULL;
 
         make_root();
         write_spec("/etc/confinement.d", "foo.service.json", SPEC);
@@ -81,18 +109,19 @@ START_TEST(test_plain_template_instance) {
         run();
 
         /* Each spec its own drop-in directory, named after the unit; one
-         * mount unit for the store they share. */
-        assert_listing("/", "foo.service.d " MOUNT_NIX " web@.service.d web@blue.service.d");
+         * layer unit for the closure they share, no view. */
+        assert_listing("/", top);
         assert_listing("/foo.service.d", DROPIN_NAME);
         assert_confined("foo.service");
         assert_confined("web@.service");
         assert_confined("web@blue.service");
 
-        mount = test_read_file(out, "/" MOUNT_NIX);
-        ck_assert_ptr_nonnull(mount);
-        ck_assert(test_has_line(mount, "What=/nix/store"));
-        ck_assert(test_has_line(mount, "Where=/run/confinement-view/nix/store"));
-        ck_assert(test_has_line(mount, "Options=bind,ro"));
+        ck_assert_int_ge(asprintf(&path, "/%s", unit), 0);
+        layer = test_read_file(out, path);
+        ck_assert_ptr_nonnull(layer);
+        ck_assert(test_has_line(layer, "Type=oneshot"));
+        ck_assert(test_has_line(layer, "RemainAfterExit=yes"));
+        ck_assert(!test_exists(out, "/" MOUNT_NIX));
 }
 END_TEST
 
@@ -118,6 +147,8 @@ START_TEST(test_modes) {
 END_TEST
 
 START_TEST(test_masked) {
+        _cleanup_free_ char *top = with_hello_layer("baz.service.d ", "");
+
         make_root();
         write_spec("/usr/lib/confinement.d", "foo.service.json", SPEC);
         test_symlink(test_root, "/etc/confinement.d/foo.service.json", "/dev/null");
@@ -126,12 +157,14 @@ START_TEST(test_masked) {
         write_spec("/usr/lib/confinement.d", "baz.service.json", SPEC);
         run();
         /* Masked: not confined, and no drop-in at all. */
-        assert_listing("/", "baz.service.d " MOUNT_NIX);
+        assert_listing("/", top);
         assert_confined("baz.service");
 }
 END_TEST
 
 START_TEST(test_invalid_names_skipped) {
+        _cleanup_free_ char *top = with_hello_layer("", " ok.service.d");
+
         make_root();
         write_spec("/etc/confinement.d", "foo.json", SPEC);
         write_spec("/etc/confinement.d", "foo.socket.json", SPEC);
@@ -143,7 +176,7 @@ START_TEST(test_invalid_names_skipped) {
         write_spec("/etc/confinement.d", "foo.service", SPEC);
         write_spec("/etc/confinement.d", "ok.service.json", SPEC);
         run();
-        assert_listing("/", "ok.service.d " MOUNT_NIX);
+        assert_listing("/", top);
 }
 END_TEST
 
@@ -162,12 +195,14 @@ START_TEST(test_mount_unit_per_store_dir) {
         make_root();
         test_store_path(test_root, "/gnu/store/aaa-guile");
         test_write_file(test_root, "/etc/closures/guile/store-paths", "/gnu/store/aaa-guile\n");
-        write_spec("/etc/confinement.d", "a.service.json", SPEC);
-        write_spec("/etc/confinement.d", "b.service.json", SPEC);
+        write_spec("/etc/confinement.d", "a.service.json", SPEC_VIEW);
+        write_spec("/etc/confinement.d", "b.service.json", SPEC_VIEW);
         write_spec("/etc/confinement.d", "c.service.json",
-                   "{\"closureInfo\": \"/etc/closures/guile\", \"storeDir\": \"/gnu/store\"}");
+                   "{\"closureInfo\": \"/etc/closures/guile\", \"storeDir\": \"/gnu/store\","
+                   " \"bindMethod\": \"view\"}");
         write_spec("/etc/confinement.d", "d.service.json",
-                   "{\"closureInfo\": \"/etc/closures/guile\", \"storeDir\": \"/gnu/store\"}");
+                   "{\"closureInfo\": \"/etc/closures/guile\", \"storeDir\": \"/gnu/store\","
+                   " \"bindMethod\": \"view\"}");
         run();
         assert_listing("/", "a.service.d b.service.d c.service.d d.service.d " MOUNT_GNU " " MOUNT_NIX);
 }
@@ -217,7 +252,8 @@ START_TEST(test_instance_overrides_template) {
 END_TEST
 
 START_TEST(test_same_output) {
-        _cleanup_free_ char *out2 = test_tmpdir_new(), *a = NULL, *b = NULL, *c = NULL, *ma = NULL, *mb = NULL;
+        _cleanup_free_ char *out2 = test_tmpdir_new(), *a = NULL, *b = NULL, *c = NULL, *ma = NULL, *mb = NULL,
+                            *unit = hello_layer_unit(), *path = NULL;
 
         make_root();
         write_spec("/etc/confinement.d", "foo.service.json",
@@ -229,8 +265,12 @@ START_TEST(test_same_output) {
         a = read_dropin("foo.service");
         b = test_read_file(out2, "/foo.service.d/" DROPIN_NAME);
         ck_assert_str_eq(a, b);
-        ma = test_read_file(out, "/" MOUNT_NIX);
-        mb = test_read_file(out2, "/" MOUNT_NIX);
+        /* The closure's list of names (its unit names the output directory). */
+        ck_assert_int_ge(asprintf(&path, "/" CLOSURE_LAYER_LISTS "/%s", unit + strlen("confinement-layer-")), 0);
+        *strrchr(path, '.') = '\0';
+        ma = test_read_file(out, path);
+        mb = test_read_file(out2, path);
+        ck_assert_ptr_nonnull(ma);
         ck_assert_str_eq(ma, mb);
         /* And over the same directory: the same bytes, nothing else left. */
         run();

@@ -56,7 +56,8 @@ START_TEST(test_defaults) {
         ck_assert_uint_eq(s->n_bind_writable, 0);
         ck_assert_str_eq(s->store_dir, SPEC_DEFAULT_STORE_DIR);
         ck_assert_str_eq(s->store_dir, "/nix/store");
-        ck_assert_int_eq(s->bind_method, BIND_METHOD_VIEW);
+        ck_assert_int_eq(s->bind_method, BIND_METHOD_OVERLAY);
+        ck_assert_int_eq(s->bind_method, SPEC_DEFAULT_BIND_METHOD);
         ck_assert_uint_eq(s->n_packages, 0);
         ck_assert_int_eq(s->unit_roots, UNIT_ROOTS_NONE);
         ck_assert(!spec_names_roots(s));
@@ -123,6 +124,8 @@ START_TEST(test_enums) {
                   CONFINEMENT_FULL, BIND_METHOD_VIEW, UNIT_ROOTS_EXEC },
                 { "{\"bindMethod\":\"read-only\",\"mode\":\"full-apivfs\",\"closureInfo\":\"/c\"}",
                   CONFINEMENT_FULL_APIVFS, BIND_METHOD_READ_ONLY, UNIT_ROOTS_NONE },
+                { "{\"closureInfo\":\"/c\",\"bindMethod\":\"overlay\",\"mode\":\"chroot-only\"}",
+                  CONFINEMENT_CHROOT_ONLY, BIND_METHOD_OVERLAY, UNIT_ROOTS_NONE },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(v); i++) {
@@ -141,6 +144,7 @@ START_TEST(test_enums) {
         ck_assert_ptr_null(confinement_mode_to_string((ConfinementMode) -1));
         ck_assert_str_eq(bind_method_to_string(BIND_METHOD_VIEW), "view");
         ck_assert_str_eq(bind_method_to_string(BIND_METHOD_READ_ONLY), "read-only");
+        ck_assert_str_eq(bind_method_to_string(BIND_METHOD_OVERLAY), "overlay");
         ck_assert_ptr_null(bind_method_to_string(_BIND_METHOD_MAX));
         ck_assert_str_eq(unit_roots_to_string(UNIT_ROOTS_NONE), "none");
         ck_assert_str_eq(unit_roots_to_string(UNIT_ROOTS_EXEC), "exec");
@@ -286,8 +290,8 @@ static const struct {
         { "{\"closureInfo\": \"/c\", \"storeDir\": \"/nix:store\"}", "key \"storeDir\": expected a path of letters, digits" },
         { "{\"closureInfo\": \"/c\", \"storeDir\": \"/nix%store\"}", "key \"storeDir\": expected a path of letters, digits" },
         { "{\"closureInfo\": \"/c\", \"storeDir\": \"/st\\u00f6re\"}", "key \"storeDir\": expected a path of letters, digits" },
-        { "{\"closureInfo\": \"/c\", \"bindMethod\": \"ro\"}", "key \"bindMethod\": expected \"view\" or \"read-only\", got \"ro\"" },
-        { "{\"closureInfo\": \"/c\", \"bindMethod\": true}", "key \"bindMethod\": expected \"view\" or \"read-only\", got a boolean" },
+        { "{\"closureInfo\": \"/c\", \"bindMethod\": \"ro\"}", "key \"bindMethod\": expected \"overlay\", \"view\" or \"read-only\", got \"ro\"" },
+        { "{\"closureInfo\": \"/c\", \"bindMethod\": true}", "key \"bindMethod\": expected \"overlay\", \"view\" or \"read-only\", got a boolean" },
         { "{\"closureInfo\": \"/c\", \"packages\": \"/nix/store/a\"}", "key \"packages\": expected a list of paths, got a string" },
         { "{\"closureInfo\": \"/c\", \"packages\": [\"nix\"]}", "key \"packages[0]\": expected an absolute, normalized path" },
         { "{\"closureInfo\": \"/c\", \"unitRoots\": \"all\"}", "key \"unitRoots\": expected \"none\", \"exec\" or \"full\", got \"all\"" },

@@ -38,7 +38,7 @@ setup_one_mount() {
         unit "$root" t-ol-own.service Type=oneshot id
         cat > "$etc/t-ol-own.service.json" <<'EOF'
 { "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/own", "storeDir": "/srv/e2e-own/store",
-  "bindPaths": ["/var/lib/e2e-results"], "bindMethod": "overlay" }
+  "bindPaths": ["/var/lib/e2e-results"] }
 EOF
 }
 
@@ -142,8 +142,9 @@ case_one_mount_reload() {
         finish
 }
 
-# a store that is a file system of its own: the overlay unit refuses, the
-# service does not start (never unconfined)
+# a store that is a file system of its own, with the default bindMethod:
+# the overlay unit refuses and names "view" as the way out, the service
+# does not start (never unconfined)
 case_one_mount_own_fs() {
         local u=t-ol-own.service layer out
         cexec mount -t tmpfs tmpfs /srv/e2e-own/store
@@ -156,7 +157,8 @@ case_one_mount_own_fs() {
         layer=$(cexec systemctl show -p Requires --value "$u" | tr ' ' '\n' | grep confinement-layer-)
         [[ -n $layer ]] || err "$u: no confinement-layer unit in Requires="
         out=$(cexec journalctl -b -q -o cat -u "$layer")
-        [[ $out == *"is a file system of its own"* ]] || err "$layer: no reason in the journal: $out"
+        [[ $out == *"is a file system of its own"*'Set "bindMethod": "view" in the specs'* ]] ||
+                err "$layer: no reason and no way out in the journal: $out"
         [[ $(cexec systemctl show -p ActiveState --value "$u") != active ]] || err "$u: active: $(why "$u")"
         [[ $(cexec journalctl -b -q -o cat -u "$u") == *"Dependency failed"* ]] ||
                 err "$u: no failed dependency in the journal: $(why "$u")"

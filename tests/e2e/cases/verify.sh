@@ -1,9 +1,9 @@
 # shellcheck shell=bash
 # systemd-analyze verify over what the generator writes: every unit with a
-# drop-in of ours (confined or fail-closed; one instance of each template)
-# and every store view mount unit, in one run with --generators=yes, so
-# that systemd-analyze runs the generator itself and loads its output as
-# PID 1 does.
+# drop-in of ours (confined or fail-closed; one instance of each template),
+# every closure layer unit and every store view mount unit, in one run
+# with --generators=yes, so that systemd-analyze runs the generator itself
+# and loads its output as PID 1 does.
 #
 #   verify   not one line of warning, but for the generator's own messages
 #            about the specs that are broken on purpose (they name the spec
@@ -31,6 +31,10 @@ verify_units() {
 case_verify() {
         local out units=() bad
         mapfile -t units < <(verify_units)
+        # the layer units of the default bindMethod "overlay", and the view
+        # mount unit of the specs that choose "view" (t-binds)
+        printf '%s\n' "${units[@]}" | grep -q '^confinement-layer-[0-9a-f]*\.service$' ||
+                err "no closure layer unit among: ${units[*]}"
         [[ " ${units[*]} " == *" run-confinement\\x2dview-nix-store.mount "* ]] ||
                 err "no store view mount unit among: ${units[*]}"
         [[ " ${units[*]} " == *" t-basic.service "* ]] || err "t-basic.service has no drop-in"

@@ -91,8 +91,12 @@ json_string() {
 }
 
 # spec FILE MODE CLOSUREINFO-JSON [BINSH-JSON [BINDMETHOD [EXTRA-JSON-MEMBERS]]]
+# BINDMETHOD empty: $E2E_BIND_METHOD if set, else no "bindMethod" key (the
+# generator's default, "overlay"); E2E_BIND_METHOD=view runs the suite on
+# the view.
 spec() {
-        local file=$1 mode=$2 closure=$3 binsh=${4:-null} method=${5:-${E2E_BIND_METHOD:-view}} extra=${6:-}
+        local file=$1 mode=$2 closure=$3 binsh=${4:-null} method=${5:-${E2E_BIND_METHOD:-}} extra=${6:-}
+        [[ -z $method ]] || extra="\"bindMethod\": \"$method\"${extra:+, $extra}"
         mkdir -p "$(dirname "$file")"
         cat > "$file" <<EOF
 {
@@ -100,8 +104,7 @@ spec() {
   "closureInfo": $closure,
   "binSh": $binsh,
   "bindPaths": ["/var/lib/e2e-results"],
-  "storeDir": "/nix/store",
-  "bindMethod": "$method"${extra:+,
+  "storeDir": "/nix/store"${extra:+,
   $extra}
 }
 EOF
@@ -193,10 +196,10 @@ RuntimeDirectory=t-dynamic" id "write:/var/lib/t-dynamic" "write:/run/t-dynamic"
         spec "$etc/t-dynamic.service.json" full-apivfs "$probe_ci"
 
         unit "$root" t-escape.service "$oneshot" "read:$ESCAPE_DST/file"
-        spec "$etc/t-escape.service.json" full-apivfs "$probe_ci" null view \
+        spec "$etc/t-escape.service.json" full-apivfs "$probe_ci" null "" \
                 "\"bindReadOnlyPaths\": [{\"source\": $(json_string "$ESCAPE_SRC"), \"target\": $(json_string "$ESCAPE_DST")}]"
         unit "$root" t-escape2.service "$oneshot" "read:$ESCAPE2_DST/file"
-        spec "$etc/t-escape2.service.json" full-apivfs "$probe_ci" null view \
+        spec "$etc/t-escape2.service.json" full-apivfs "$probe_ci" null "" \
                 "\"bindReadOnlyPaths\": [{\"source\": $(json_string "$ESCAPE2_SRC"), \"target\": $(json_string "$ESCAPE2_DST")}]"
 
         unit "$root" t-binds.service "$oneshot" "read:/etc/e2e-plain.conf" "write:/etc/e2e-plain.conf" \
@@ -272,7 +275,7 @@ setup_broken() {
         spec "$etc/t-broken-ci.service.json" full-apivfs '"/nonexistent/e2e-closure"'
         # a package outside the store-paths of closureInfo
         unit "$root" t-broken-pkg.service Type=oneshot id
-        spec "$etc/t-broken-pkg.service.json" full-apivfs "$probe_ci" null view "\"packages\": [\"$SECRET\"]"
+        spec "$etc/t-broken-pkg.service.json" full-apivfs "$probe_ci" null "" "\"packages\": [\"$SECRET\"]"
         # RootDirectoryStartOnly=yes in the unit file itself
         unit "$root" t-rdso.service "Type=oneshot
 RootDirectoryStartOnly=yes" id
@@ -371,19 +374,19 @@ PrivateUsers=yes" status:Seccomp_filters "run:$bb+swapoff+/e2e-no-swap" "run:$bb
         unit "$root" t-uroots-exec.service "Type=oneshot
 Environment=E2E_EXTRA=$SECRET
 Environment=\"PROBE_CHECKS=exists:$SECRET read:$SECRET\"" env:E2E_EXTRA ls:/nix/store
-        spec "$etc/t-uroots-exec.service.json" full-apivfs "$combined_ci" null view '"unitRoots": "exec"'
+        spec "$etc/t-uroots-exec.service.json" full-apivfs "$combined_ci" null "" '"unitRoots": "exec"'
         unit "$root" t-uroots-full.service "Type=oneshot
 Environment=E2E_EXTRA=$SECRET
 Environment=\"PROBE_CHECKS=exists:$SECRET read:$SECRET\"" env:E2E_EXTRA ls:/nix/store
-        spec "$etc/t-uroots-full.service.json" full-apivfs "$combined_ci" null view '"unitRoots": "full"'
+        spec "$etc/t-uroots-full.service.json" full-apivfs "$combined_ci" null "" '"unitRoots": "full"'
 
         # packages: roots in a closureInfo of several fixtures; a path in a
         # store path counts as that store path
         unit "$root" t-pkgs.service Type=oneshot ls:/nix/store "exists:$SECRET" "read:$SYMLINKED/data"
-        spec "$etc/t-pkgs.service.json" full-apivfs "$combined_ci" null view \
+        spec "$etc/t-pkgs.service.json" full-apivfs "$combined_ci" null "" \
                 "\"packages\": [\"$PROBE/bin/probe\", \"$SYMLINKED\"]"
         unit "$root" t-pkgs-big.service Type=oneshot ls:/nix/store "exists:$SECRET" "exists:$SYMLINKED"
-        spec "$etc/t-pkgs-big.service.json" full-apivfs "$combined_ci" null view \
+        spec "$etc/t-pkgs-big.service.json" full-apivfs "$combined_ci" null "" \
                 "\"packages\": [\"$PROBE\", \"$COMBINED_BIG\"]"
         # no roots: all of combined
         unit "$root" t-pkgs-none.service Type=oneshot ls:/nix/store
@@ -395,7 +398,7 @@ Environment=\"PROBE_CHECKS=exists:$SECRET read:$SECRET\"" env:E2E_EXTRA ls:/nix/
         echo decoy-WRONG-content > "$root$DECOY_STRIPPED/file"
         unit "$root" t-decoy.service Type=oneshot "read:$DECOY_DST/file" "exists:$DECOY_DST_STRIPPED" \
                 "read:$DECOY_DST_STRIPPED/file"
-        spec "$etc/t-decoy.service.json" full-apivfs "$probe_ci" null view \
+        spec "$etc/t-decoy.service.json" full-apivfs "$probe_ci" null "" \
                 "\"bindReadOnlyPaths\": [{\"source\": $(json_string "$DECOY_SRC"), \"target\": $(json_string "$DECOY_DST")}]"
         enable "$root" t-decoy.service
 
@@ -404,7 +407,7 @@ Environment=\"PROBE_CHECKS=exists:$SECRET read:$SECRET\"" env:E2E_EXTRA ls:/nix/
         # installation
         spec "$etc/t-later.service.json" full-apivfs "$probe_ci"
         unit "$root/usr/lib/e2e/later" t-later.service Type=oneshot "exists:$SECRET" ls:/nix/store
-        spec "$etc/t-later-exec.service.json" full-apivfs "$combined_ci" null view '"unitRoots": "exec"'
+        spec "$etc/t-later-exec.service.json" full-apivfs "$combined_ci" null "" '"unitRoots": "exec"'
         unit "$root/usr/lib/e2e/later" t-later-exec.service "Type=oneshot
 Environment=\"PROBE_CHECKS=exists:$SECRET\"" ls:/nix/store
         spec "$etc/t-later-noreload.service.json" full-apivfs "$probe_ci"
@@ -1046,11 +1049,12 @@ case_not_yet_installed() {
 # BindReadOnlyPaths= keeps systemd's bind of that directory at
 # /run/confinement/UNIT read-only too.
 matrix_table() {
-        # bindMethod "overlay" (E2E_BIND_METHOD): /nix/store is the
-        # read-only overlay, its store paths no mount points of their own
-        local store_root=writable store_fs=- path_fs=overlay
-        if [[ ${E2E_BIND_METHOD:-view} == overlay ]]; then
-                store_root=readable store_fs=overlay path_fs=-
+        # bindMethod "overlay" (the default; E2E_BIND_METHOD=view for the
+        # view): /nix/store is the read-only overlay, its store paths no
+        # mount points of their own
+        local store_root=readable store_fs=overlay path_fs=-
+        if [[ ${E2E_BIND_METHOD:-overlay} != overlay ]]; then
+                store_root=writable store_fs=- path_fs=overlay
         fi
         cat <<EOF
 /                       all    root    any   any d  writable readable tmpfs   root -
