@@ -59,6 +59,9 @@ static int layer_unit(const Confinement *c, char **ret_path, char **ret_text) {
         char id[CLOSURE_LAYER_ID_MAX];
         int n, r;
 
+        assert(c);
+        assert(ret_path);
+        assert(ret_text);
         *ret_path = *ret_text = NULL;
         n = closure_layer_of(c, &names, id);
         if (n <= 0)
@@ -118,6 +121,7 @@ int verb_cat(int argc, char *argv[]) {
                         return EXIT_ERROR;
 
                 if (res.state == ENTRY_VALID) {
+                        assert(res.confinement); /* a valid entry has its confinement */
                         r = layer_unit(res.confinement, &layer_path, &layer);
                         if (r < 0)
                                 return log_error_errno(r, "Cannot render the closure's layer unit of %s: %m", unit),
