@@ -206,7 +206,7 @@ static int paths_json(const char *unit, const Resolved *res, const Row *rows, si
         return 0;
 }
 
-static int paths_table(const char *unit, const Resolved *res, const char *layer_unit, const Row *rows, size_t n) {
+static int paths_table(const char *unit, const Resolved *res, const char *layer_name, const Row *rows, size_t n) {
         static const char *const headers[] = { "PATH", "SOURCE", "ORIGIN", "ACCESS" };
         _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
         size_t closure = 0;
@@ -234,9 +234,9 @@ static int paths_table(const char *unit, const Resolved *res, const char *layer_
         if (arg_legend)
                 printf("\n%zu paths visible to %s: %zu from the closure, %zu others (mode %s, spec %s).\n", n, unit,
                        closure, n - closure, confinement_mode_to_string(res->confinement->mode), res->entry->path);
-        if (arg_legend && layer_unit)
+        if (arg_legend && layer_name)
                 printf("Its store paths come through the closure's read-only overlay, one mount at %s, "
-                       "which %s builds.\n", res->confinement->store_dir, layer_unit);
+                       "which %s builds.\n", res->confinement->store_dir, layer_name);
         return 0;
 }
 
@@ -245,7 +245,7 @@ int verb_paths(int argc, char *argv[]) {
         _cleanup_(resolver_done) Resolver resolver = {};
         _cleanup_(resolved_done) Resolved res = {};
         _cleanup_(string_arena_done) StringArena strings = {};
-        _cleanup_free_ char *unit = NULL, *overlay = NULL, *layer_unit = NULL;
+        _cleanup_free_ char *unit = NULL, *overlay = NULL, *layer_name = NULL;
         _cleanup_free_ const char **names = NULL;
         _cleanup_free_ Row *rows = NULL;
         char id[CLOSURE_LAYER_ID_MAX];
@@ -270,7 +270,7 @@ int verb_paths(int argc, char *argv[]) {
         /* bindMethod "overlay": the store paths' source is the closure's overlay. */
         r = closure_layer_of(c, &names, id);
         if (r > 0 && (closure_layer_store_source(id, c->store_dir, &overlay) < 0 ||
-                      closure_layer_unit_name(id, &layer_unit) < 0))
+                      closure_layer_unit_name(id, &layer_name) < 0))
                 return log_oom(), EXIT_ERROR;
 
         rows = calloc(c->n_binds + 8, sizeof *rows);
@@ -306,6 +306,6 @@ int verb_paths(int argc, char *argv[]) {
         n += mode_rows(c, rows + n);
         qsort(rows, n, sizeof *rows, compare_rows);
 
-        r = arg_json ? paths_json(unit, &res, rows, n) : paths_table(unit, &res, layer_unit, rows, n);
+        r = arg_json ? paths_json(unit, &res, rows, n) : paths_table(unit, &res, layer_name, rows, n);
         return r < 0 ? EXIT_ERROR : EXIT_OK;
 }
