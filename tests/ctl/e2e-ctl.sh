@@ -195,8 +195,9 @@ for u in c-ok.service c-tmpl@a.service c-bad.service; do
         t=${u/@a./@.}
         { echo "# /run/systemd/generator/$t.d/50-confinement.conf"; cat "$gen/$t.d/50-confinement.conf"
           if [[ $u != c-bad.service ]]; then
-                  echo; printf '%s\n' '# /run/systemd/generator/run-confinement\x2dview-nix-store.mount'
-                  cat "$gen/run-confinement\\x2dview-nix-store.mount"
+                  layer=$(sed -n 's/^Requires=\(confinement-layer-.*\.service\)$/\1/p' "$gen/$t.d/50-confinement.conf")
+                  echo; printf '# /run/systemd/generator/%s\n' "$layer"
+                  cat "$gen/$layer"
           fi; } > "$run_dir/want"
         diff -u "$run_dir/want" "$out" > "$logs/cat-$u.diff" ||
                 { fail "cat-$u" "differs from /run/systemd/generator (see $logs/cat-$u.diff)"; step_ok=0; }
