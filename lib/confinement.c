@@ -22,6 +22,7 @@ Confinement *confinement_free(Confinement *c) {
         free(c->view_dir);
         for (size_t i = 0; i < _MODE_SETTING_MAX; i++)
                 free(c->unit_mode_settings[i]);
+        path_list_done(&c->unit_keys);
         free(c);
         return NULL;
 }
@@ -492,12 +493,12 @@ static int check_unit(const UnitInfo *u, const char *unit, const Spec *spec, Dia
                                   unit, u->dropin_shadow_file);
         if (u->confinement_reset)
                 return diag_error(d, 0, spec->file, NULL,
-                                  "%s resets the confinement in a drop-in that sorts after the generator's "
-                                  DROPIN_NAME " (%s): it would run unconfined.",
+                                  "%s resets the confinement (%s) in a drop-in that sorts after the "
+                                  "generator's " DROPIN_NAME ": it would run unconfined.",
                                   unit, u->confinement_reset);
         if (u->full_privilege_command && !spec->allow_full_privilege_commands)
                 return diag_error(d, 0, spec->file, NULL,
-                                  "%s runs a command with full privileges, outside the confinement (%s); set "
+                                  "%s runs a command with full privileges (%s), outside the confinement; set "
                                   "\"allowFullPrivilegeCommands\": true in the spec to accept that.",
                                   unit, u->full_privilege_command);
         if (u->root_directory_start_only_file)
@@ -550,6 +551,9 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
                                        (!unit_info->user || streq(unit_info->user, "root") ||
                                         streq(unit_info->user, "0"));
                 c->unit_sets_capabilities = unit_info->sets_capabilities;
+                for (size_t i = 0; i < unit_info->service_keys.n; i++)
+                        if (path_list_add(&c->unit_keys, unit_info->service_keys.items[i]) < 0)
+                                return -ENOMEM;
         }
         if (spec->bind_method == BIND_METHOD_VIEW) {
                 c->view_dir = store_view_path(spec->store_dir);

@@ -54,6 +54,7 @@ typedef struct Confinement {
         char *unit_mode_settings[_MODE_SETTING_MAX];
         bool unit_runs_as_root;       /* no User= (or User=root/0) and no DynamicUser=yes */
         bool unit_sets_capabilities;  /* its own CapabilityBoundingSet= or AmbientCapabilities= */
+        PathList unit_keys;           /* the [Service] settings the unit assigns, sorted */
 } Confinement;
 
 Confinement *confinement_free(Confinement *c);

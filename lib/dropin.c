@@ -34,7 +34,17 @@ static const char *const apivfs_extra_settings[][2] = {
 
 /* What "full" adds: the strictest settings a common daemon still runs
  * under. Each line says why a confined service can do without; a drop-in
- * of the unit's that sorts after this one overrides any of them. */
+ * of the unit's that sorts after this one overrides any of them. These
+ * stand back where the unit sets its own: an allow list of ours would
+ * widen the unit's own list (systemd merges them), or take the unit's
+ * denials back; the unit's value of the others is no weaker. */
+static const char *const full_unless_unit_sets[][3] = {
+        { "SystemCallFilter", "SystemCallFilter=@system-service", "the system calls of common services, no others" },
+        { "RestrictAddressFamilies", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+          "local, IP and netlink sockets only (no packet sockets)" },
+        { "ProtectProc", "ProtectProc=invisible", "only its own processes in /proc" },
+};
+
 static const char *const full_settings[][2] = {
         { "NoNewPrivileges=yes", "no setuid or file capabilities gained by exec" },
         { "CapabilityBoundingSet=~CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_TIME "
@@ -44,18 +54,14 @@ static const char *const full_settings[][2] = {
           "CAP_BLOCK_SUSPEND CAP_WAKE_ALARM CAP_LEASE CAP_BPF CAP_PERFMON CAP_CHECKPOINT_RESTORE "
           "CAP_SETPCAP CAP_SETFCAP",
           "no administration, tracing, raw devices, clock, network configuration or kernel interfaces" },
-        { "SystemCallFilter=@system-service", "the system calls of common services, no others" },
         { "SystemCallFilter=~@mount", "no mount system calls" },
         { "SystemCallArchitectures=native", "no system calls of other ABIs (x32, i386)" },
-        { "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
-          "local, IP and netlink sockets only (no packet sockets)" },
         { "LockPersonality=yes", "no change of execution domain" },
         { "RestrictNamespaces=yes", "no new namespaces" },
         { "ProtectKernelLogs=yes", "no kernel log" },
         { "ProtectClock=yes", "no setting the clock" },
         { "ProtectHostname=yes", "no changing the host name" },
         { "RestrictRealtime=yes", "no real-time scheduling" },
-        { "ProtectProc=invisible", "only its own processes in /proc" },
         { "ProcSubset=pid", "only process entries in /proc, no kernel tunables" },
         { "PrivateIPC=yes", "no System V IPC or POSIX message queues shared with the host" },
         { "RemoveIPC=yes", "no IPC objects of its user left behind" },
@@ -197,6 +203,19 @@ int dropin_render(const Confinement *c, FILE *f) {
                 for (size_t i = 0; i < ELEMENTSOF(apivfs_extra_settings); i++)
                         fprintf(f, "# %s\n%s\n", apivfs_extra_settings[i][1], apivfs_extra_settings[i][0]);
         if (c->mode == CONFINEMENT_FULL) {
+                /* With our filter, not with the unit's own: that keeps its own action. */
+                bool own_filter = path_list_contains(&c->unit_keys, "SystemCallFilter") ||
+                                  path_list_contains(&c->unit_keys, "SystemCallErrorNumber");
+
+                for (size_t i = 0; i < ELEMENTSOF(full_unless_unit_sets); i++)
+                        if (path_list_contains(&c->unit_keys, full_unless_unit_sets[i][0]))
+                                fprintf(f, "# %s= as the unit sets it.\n", full_unless_unit_sets[i][0]);
+                        else
+                                fprintf(f, "# %s\n%s\n", full_unless_unit_sets[i][2], full_unless_unit_sets[i][1]);
+                if (!own_filter)
+                        fputs("# a call filtered out fails with EPERM instead of killing the service\n"
+                              "SystemCallErrorNumber=EPERM\n",
+                              f);
                 for (size_t i = 0; i < ELEMENTSOF(full_settings); i++)
                         fprintf(f, "# %s\n%s\n", full_settings[i][1], full_settings[i][0]);
                 if (!c->unit_runs_as_root) {

@@ -54,6 +54,7 @@ static const char *const structural_settings[] = {
 
 void unit_info_done(UnitInfo *u) {
         path_list_done(&u->names);
+        path_list_done(&u->service_keys);
         path_list_done(&u->files);
         path_list_done(&u->exec_store_paths);
         path_list_done(&u->all_store_paths);
@@ -137,6 +138,9 @@ static int collect_assignment(const char *section, const char *key, const char *
                 return r;
         if (strcmp(section, "Service") != 0)
                 return 0;
+        r = path_list_add(&u->service_keys, key);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < N_EXEC_SETTINGS; i++)
                 if (strcmp(key, exec_settings[i]) == 0) {
@@ -666,6 +670,7 @@ int unit_info_load_cached(const char *root, char *const *search_path, UnitDirCac
         if (r >= 0) {
                 path_list_sort_unique(&u.exec_store_paths);
                 path_list_sort_unique(&u.all_store_paths);
+                path_list_sort_unique(&u.service_keys);
                 *ret = u;
                 u = (UnitInfo) { .private_tmp = -1 };
         }

@@ -48,6 +48,7 @@ typedef struct UnitInfo {
         char *user;               /* User= as written, NULL: not set */
         bool dynamic_user;        /* DynamicUser=yes */
         bool sets_capabilities;   /* CapabilityBoundingSet= or AmbientCapabilities= */
+        PathList service_keys;    /* every [Service] setting it assigns, sorted */
 } UnitInfo;
 
 void unit_info_done(UnitInfo *u);

@@ -33,7 +33,7 @@ static const char *const full_settings[] = {
         "SystemCallArchitectures=native", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
         "LockPersonality=yes", "RestrictNamespaces=yes", "ProtectKernelLogs=yes", "ProtectClock=yes",
         "ProtectHostname=yes", "RestrictRealtime=yes", "ProtectProc=invisible", "ProcSubset=pid",
-        "PrivateIPC=yes", "RemoveIPC=yes",
+        "PrivateIPC=yes", "RemoveIPC=yes", "SystemCallErrorNumber=EPERM",
 };
 
 #define BIND(k, o, s, t, opt) { .kind = (k), .origin = (o), .source = (char *) (s), .target = (char *) (t), .optional = (opt) }
@@ -188,6 +188,28 @@ START_TEST(test_unit_private_tmp) {
                 assert_line(b, "# PrivateTmp=yes as the unit sets it.");
                 ck_assert(!test_has_line(b, "InaccessiblePaths=-/tmp -/var/tmp"));
         }
+}
+END_TEST
+
+/* full's allow lists would widen the unit's own: they stand back. */
+START_TEST(test_full_unit_lists) {
+        Confinement c = make(CONFINEMENT_FULL, -1);
+        _cleanup_free_ char *text = NULL;
+
+        c.unit_keys = (PathList) {
+                .items = (char *[]) { (char *) "RestrictAddressFamilies", (char *) "SystemCallFilter" },
+                .n = 2,
+        };
+        text = render(&c);
+        assert_line(text, "# SystemCallFilter= as the unit sets it.");
+        assert_line(text, "# RestrictAddressFamilies= as the unit sets it.");
+        ck_assert(!test_has_line(text, "SystemCallFilter=@system-service"));
+        assert_no_line_with_prefix(text, "RestrictAddressFamilies=");
+        /* Denials only take away. */
+        assert_line(text, "SystemCallFilter=~@mount");
+        /* The unit's filter keeps its own action. */
+        assert_no_line_with_prefix(text, "SystemCallErrorNumber=");
+        assert_line(text, "ProtectProc=invisible");
 }
 END_TEST
 
@@ -535,6 +557,7 @@ static Suite *dropin_suite(void) {
         tcase_add_test(tc, test_unit_private_tmp);
         tcase_add_test(tc, test_full_unprivileged);
         tcase_add_test(tc, test_unit_mode_settings);
+        tcase_add_test(tc, test_full_unit_lists);
         tcase_add_test(tc, test_binds);
         tcase_add_test(tc, test_no_view);
         tcase_add_test(tc, test_escaping);
