@@ -396,6 +396,16 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
                 return 0;
         }
 
+        if (strcmp(key, "SystemCallErrorNumber") == 0) {
+                /* The bus gives the number, the drop-in the name. */
+                const char *name = strerrorname_np((int) strtol(prop->scalar, NULL, 10));
+
+                if (!name || strcmp(name, value) != 0)
+                        return addf(&rep->differences, "%s: is %s, the spec wants %s.", key, name ?: prop->scalar,
+                                    value);
+                return 0;
+        }
+
         if (prop->is_bool) {
                 int b = unit_parse_boolean(value);
                 bool have = strcmp(prop->scalar, "yes") == 0;
@@ -666,6 +676,13 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                 if (addf(&rep->notes, "%s", c->res.reason ?: "the spec cannot be honoured") < 0)
                         return log_oom();
         }
+
+        /* The mode's settings the unit sets itself stand: say which. */
+        for (size_t i = 0; c->res.confinement && i < _MODE_SETTING_MAX; i++)
+                if (c->res.confinement->unit_mode_settings[i] &&
+                    addf(&rep->notes, "%s=%s is the unit's own (the mode's value is a default).",
+                         mode_setting_to_string(i), c->res.confinement->unit_mode_settings[i]) < 0)
+                        return log_oom();
 
         if (loaded) {
                 const Prop *reload = props_get(&props, "NeedDaemonReload");
