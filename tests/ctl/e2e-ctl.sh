@@ -112,6 +112,10 @@ service c-ok.service
 enable c-ok.service
 spec_json full '"bindReadOnlyPaths": ["/etc/hostname", { "source": "/etc/e2e missing", "optional": true }]' \
         > "$etc/c-ok.service.json"
+# full for a user that is not root: its filter and capabilities too
+service c-user.service "DynamicUser=yes"
+enable c-user.service
+spec_json full > "$etc/c-user.service.json"
 service c-tmpl@.service
 enable c-tmpl@.service c-tmpl@a.service
 spec_json chroot-only > "$etc/c-tmpl@.service.json"
@@ -240,6 +244,8 @@ ctl verify-ok 0 verify c-ok.service c-tmpl@a.service c-outdated c-nospec && expe
 step verify-ok
 ctl verify-template 0 verify c-tmpl@.service && expect verify-template "$out" "c-tmpl@a.service"
 step verify-template
+ctl verify-user 0 verify c-user.service && expect verify-user "$out" "1 unit verified: 1 ok."
+step verify-user
 ctl verify-plain 0 verify c-plain.service && expect verify-plain "$out" "unconfined"
 step verify-plain
 
