@@ -90,9 +90,10 @@ typedef struct Collector {
 } Collector;
 
 /* Whether a command line runs with full privileges: "+" among the
- * prefixes systemd reads before the program ("-", "@", ":", "+", "!"). */
+ * prefixes systemd reads before the program ("-", "@", ":", "+", "!", and
+ * since 257 "|"). */
 static bool command_has_full_privilege(const char *value) {
-        for (const char *p = value; *p && strchr("-@:+!", *p); p++)
+        for (const char *p = value; *p && strchr("-@:+!|", *p); p++)
                 if (*p == '+')
                         return true;
         return false;

@@ -347,9 +347,11 @@ START_TEST(test_full_privilege) {
         test_write_file(test_root, "/etc/systemd/system/p.service.d/10-no.conf", "[Service]\nExecStartPost=\n");
         load("p.service", &v);
         ck_assert_ptr_null(v.full_privilege_command);
-        test_write_file(test_root, "/etc/systemd/system/p.service.d/20-cond.conf", "[Service]\nExecCondition=+/bin/c\n");
+        test_write_file(test_root, "/etc/systemd/system/p.service.d/20-cond.conf",
+                        "[Service]\nExecStop=|-/bin/s\nExecCondition=|+/bin/c\n");
         load("p.service", &w);
-        ck_assert_str_eq(w.full_privilege_command, "/etc/systemd/system/p.service.d/20-cond.conf:2: ExecCondition=+/bin/c");
+        ck_assert_str_eq(w.full_privilege_command,
+                         "/etc/systemd/system/p.service.d/20-cond.conf:3: ExecCondition=|+/bin/c");
 }
 END_TEST
 

@@ -5,7 +5,7 @@
 # shellcheck disable=SC2153,SC2154 # ROOT, ro and the fixtures' variables: run.sh's and lib/cases.sh's
 
 cases sec-alias sec-full-privilege sec-reset sec-bind-source sec-dev-shm sec-suid \
-        sec-read-only-root sec-network-service sec-exposure sec-mode-defaults
+        sec-read-only-root sec-network-service sec-exposure sec-mode-defaults sec-full-overridable
 case_setup setup_security
 
 SEC_WWW=/srv/e2e-www
@@ -132,6 +132,13 @@ EOF
                 unit "$root" "t-sec-unconfined-$u.service" "Type=oneshot
 $(case $u in static) echo "User=$STATIC_USER" ;; dynamic) echo "DynamicUser=yes" ;; esac)" id
         done
+
+        # full's settings, each overridable by a later drop-in of the unit's
+        unit "$root" t-sec-override.service Type=oneshot id
+        mkdir -p "$sys/t-sec-override.service.d"
+        printf '[Service]\nProtectHostname=no\nRestrictAddressFamilies=\nSystemCallFilter=\n' \
+                > "$sys/t-sec-override.service.d/60-own.conf"
+        spec "$etc/t-sec-override.service.json" full "$probe_ci"
 
         # 10. (issue 10, 5) The unit's own values of the mode's settings stand.
         unit "$root" t-sec-own-modes.service "Type=oneshot
@@ -301,5 +308,23 @@ case_sec_mode_defaults() {
         fi
         # the structure stays: still its own root
         expect "$u" exists:/etc/shadow '<missing>'
+        finish
+}
+
+case_sec_full_overridable() {
+        local u=t-sec-override.service v
+        v=$(cexec systemctl show -p ProtectHostname --value "$u")
+        [[ $v == no ]] || err "$u: ProtectHostname=$v, the later drop-in says no"
+        # an empty list, shown as "~" (nothing denied)
+        v=$(cexec systemctl show -p RestrictAddressFamilies --value "$u")
+        [[ -z $v || $v == "~" ]] || err "$u: RestrictAddressFamilies=$v, the later drop-in resets it"
+        v=$(cexec systemctl show -p SystemCallFilter --value "$u")
+        [[ -z $v || $v == "~" ]] || err "$u: SystemCallFilter=$v, the later drop-in resets it"
+        # the rest of full stays
+        v=$(cexec systemctl show -p ProtectClock --value "$u")
+        [[ $v == yes ]] || err "$u: ProtectClock=$v"
+        if start "$u"; then
+                expect "$u" id 'uid=0 *'
+        fi
         finish
 }
