@@ -264,10 +264,23 @@ struct UnitDir {
         PathIndex names;
 };
 
+/* A symlink in a directory of the search path: a candidate alias. */
+struct UnitLink {
+        char *path;        /* DIR/NAME */
+        char *name;        /* NAME */
+        char *target_name; /* the last component of what it points to */
+};
+
 void unit_dir_cache_done(UnitDirCache *c) {
         for (size_t i = 0; i < c->n; i++)
                 path_index_done(&c->dirs[i].names);
         free(c->dirs);
+        for (size_t i = 0; i < c->n_links; i++) {
+                free(c->links[i].path);
+                free(c->links[i].name);
+                free(c->links[i].target_name);
+        }
+        free(c->links);
         *c = (UnitDirCache) {};
 }
 
@@ -548,13 +561,64 @@ static int add_alias(PathList *names, const char *unit, const char *name) {
         return path_list_consume(names, s);
 }
 
+/* Lists every symlink of the search path's directories once: the names
+ * of units are looked for among them, for every unit. */
+static int list_links(const char *root, char *const *search_path, UnitDirCache *c) {
+        size_t allocated = 0;
+
+        if (c->links_listed)
+                return 0;
+        for (char *const *dir = search_path; *dir; dir++) {
+                _cleanup_free_ char *full = path_prefix_root(root, *dir);
+                _cleanup_closedir_ DIR *d = NULL;
+                struct dirent *de;
+
+                if (!full)
+                        return -ENOMEM;
+                if (opendir_at(AT_FDCWD, full, 0, &d) < 0)
+                        continue;
+                while ((de = readdir(d))) {
+                        char target[PATH_MAX];
+                        const char *tbase;
+                        UnitLink *l;
+                        ssize_t k;
+
+                        if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+                                continue;
+                        k = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
+                        if (k < 0)
+                                continue;
+                        target[k] = '\0';
+                        tbase = strrchr(target, '/');
+                        tbase = tbase ? tbase + 1 : target;
+                        if (c->n_links == allocated) {
+                                allocated = allocated ? allocated * 2 : 16;
+                                l = reallocarray(c->links, allocated, sizeof *l);
+                                if (!l)
+                                        return -ENOMEM;
+                                c->links = l;
+                        }
+                        l = &c->links[c->n_links];
+                        *l = (UnitLink) { .name = strdup(de->d_name), .target_name = strdup(tbase) };
+                        if (asprintf(&l->path, "%s/%s", *dir, de->d_name) < 0)
+                                l->path = NULL;
+                        c->n_links++;
+                        if (!l->name || !l->target_name || !l->path)
+                                return -ENOMEM;
+                }
+        }
+        c->links_listed = true;
+        return 0;
+}
+
 /* Every name systemd loads unit under, whose file resolved to main_file:
  * the unit's own name, the file's name when it lies in the search path,
  * and every symlink in a directory of the search path to that file (an
  * alias; "systemctl enable" makes those of Alias=). A link counts when its
  * target's name is one of those names and it resolves to the same file. */
-static int find_unit_names(const char *root, char *const *search_path, const char *unit, const char *main_file,
-                           PathList *names) {
+static int find_unit_names(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
+                           const char *main_file, PathList *names) {
+        _cleanup_(unit_dir_cache_done) UnitDirCache own = {};
         const char *base = strrchr(main_file, '/');
         int r;
 
@@ -568,45 +632,27 @@ static int find_unit_names(const char *root, char *const *search_path, const cha
         }
         base = base ? base + 1 : main_file;
 
-        for (char *const *dir = search_path; *dir; dir++) {
-                _cleanup_free_ char *full = path_prefix_root(root, *dir);
-                _cleanup_closedir_ DIR *d = NULL;
-                struct dirent *de;
+        if (!cache)
+                cache = &own;
+        r = list_links(root, search_path, cache);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < cache->n_links; i++) {
+                const UnitLink *l = &cache->links[i];
+                _cleanup_free_ char *resolved = NULL;
+                bool known = streq(l->target_name, base);
 
-                if (!full)
-                        return -ENOMEM;
-                if (opendir_at(AT_FDCWD, full, 0, &d) < 0)
+                for (size_t j = 0; j < names->n && !known; j++)
+                        known = streq(l->target_name, names->items[j]);
+                if (!known)
                         continue;
-                while ((de = readdir(d))) {
-                        _cleanup_free_ char *path = NULL, *resolved = NULL;
-                        char target[PATH_MAX];
-                        const char *tbase;
-                        ssize_t k;
-                        bool known = false;
-
-                        if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
-                                continue;
-                        k = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
-                        if (k < 0)
-                                continue;
-                        target[k] = '\0';
-                        tbase = strrchr(target, '/');
-                        tbase = tbase ? tbase + 1 : target;
-                        known = streq(tbase, base);
-                        for (size_t i = 0; i < names->n && !known; i++)
-                                known = streq(tbase, names->items[i]);
-                        if (!known)
-                                continue;
-                        if (asprintf(&path, "%s/%s", *dir, de->d_name) < 0)
-                                return -ENOMEM;
-                        r = resolve_unit_file(root, path, &resolved);
-                        if (r == -ENOMEM)
+                r = resolve_unit_file(root, l->path, &resolved);
+                if (r == -ENOMEM)
+                        return r;
+                if (r > 0 && streq(resolved, main_file)) {
+                        r = add_alias(names, unit, l->name);
+                        if (r < 0)
                                 return r;
-                        if (r > 0 && streq(resolved, main_file)) {
-                                r = add_alias(names, unit, de->d_name);
-                                if (r < 0)
-                                        return r;
-                        }
                 }
         }
         path_list_sort_unique(names);
@@ -640,7 +686,7 @@ int unit_info_load_cached(const char *root, char *const *search_path, UnitDirCac
                 r = path_list_add(&u.files, main_file);
                 if (r < 0)
                         return r;
-                r = find_unit_names(root, search_path, unit, main_file, &u.names);
+                r = find_unit_names(root, search_path, cache, unit, main_file, &u.names);
                 if (r < 0)
                         return r;
                 r = find_dropins(root, search_path, cache, &u.names, &u.files, &u.dropin_shadow_file);

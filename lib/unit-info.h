@@ -74,9 +74,13 @@ int unit_info_load(const char *root, char *const *search_path, const char *unit,
  * directories are missing or hold none of the units. Assumes the
  * directories do not change while it is in use (one generator run). */
 typedef struct UnitDir UnitDir;
+typedef struct UnitLink UnitLink;
 typedef struct UnitDirCache {
         UnitDir *dirs; /* by index in the search path */
         size_t n;
+        UnitLink *links; /* every symlink in the search path's directories */
+        size_t n_links;
+        bool links_listed;
 } UnitDirCache;
 
 void unit_dir_cache_done(UnitDirCache *c);
