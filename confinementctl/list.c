@@ -41,6 +41,45 @@ static json_t *json_string_or_null(const char *s) {
         return s ? json_string(s) : json_null();
 }
 
+/* The unit's own values of the mode's settings, which stand: an object. */
+static json_t *unit_settings_json(const Confinement *c) {
+        json_t *o = json_object();
+
+        for (size_t i = 0; o && c && i < _MODE_SETTING_MAX; i++)
+                if (c->unit_mode_settings[i] &&
+                    json_object_set_new(o, mode_setting_to_string(i), json_string(c->unit_mode_settings[i])) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        return o;
+}
+
+/* "full-apivfs", or "full-apivfs (the unit's PrivateDevices=no)". */
+static char *mode_text(int mode, const Confinement *c) {
+        _cleanup_free_ char *own = NULL;
+        bool first = true;
+        char *s;
+        size_t n = 0;
+        FILE *f;
+
+        if (mode < 0)
+                return NULL;
+        f = open_memstream(&own, &n);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; c && i < _MODE_SETTING_MAX; i++) {
+                if (!c->unit_mode_settings[i])
+                        continue;
+                fprintf(f, "%s%s=%s", first ? "" : " ", mode_setting_to_string(i), c->unit_mode_settings[i]);
+                first = false;
+        }
+        if (fclose(f) != 0)
+                return NULL;
+        if (!own || !*own)
+                return strdup(confinement_mode_to_string(mode));
+        return asprintf(&s, "%s (the unit's %s)", confinement_mode_to_string(mode), own) < 0 ? NULL : s;
+}
+
 static int print_json(const Listing *l) {
         json_auto_t *doc = NULL, *specs = NULL;
 
@@ -60,7 +99,7 @@ static int print_json(const Listing *l) {
                                 json_decref(shadowed);
                                 return log_oom();
                         }
-                spec = json_pack("{s:o, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o}",
+                spec = json_pack("{s:o, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                                  "unit", json_string_or_null(res->unit),
                                  "name", res->entry->name,
                                  "file", res->entry->path,
@@ -69,6 +108,7 @@ static int print_json(const Listing *l) {
                                  "masked", res->state == ENTRY_MASKED,
                                  "shadowed", shadowed,
                                  "mode", json_string_or_null(mode >= 0 ? confinement_mode_to_string(mode) : NULL),
+                                 "unitSettings", c ? unit_settings_json(c) : json_null(),
                                  "storeDir", json_string_or_null(c ? c->store_dir : NULL),
                                  "closurePaths", c ? json_integer((json_int_t) c->n_closure_paths) : json_null(),
                                  "binds", c ? json_integer((json_int_t) c->n_binds) : json_null(),
@@ -104,8 +144,11 @@ static int print_table(const Listing *l) {
                 r = table_add(t, res->unit ?: res->entry->name, NULL);
                 if (r >= 0)
                         r = table_add(t, entry_state_to_string(res->state), entry_state_color(res->state));
-                if (r >= 0)
-                        r = table_add(t, mode >= 0 ? confinement_mode_to_string(mode) : NULL, NULL);
+                if (r >= 0) {
+                        _cleanup_free_ char *m = mode_text(mode, res->confinement);
+
+                        r = mode >= 0 && !m ? -ENOMEM : table_add(t, m, NULL);
+                }
                 if (r >= 0 && res->confinement)
                         r = table_addf(t, NULL, "%zu", res->confinement->n_closure_paths);
                 else if (r >= 0)

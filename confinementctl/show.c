@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "path-list.h"
 #include "table.h"
+#include "unit-file.h"
 
 #define ANSI_BLUE "\x1B[0;1;34m"
 
@@ -157,17 +158,43 @@ static int compare_rows(const void *a, const void *b) {
  * which the unit's own PrivateTmp= decides when it sets one). */
 #define MODE_ROW(p, s, a) ((Row) { .path = (p), .source = (s), .origin = "mode", .access = (a) })
 
+/* Whether the mode's setting s is on: the unit's own value, else the mode's. */
+static bool mode_setting_on(const Confinement *c, ModeSetting s) {
+        if (c->unit_mode_settings[s])
+                return unit_parse_boolean(c->unit_mode_settings[s]) != 0; /* "strict" and the like: on */
+        return c->mode != CONFINEMENT_CHROOT_ONLY;
+}
+
+static const char *origin_of(const Confinement *c, ModeSetting s) {
+        return c->unit_mode_settings[s] ? "unit" : "mode";
+}
+
 static size_t mode_rows(const Confinement *c, Row *rows) {
         bool private_tmp = c->unit_private_tmp >= 0 ? c->unit_private_tmp > 0 : c->mode != CONFINEMENT_CHROOT_ONLY;
+        bool apivfs = mode_setting_on(c, MODE_SETTING_MOUNT_API_VFS);
         size_t n = 0;
 
-        if (c->mode != CONFINEMENT_CHROOT_ONLY) {
-                rows[n++] = MODE_ROW("/dev", "private /dev (PrivateDevices=yes)", "rw");
+        if (apivfs) {
+                rows[n++] = mode_setting_on(c, MODE_SETTING_PRIVATE_DEVICES)
+                                    ? (Row) { "/dev", "private /dev (PrivateDevices=yes)",
+                                              origin_of(c, MODE_SETTING_PRIVATE_DEVICES), "rw", false }
+                                    : (Row) { "/dev", "the host's /dev (the unit's PrivateDevices=no)", "unit", "rw",
+                                              false };
+                if (c->mode != CONFINEMENT_CHROOT_ONLY)
+                        rows[n++] = MODE_ROW("/dev/shm", "private tmpfs (TemporaryFileSystem=/dev/shm)", "rw");
                 rows[n++] = MODE_ROW("/proc", c->mode == CONFINEMENT_FULL
                                             ? "procfs, own processes only (ProtectProc=invisible, ProcSubset=pid)"
                                             : "procfs (MountAPIVFS=yes)", "rw");
                 rows[n++] = MODE_ROW("/run", "empty tmpfs (MountAPIVFS=yes)", "rw");
-                rows[n++] = MODE_ROW("/sys", "sysfs, read-only (MountAPIVFS=yes, ReadOnlyPaths=+/sys)", "ro");
+                rows[n++] = mode_setting_on(c, MODE_SETTING_PROTECT_KERNEL_TUNABLES)
+                                    ? (Row) { "/sys", "sysfs, read-only (ProtectKernelTunables=yes)",
+                                              origin_of(c, MODE_SETTING_PROTECT_KERNEL_TUNABLES), "ro", false }
+                                    : (Row) { "/sys", "sysfs (the unit's ProtectKernelTunables=no)", "unit", "rw",
+                                              false };
+                if (c->unit_mode_settings[MODE_SETTING_MOUNT_API_VFS])
+                        for (size_t i = 0; i < n; i++)
+                                if (streq(rows[i].origin, "mode") && !streq(rows[i].path, "/dev/shm"))
+                                        rows[i].origin = "unit";
         }
         if (private_tmp) {
                 const char *source = c->unit_private_tmp > 0 ? "private directory (the unit's PrivateTmp=yes)"
@@ -273,10 +300,11 @@ int verb_paths(int argc, char *argv[]) {
                       closure_layer_unit_name(id, &layer_name) < 0))
                 return log_oom(), EXIT_ERROR;
 
-        rows = calloc(c->n_binds + 8, sizeof *rows);
+        rows = calloc(c->n_binds + 10, sizeof *rows);
         if (!rows)
                 return log_oom(), EXIT_ERROR;
-        rows[n++] = (Row) { .path = "/", .source = "empty tmpfs (TemporaryFileSystem=/)", .origin = "root", .access = "rw" };
+        rows[n++] = (Row) { .path = "/", .source = "empty read-only tmpfs (TemporaryFileSystem=/:ro)", .origin = "root",
+                            .access = "ro" };
         for (size_t i = 0; i < c->n_binds; i++) {
                 const Bind *b = &c->binds[i];
                 const char *source = b->source;

@@ -337,6 +337,13 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
                 return 0;
         }
 
+        if (strcmp(key, "CapabilityBoundingSet") == 0 && prop->scalar && value[0] == '\0') {
+                /* No capabilities at all. */
+                if (strtoull(prop->scalar, NULL, 10) != 0)
+                        return addf(&rep->differences, "CapabilityBoundingSet: keeps capabilities, the spec wants none.");
+                return 0;
+        }
+
         if (strcmp(key, "CapabilityBoundingSet") == 0 && prop->scalar && value[0] == '~') {
                 _cleanup_(path_list_done) PathList words = {};
                 uint64_t set = strtoull(prop->scalar, NULL, 10);
@@ -362,7 +369,19 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
                         { "~@mount", { "mount", "umount2", "pivot_root" } },
                         { "~@module", { "init_module", "finit_module", "delete_module" } },
                         { "~_sysctl", { "_sysctl" } },
+                        { "~@privileged @resources", { "swapon", "reboot", "setrlimit" } },
                 };
+                /* full's allow list: an allow list it must be, with the
+                 * calls of common services. */
+                if (strcmp(value, "@system-service") == 0) {
+                        bool found = false;
+
+                        for (size_t k = 0; k < prop->list.n && !found; k++)
+                                found = strcmp(prop->list.items[k], "openat") == 0;
+                        if (!prop->flag || !found)
+                                return addf(&rep->differences, "SystemCallFilter: is no allow list of @system-service.");
+                        return 0;
+                }
                 for (size_t d = 0; d < ELEMENTSOF(denied); d++) {
                         if (strcmp(value, denied[d].value) != 0)
                                 continue;
@@ -382,6 +401,25 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
                 return 0;
         }
 
+        if (strcmp(key, "RestrictAddressFamilies") == 0 && prop->is_list) {
+                /* An allow list holding exactly the drop-in's families. */
+                _cleanup_(path_list_done) PathList words = {};
+                r = split_words(value, unit, &words);
+                if (r < 0)
+                        return r == -ENOMEM ? r : 0;
+                if (!prop->flag)
+                        return addf(&rep->differences, "RestrictAddressFamilies: is no allow list.");
+                for (size_t k = 0; k < prop->list.n; k++) {
+                        bool found = false;
+                        for (size_t i = 0; i < words.n && !found; i++)
+                                found = strcmp(words.items[i], prop->list.items[k]) == 0;
+                        if (!found && addf(&rep->differences, "RestrictAddressFamilies: allows %s.",
+                                           prop->list.items[k]) < 0)
+                                return -ENOMEM;
+                }
+                return 0;
+        }
+
         if (strcmp(key, "RestrictNamespaces") == 0 && prop->scalar && unit_parse_boolean(value) >= 0) {
                 /* The namespaces allowed: none with yes, all without a restriction. */
                 bool restricted = strcmp(prop->scalar, "0") == 0;
@@ -393,6 +431,16 @@ static int compare_setting(const char *unit, const Assignment *a, const Props *p
 
         if (!prop->scalar) {
                 log_debug("%s: %s= is no plain value, not compared.", unit, key);
+                return 0;
+        }
+
+        if (strcmp(key, "SystemCallErrorNumber") == 0) {
+                /* The bus gives the number, the drop-in the name. */
+                const char *name = strerrorname_np((int) strtol(prop->scalar, NULL, 10));
+
+                if (!name || strcmp(name, value) != 0)
+                        return addf(&rep->differences, "%s: is %s, the spec wants %s.", key, name ?: prop->scalar,
+                                    value);
                 return 0;
         }
 
@@ -666,6 +714,13 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                 if (addf(&rep->notes, "%s", c->res.reason ?: "the spec cannot be honoured") < 0)
                         return log_oom();
         }
+
+        /* The mode's settings the unit sets itself stand: say which. */
+        for (size_t i = 0; c->res.confinement && i < _MODE_SETTING_MAX; i++)
+                if (c->res.confinement->unit_mode_settings[i] &&
+                    addf(&rep->notes, "%s=%s is the unit's own (the mode's value is a default).",
+                         mode_setting_to_string(i), c->res.confinement->unit_mode_settings[i]) < 0)
+                        return log_oom();
 
         if (loaded) {
                 const Prop *reload = props_get(&props, "NeedDaemonReload");

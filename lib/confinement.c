@@ -6,6 +6,8 @@
 #include "chase.h"
 #include "closure.h"
 #include "confinement.h"
+#include "dropin.h"
+#include "path-trust.h"
 #include "path-util.h"
 #include "store-path.h"
 
@@ -18,6 +20,9 @@ Confinement *confinement_free(Confinement *c) {
         free(c->spec_file);
         free(c->store_dir);
         free(c->view_dir);
+        for (size_t i = 0; i < _MODE_SETTING_MAX; i++)
+                free(c->unit_mode_settings[i]);
+        path_list_done(&c->unit_keys);
         free(c);
         return NULL;
 }
@@ -219,8 +224,17 @@ static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, 
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *resolved = NULL;
+                _cleanup_free_ char *resolved = NULL, *why = NULL;
 
+                /* systemd follows links in the source at every start: whoever
+                 * may replace a directory on the way chooses what is bound. */
+                r = path_check_trusted_source(root, binds[i].source, &why);
+                if (r == -ENOMEM)
+                        return r;
+                if (r == -EPERM)
+                        return diag_error(d, 0, spec->file, key,
+                                          "refusing to bind %s, which an unprivileged user could replace: %s.",
+                                          binds[i].source, why);
                 if (!binds[i].optional) {
                         r = chase_under_root(root, binds[i].source, &resolved);
                         if (r == -ENOMEM)
@@ -481,6 +495,21 @@ static int compute_closure(ClosureCache *cache, const UnitInfo *u, const Spec *s
 
 /* What cannot work confined, found in the unit's own files. */
 static int check_unit(const UnitInfo *u, const char *unit, const Spec *spec, Diag *d) {
+        if (u->dropin_shadow_file)
+                return diag_error(d, 0, spec->file, NULL,
+                                  "%s has a drop-in %s named as the generator's, which would take the place of the "
+                                  "confinement.",
+                                  unit, u->dropin_shadow_file);
+        if (u->confinement_reset)
+                return diag_error(d, 0, spec->file, NULL,
+                                  "%s resets the confinement (%s) in a drop-in that sorts after the "
+                                  "generator's " DROPIN_NAME ": it would run unconfined.",
+                                  unit, u->confinement_reset);
+        if (u->full_privilege_command && !spec->allow_full_privilege_commands)
+                return diag_error(d, 0, spec->file, NULL,
+                                  "%s runs a command with full privileges (%s), outside the confinement; set "
+                                  "\"allowFullPrivilegeCommands\": true in the spec to accept that.",
+                                  unit, u->full_privilege_command);
         if (u->root_directory_start_only_file)
                 return diag_error(d, 0, spec->file, NULL,
                                   "%s sets RootDirectoryStartOnly=yes in %s, which cannot work confined: the "
@@ -519,8 +548,22 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
         c->store_dir = strdup(spec->store_dir);
         c->mode = spec->mode;
         c->unit_private_tmp = unit_info ? unit_info->private_tmp : -1;
+        c->unit_runs_as_root = true;
         if (!c->unit || !c->spec_file || !c->store_dir)
                 return -ENOMEM;
+        if (unit_info) {
+                for (size_t i = 0; i < _MODE_SETTING_MAX; i++)
+                        if (unit_info->mode_settings[i] &&
+                            !(c->unit_mode_settings[i] = strdup(unit_info->mode_settings[i])))
+                                return -ENOMEM;
+                c->unit_runs_as_root = !unit_info->dynamic_user &&
+                                       (!unit_info->user || streq(unit_info->user, "root") ||
+                                        streq(unit_info->user, "0"));
+                c->unit_sets_capabilities = unit_info->sets_capabilities;
+                for (size_t i = 0; i < unit_info->service_keys.n; i++)
+                        if (path_list_add(&c->unit_keys, unit_info->service_keys.items[i]) < 0)
+                                return -ENOMEM;
+        }
         if (spec->bind_method == BIND_METHOD_VIEW) {
                 c->view_dir = store_view_path(spec->store_dir);
                 if (!c->view_dir)

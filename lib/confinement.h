@@ -49,6 +49,13 @@ typedef struct Confinement {
         size_t n_binds;
         size_t n_closure_paths;
         int unit_private_tmp; /* the unit's own PrivateTmp=, -1 when it sets none */
+        /* The unit's own values of the mode's settings, which stand (NULL:
+         * the mode's value), and what the strict profile of mode full
+         * needs to know of its user. */
+        char *unit_mode_settings[_MODE_SETTING_MAX];
+        bool unit_runs_as_root;       /* no User= (or User=root/0) and no DynamicUser=yes */
+        bool unit_sets_capabilities;  /* its own CapabilityBoundingSet= or AmbientCapabilities= */
+        PathList unit_keys;           /* the [Service] settings the unit assigns, sorted */
 } Confinement;
 
 Confinement *confinement_free(Confinement *c);

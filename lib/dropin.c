@@ -10,53 +10,51 @@
 static const char *const mode_descriptions[_CONFINEMENT_MODE_MAX] = {
         [CONFINEMENT_FULL_APIVFS] = "private /dev, /proc, /sys and /tmp in a user namespace",
         [CONFINEMENT_CHROOT_ONLY] = "the root alone: no /dev, /proc, /sys or /tmp",
-        [CONFINEMENT_FULL] = "full-apivfs, and the kernel interfaces a confined service rarely needs are shut",
+        [CONFINEMENT_FULL] = "full-apivfs, and the strictest settings a common daemon still runs under",
 };
 
-/* NixOS's confinement module sets these on (full-apivfs) or off
- * (chroot-only): off explicitly, so that no default brings /dev or /proc in. */
-static const char *const apivfs_settings[] = {
-        "MountAPIVFS", "PrivateDevices", "PrivateTmp", "PrivateUsers",
+/* NixOS's confinement module sets these seven on (full-apivfs, full) or
+ * off (chroot-only), as defaults: the unit's own value stands. Off is
+ * written explicitly, so that no default brings /dev or /proc in; on,
+ * they are systemd's own settings, which "systemd-analyze security" sees
+ * and which a newer systemd widens. */
+static const ModeSetting mode_settings[] = {
+        MODE_SETTING_MOUNT_API_VFS,         MODE_SETTING_PRIVATE_DEVICES,
+        MODE_SETTING_PRIVATE_TMP,           MODE_SETTING_PRIVATE_USERS,
+        MODE_SETTING_PROTECT_CONTROL_GROUPS, MODE_SETTING_PROTECT_KERNEL_MODULES,
+        MODE_SETTING_PROTECT_KERNEL_TUNABLES,
 };
 
-/* NixOS also sets ProtectControlGroups=, ProtectKernelModules= and
- * ProtectKernelTunables=. chroot-only turns them off; the other modes write
- * what they do under an empty root instead, in fewer read-only remounts:
- * systemd parses the whole mount table, a line per closure path, twice for
- * each remount (docs/start-cost.md), so their twenty-odd paths cost more
- * than all the closure's binds. The same is read-only, the same inaccessible,
- * the same capability and system calls are dropped; /sys is read-only as a
- * whole (its parts and the cgroup tree one by one before), and the mask of
- * /usr/lib/modules is left out: the empty root has none unless the spec
- * binds it. The unit's own settings of the three stand. */
-static const char *const kernel_settings[] = {
-        "ProtectControlGroups", "ProtectKernelModules", "ProtectKernelTunables",
+/* What full-apivfs and full add to NixOS's settings; each line says why. */
+static const char *const apivfs_extra_settings[][2] = {
+        { "TemporaryFileSystem=/dev/shm:mode=1777,nosuid,nodev",
+          "a /dev/shm of its own: PrivateDevices= binds the host's" },
+        { "RestrictSUIDSGID=yes", "no setuid or setgid files created (a writable bind would carry them out)" },
+        { "ProtectHome=yes", "no /home, /root or /run/user, should a bind bring one in" },
 };
 
-static const char kernel_settings_equivalent[] =
-        "# ProtectKernelTunables=, ProtectControlGroups= and ProtectKernelModules=\n"
-        "# as what they do under an empty root, in fewer remounts: kernel tunables\n"
-        "# read-only, kernel symbols and memory inaccessible, no module loading.\n";
+/* What "full" adds: the strictest settings a common daemon still runs
+ * under. Each line says why a confined service can do without; a drop-in
+ * of the unit's that sorts after this one overrides any of them. These
+ * stand back where the unit sets its own: an allow list of ours would
+ * widen the unit's own list (systemd merges them), or take the unit's
+ * denials back; the unit's value of the others is no weaker. */
+static const char *const full_unless_unit_sets[][3] = {
+        { "SystemCallFilter", "SystemCallFilter=@system-service", "the system calls of common services, no others" },
+        { "RestrictAddressFamilies", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+          "local, IP and netlink sockets only (no packet sockets)" },
+        { "ProtectProc", "ProtectProc=invisible", "only its own processes in /proc" },
+};
 
-/* ProtectKernelTunables='s list of /proc (systemd 252 to 257, namespace.c),
- * and all of /sys; ProcSubset=pid in mode full leaves no /proc entry of it. */
-static const char proc_kernel_paths[] =
-        "ReadOnlyPaths=-+/proc/acpi -+/proc/apm -+/proc/asound -+/proc/bus -+/proc/fs -+/proc/irq "
-        "-+/proc/latency_stats -+/proc/mtrr -+/proc/scsi -+/proc/sys -+/proc/sysrq-trigger "
-        "-+/proc/timer_stats\n"
-        "InaccessiblePaths=-+/proc/kallsyms -+/proc/kcore\n";
-
-static const char kernel_common[] =
-        "ReadOnlyPaths=+/sys\n"
-        "SystemCallFilter=~_sysctl\n"
-        "CapabilityBoundingSet=~CAP_SYS_MODULE\n"
-        "SystemCallFilter=~@module\n";
-
-/* What "full" adds; each line says why a confined service can do without. */
 static const char *const full_settings[][2] = {
         { "NoNewPrivileges=yes", "no setuid or file capabilities gained by exec" },
-        { "RestrictSUIDSGID=yes", "no setuid or setgid files created" },
-        { "CapabilityBoundingSet=~CAP_SYS_ADMIN", "no mounting, namespaces or other administration" },
+        { "CapabilityBoundingSet=~CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_TIME "
+          "CAP_SYS_BOOT CAP_SYS_PACCT CAP_SYS_TTY_CONFIG CAP_SYS_NICE CAP_SYS_RESOURCE CAP_NET_ADMIN "
+          "CAP_NET_RAW CAP_NET_BROADCAST CAP_MAC_ADMIN CAP_MAC_OVERRIDE CAP_AUDIT_CONTROL CAP_AUDIT_READ "
+          "CAP_AUDIT_WRITE CAP_SYSLOG CAP_MKNOD CAP_LINUX_IMMUTABLE CAP_IPC_LOCK CAP_SYS_CHROOT "
+          "CAP_BLOCK_SUSPEND CAP_WAKE_ALARM CAP_LEASE CAP_BPF CAP_PERFMON CAP_CHECKPOINT_RESTORE "
+          "CAP_SETPCAP CAP_SETFCAP",
+          "no administration, tracing, raw devices, clock, network configuration or kernel interfaces" },
         { "SystemCallFilter=~@mount", "no mount system calls" },
         { "SystemCallArchitectures=native", "no system calls of other ABIs (x32, i386)" },
         { "LockPersonality=yes", "no change of execution domain" },
@@ -65,10 +63,29 @@ static const char *const full_settings[][2] = {
         { "ProtectClock=yes", "no setting the clock" },
         { "ProtectHostname=yes", "no changing the host name" },
         { "RestrictRealtime=yes", "no real-time scheduling" },
-        { "ProtectProc=invisible", "only its own processes in /proc" },
         { "ProcSubset=pid", "only process entries in /proc, no kernel tunables" },
         { "PrivateIPC=yes", "no System V IPC or POSIX message queues shared with the host" },
+        { "RemoveIPC=yes", "no IPC objects of its user left behind" },
 };
+
+/* What "full" adds for a service that does not run as root. */
+static const char *const full_unprivileged_settings[][2] = {
+        { "SystemCallFilter=~@privileged @resources", "no system calls that need privileges or set limits" },
+};
+/* And for one that sets no capabilities of its own. */
+static const char full_no_capabilities[] =
+        "# Not root, no capabilities of its own: none at all.\n"
+        "CapabilityBoundingSet=\n";
+
+/* A value as a comment: no line breaks. */
+static char *comment_safe(const char *value) {
+        char *s = strdup(value);
+
+        for (char *p = s; p && *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = ' ';
+        return s;
+}
 
 static int write_word(FILE *f, const char *setting, const char *prefix, const char *word) {
         _cleanup_free_ char *e = unit_escape_word(word);
@@ -157,7 +174,9 @@ int dropin_render(const Confinement *c, FILE *f) {
               "# tmpfs on it: nothing but what is bound below is visible.\n"
               "RuntimeDirectory=confinement/%n\n"
               "RootDirectory=/run/confinement/%n\n"
-              "TemporaryFileSystem=/\n"
+              "# Read-only, as in NixOS: not even root writes its root, only what the\n"
+              "# spec binds writable.\n"
+              "TemporaryFileSystem=/:ro\n"
               "# systemd binds the root's directory, which it gives to the service's\n"
               "# user, into the service at its own path: read-only there. Where\n"
               "# ProtectSystem=strict (also implied by DynamicUser=yes) takes the place\n"
@@ -167,22 +186,22 @@ int dropin_render(const Confinement *c, FILE *f) {
               f);
 
         fprintf(f, "# Mode %s: %s.\n", confinement_mode_to_string(c->mode), mode_descriptions[c->mode]);
-        for (size_t i = 0; i < ELEMENTSOF(apivfs_settings); i++) {
-                /* PrivateTmp= is the unit's to choose, as in NixOS (a default there). */
-                if (streq(apivfs_settings[i], "PrivateTmp") && c->unit_private_tmp >= 0) {
-                        fprintf(f, "# PrivateTmp=%s as the unit sets it.\n", c->unit_private_tmp ? "yes" : "no");
+        fputs("# The mode's settings below are defaults: the unit's own value of any of\n"
+              "# them stands, as in NixOS.\n",
+              f);
+        for (size_t i = 0; i < ELEMENTSOF(mode_settings); i++) {
+                const char *name = mode_setting_to_string(mode_settings[i]);
+                const char *own = c->unit_mode_settings[mode_settings[i]];
+
+                if (own) {
+                        _cleanup_free_ char *comment = comment_safe(own);
+
+                        if (!comment)
+                                return -ENOMEM;
+                        fprintf(f, "# %s=%s as the unit sets it.\n", name, comment);
                         continue;
                 }
-                fprintf(f, "%s=%s\n", apivfs_settings[i], c->mode == CONFINEMENT_CHROOT_ONLY ? "no" : "yes");
-        }
-        if (c->mode == CONFINEMENT_CHROOT_ONLY)
-                for (size_t i = 0; i < ELEMENTSOF(kernel_settings); i++)
-                        fprintf(f, "%s=no\n", kernel_settings[i]);
-        else {
-                fputs(kernel_settings_equivalent, f);
-                if (c->mode != CONFINEMENT_FULL)
-                        fputs(proc_kernel_paths, f);
-                fputs(kernel_common, f);
+                fprintf(f, "%s=%s\n", name, c->mode == CONFINEMENT_CHROOT_ONLY ? "no" : "yes");
         }
         /* Host paths, without "+": systemd 252 binds the host's /tmp and
          * /var/tmp into a DynamicUser=yes service with PrivateTmp=no, and
@@ -191,9 +210,33 @@ int dropin_render(const Confinement *c, FILE *f) {
                 fputs("# Without a private /tmp, no /tmp or /var/tmp of the host.\n"
                       "InaccessiblePaths=-/tmp -/var/tmp\n",
                       f);
-        if (c->mode == CONFINEMENT_FULL)
+        if (c->mode != CONFINEMENT_CHROOT_ONLY)
+                for (size_t i = 0; i < ELEMENTSOF(apivfs_extra_settings); i++)
+                        fprintf(f, "# %s\n%s\n", apivfs_extra_settings[i][1], apivfs_extra_settings[i][0]);
+        if (c->mode == CONFINEMENT_FULL) {
+                /* With our filter, not with the unit's own: that keeps its own action. */
+                bool own_filter = path_list_contains(&c->unit_keys, "SystemCallFilter") ||
+                                  path_list_contains(&c->unit_keys, "SystemCallErrorNumber");
+
+                for (size_t i = 0; i < ELEMENTSOF(full_unless_unit_sets); i++)
+                        if (path_list_contains(&c->unit_keys, full_unless_unit_sets[i][0]))
+                                fprintf(f, "# %s= as the unit sets it.\n", full_unless_unit_sets[i][0]);
+                        else
+                                fprintf(f, "# %s\n%s\n", full_unless_unit_sets[i][2], full_unless_unit_sets[i][1]);
+                if (!own_filter)
+                        fputs("# a call filtered out fails with EPERM instead of killing the service\n"
+                              "SystemCallErrorNumber=EPERM\n",
+                              f);
                 for (size_t i = 0; i < ELEMENTSOF(full_settings); i++)
                         fprintf(f, "# %s\n%s\n", full_settings[i][1], full_settings[i][0]);
+                if (!c->unit_runs_as_root) {
+                        for (size_t i = 0; i < ELEMENTSOF(full_unprivileged_settings); i++)
+                                fprintf(f, "# %s\n%s\n", full_unprivileged_settings[i][1],
+                                        full_unprivileged_settings[i][0]);
+                        if (!c->unit_sets_capabilities)
+                                fputs(full_no_capabilities, f);
+                }
+        }
 
         for (size_t i = 0; i < c->n_binds; i++)
                 n_view += c->binds[i].kind == BIND_FROM_VIEW;

@@ -7,14 +7,27 @@
 #include "path-trust.h"
 #include "path-util.h"
 
-static int check_one(ChaseCache *cache, const char *root, const char *path, char **ret_reason) {
+static int lstat_under(ChaseCache *cache, const char *root, const char *path, struct stat *st) {
         _cleanup_free_ char *full = path_prefix_root(root, path);
-        struct stat st;
-        int r;
 
         if (!full)
                 return -ENOMEM;
-        r = chase_cache_lstat(cache, path, full, &st);
+        return chase_cache_lstat(cache, path, full, st);
+}
+
+static bool is_trusted_owner(uid_t uid) {
+        return uid == 0 || uid == geteuid();
+}
+
+static bool is_shared_sticky(const struct stat *st) {
+        return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) && (st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+static int check_one(ChaseCache *cache, const char *root, const char *path, char **ret_reason) {
+        struct stat st;
+        int r;
+
+        r = lstat_under(cache, root, path, &st);
         if (r < 0)
                 return r;
         if (st.st_uid != 0 && st.st_uid != geteuid())
@@ -53,4 +66,94 @@ int path_check_trusted_cached(ChaseCache *cache, const char *root, const char *p
         if (r >= 0 && strcmp(resolved, "/") != 0)
                 r = check_one(cache, root, resolved, ret_reason);
         return r;
+}
+
+/* The directories above resolved (not resolved itself), from "/" down;
+ * what lies in a sticky directory others may write must be root's, or
+ * its owner could move it away and put a link in its place. */
+static int check_above(ChaseCache *cache, const char *root, char *resolved, char **ret_reason) {
+        struct stat st;
+        bool sticky;
+        int r;
+
+        r = check_one(cache, root, "/", ret_reason);
+        if (r < 0)
+                return r;
+        r = lstat_under(cache, root, "/", &st);
+        if (r < 0)
+                return r;
+        sticky = is_shared_sticky(&st);
+        for (char *p = resolved + 1;; p++) {
+                bool last = *p == '\0';
+
+                if (*p != '/' && !last)
+                        continue;
+                *p = '\0';
+                r = lstat_under(cache, root, resolved, &st);
+                if (r >= 0 && sticky && !is_trusted_owner(st.st_uid))
+                        r = asprintf(ret_reason,
+                                     "%s is owned by uid %u and lies in a directory others may write (sticky): its "
+                                     "owner could replace it",
+                                     resolved, (unsigned) st.st_uid) < 0 ? -ENOMEM : -EPERM;
+                else if (r >= 0 && !last)
+                        r = check_one(cache, root, resolved, ret_reason);
+                if (!last)
+                        *p = '/';
+                if (r < 0 || last)
+                        return r;
+                sticky = is_shared_sticky(&st);
+        }
+}
+
+int path_check_trusted_source(const char *root, const char *path, char **ret_reason) {
+        _cleanup_free_ char *resolved = NULL, *missing = NULL;
+        int r;
+
+        r = chase_under_root(root, path, &resolved);
+        if (r == -ENOENT) {
+                /* Not there yet: whoever may create it must be root. */
+                missing = strdup(path);
+                if (!missing)
+                        return -ENOMEM;
+                for (;;) {
+                        char *slash = strrchr(missing, '/');
+
+                        if (!slash || slash == missing)
+                                return path_check_trusted(root, "/", ret_reason);
+                        *slash = '\0';
+                        r = chase_under_root(root, missing, &resolved);
+                        if (r != -ENOENT)
+                                break;
+                }
+                if (r < 0)
+                        return r;
+                return path_check_trusted(root, resolved, ret_reason);
+        }
+        if (r < 0)
+                return r;
+        if (strcmp(path, resolved) != 0) {
+                /* Reached through links: those too must be root's, where
+                 * only root can change them. */
+                _cleanup_free_ char *parent = strdup(path);
+                char *slash = parent ? strrchr(parent, '/') : NULL;
+                struct stat st;
+
+                if (!parent)
+                        return -ENOMEM;
+                if (slash && slash != parent) {
+                        *slash = '\0';
+                        r = path_check_trusted(root, parent, ret_reason);
+                        if (r < 0)
+                                return r;
+                }
+                r = lstat_under(NULL, root, path, &st);
+                if (r < 0)
+                        return r;
+                if (S_ISLNK(st.st_mode) && !is_trusted_owner(st.st_uid))
+                        return asprintf(ret_reason, "%s is a link owned by uid %u, not by root", path,
+                                        (unsigned) st.st_uid) < 0 ? -ENOMEM : -EPERM;
+        }
+        if (strcmp(resolved, "/") == 0)
+                return 0;
+        return check_above(NULL, root, resolved, ret_reason);
 }

@@ -314,11 +314,18 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                         r = parse_enum(file, key, value, bind_method_names, _BIND_METHOD_MAX,
                                        "\"overlay\", \"view\" or \"read-only\"", &e, d);
                         s->bind_method = e;
+                } else if (strcmp(key, "allowFullPrivilegeCommands") == 0) {
+                        if (!json_is_boolean(value))
+                                return diag_error(d, 0, file, key, "expected true or false, got %s.",
+                                                  json_type_name(value));
+                        s->allow_full_privilege_commands = json_is_true(value);
+                        r = 0;
                 } else
                         r = diag_error(d, 0, file, key,
                                        "unknown key; expected one of \"version\", \"mode\", \"closureInfo\", "
                                        "\"binSh\", \"bindReadOnlyPaths\", \"bindPaths\", \"storeDir\", "
-                                       "\"bindMethod\", \"packages\", \"unitRoots\".");
+                                       "\"bindMethod\", \"packages\", \"unitRoots\", "
+                                       "\"allowFullPrivilegeCommands\".");
                 if (r < 0)
                         return r;
         }

@@ -61,6 +61,9 @@ typedef struct Spec {
         char **packages; /* roots: paths in the store */
         size_t n_packages;
         UnitRoots unit_roots;
+        /* The unit's "+" commands (ExecStart=+...) run outside the
+         * confinement with every privilege: refused unless this is set. */
+        bool allow_full_privilege_commands;
 } Spec;
 
 const char *confinement_mode_to_string(ConfinementMode m);

@@ -19,7 +19,8 @@
 #include "unit-info.h"
 
 static const char *const exec_settings[] = {
-        "ExecStart", "ExecStartPre", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost",
+        "ExecCondition", "ExecStart",  "ExecStartPre", "ExecStartPost",
+        "ExecReload",    "ExecStop",   "ExecStopPost",
 };
 #define N_EXEC_SETTINGS ELEMENTSOF(exec_settings)
 
@@ -31,7 +32,29 @@ void strv_free(char **l) {
         free(l);
 }
 
+static const char *const mode_setting_names[_MODE_SETTING_MAX] = {
+        [MODE_SETTING_MOUNT_API_VFS] = "MountAPIVFS",
+        [MODE_SETTING_PRIVATE_DEVICES] = "PrivateDevices",
+        [MODE_SETTING_PRIVATE_TMP] = "PrivateTmp",
+        [MODE_SETTING_PRIVATE_USERS] = "PrivateUsers",
+        [MODE_SETTING_PROTECT_CONTROL_GROUPS] = "ProtectControlGroups",
+        [MODE_SETTING_PROTECT_KERNEL_MODULES] = "ProtectKernelModules",
+        [MODE_SETTING_PROTECT_KERNEL_TUNABLES] = "ProtectKernelTunables",
+};
+
+const char *mode_setting_to_string(ModeSetting s) {
+        return s >= 0 && s < _MODE_SETTING_MAX ? mode_setting_names[s] : NULL;
+}
+
+/* The settings the confinement is made of: a drop-in after the generator's
+ * that empties one of them undoes the confinement. */
+static const char *const structural_settings[] = {
+        "RootDirectory", "RootImage", "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths",
+};
+
 void unit_info_done(UnitInfo *u) {
+        path_list_done(&u->names);
+        path_list_done(&u->service_keys);
         path_list_done(&u->files);
         path_list_done(&u->exec_store_paths);
         path_list_done(&u->all_store_paths);
@@ -40,6 +63,12 @@ void unit_info_done(UnitInfo *u) {
         free(u->root_image);
         free(u->root_image_file);
         free(u->root_directory_start_only_file);
+        for (size_t i = 0; i < _MODE_SETTING_MAX; i++)
+                free(u->mode_settings[i]);
+        free(u->full_privilege_command);
+        free(u->confinement_reset);
+        free(u->dropin_shadow_file);
+        free(u->user);
         *u = (UnitInfo) { .private_tmp = -1 };
 }
 
@@ -227,9 +256,32 @@ int unit_search_path(const GeneratorDirs *dirs, char ***ret, char **ret_doubt) {
 typedef struct Collector {
         UnitInfo *info;
         const char *file;
+        bool after_ours; /* file is a drop-in that sorts after the generator's */
         const char *store_dir;
         PathList exec_values[N_EXEC_SETTINGS]; /* an empty assignment resets */
+        /* "FILE:LINE: KEY=VALUE" of the full-privilege commands of each */
+        PathList exec_full_privilege[N_EXEC_SETTINGS];
 } Collector;
+
+/* Whether a command line runs with full privileges: "+" among the
+ * prefixes systemd reads before the program ("-", "@", ":", "+", "!", and
+ * since 257 "|"). */
+static bool command_has_full_privilege(const char *value) {
+        for (const char *p = value; *p && strchr("-@:+!|", *p); p++)
+                if (*p == '+')
+                        return true;
+        return false;
+}
+
+static int set_value(char **value, const char *v) {
+        char *a = NULL;
+
+        if (*v && !(a = strdup(v)))
+                return -ENOMEM;
+        free(*value);
+        *value = a;
+        return 0;
+}
 
 static int set_string(char **value, char **file, const char *v, const char *f) {
         char *a = NULL, *b = NULL;
@@ -261,15 +313,55 @@ static int collect_assignment(const char *section, const char *key, const char *
                 return r;
         if (strcmp(section, "Service") != 0)
                 return 0;
+        r = path_list_add(&u->service_keys, key);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < N_EXEC_SETTINGS; i++)
                 if (strcmp(key, exec_settings[i]) == 0) {
+                        char *origin;
+
                         if (*value == '\0') {
                                 path_list_done(&c->exec_values[i]);
+                                path_list_done(&c->exec_full_privilege[i]);
                                 return 0;
+                        }
+                        if (command_has_full_privilege(value)) {
+                                if (asprintf(&origin, "%s:%u: %s=%s", c->file, line, key, value) < 0)
+                                        return -ENOMEM;
+                                r = path_list_consume(&c->exec_full_privilege[i], origin);
+                                if (r < 0)
+                                        return r;
                         }
                         return path_list_add(&c->exec_values[i], value);
                 }
+
+        for (size_t i = 0; i < ELEMENTSOF(structural_settings); i++)
+                if (c->after_ours && *value == '\0' && streq(key, structural_settings[i]) &&
+                    !u->confinement_reset) {
+                        if (asprintf(&u->confinement_reset, "%s:%u: %s=", c->file, line, key) < 0) {
+                                u->confinement_reset = NULL;
+                                return -ENOMEM;
+                        }
+                }
+
+        if (strcmp(key, "PrivateTmp") == 0) {
+                r = unit_parse_boolean(value);
+                u->private_tmp = r < 0 ? -1 : r;
+        }
+        for (ModeSetting s = 0; s < _MODE_SETTING_MAX; s++)
+                if (streq(key, mode_setting_names[s]))
+                        return set_value(&u->mode_settings[s], value);
+        if (streq(key, "User"))
+                return set_value(&u->user, value);
+        if (streq(key, "DynamicUser")) {
+                u->dynamic_user = unit_parse_boolean(value) > 0;
+                return 0;
+        }
+        if (streq(key, "CapabilityBoundingSet") || streq(key, "AmbientCapabilities")) {
+                u->sets_capabilities = true;
+                return 0;
+        }
 
         if (strcmp(key, "RootDirectory") == 0)
                 return set_string(&u->root_directory, &u->root_directory_file, value, c->file);
@@ -280,14 +372,10 @@ static int collect_assignment(const char *section, const char *key, const char *
                 u->root_directory_start_only_file = unit_parse_boolean(value) > 0 ? strdup(c->file) : NULL;
                 return unit_parse_boolean(value) > 0 && !u->root_directory_start_only_file ? -ENOMEM : 0;
         }
-        if (strcmp(key, "PrivateTmp") == 0) {
-                r = unit_parse_boolean(value);
-                u->private_tmp = r < 0 ? -1 : r;
-        }
         return 0;
 }
 
-static int parse_file(const char *root, const char *file, Collector *c) {
+static int parse_file(const char *root, const char *file, bool after_ours, Collector *c) {
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
@@ -297,6 +385,7 @@ static int parse_file(const char *root, const char *file, Collector *c) {
         if (r < 0)
                 return log_warning_errno(r, "%s: cannot read, ignoring: %m", file);
         c->file = file;
+        c->after_ours = after_ours;
         return unit_file_parse(f, file, collect_assignment, c);
 }
 
@@ -349,10 +438,23 @@ struct UnitDir {
         PathIndex names;
 };
 
+/* A symlink in a directory of the search path: a candidate alias. */
+struct UnitLink {
+        char *path;        /* DIR/NAME */
+        char *name;        /* NAME */
+        char *target_name; /* the last component of what it points to */
+};
+
 void unit_dir_cache_done(UnitDirCache *c) {
         for (size_t i = 0; i < c->n; i++)
                 path_index_done(&c->dirs[i].names);
         free(c->dirs);
+        for (size_t i = 0; i < c->n_links; i++) {
+                free(c->links[i].path);
+                free(c->links[i].name);
+                free(c->links[i].target_name);
+        }
+        free(c->links);
         *c = (UnitDirCache) {};
 }
 
@@ -505,16 +607,20 @@ static int dropin_names(const char *unit, PathList *names) {
         return path_list_add(names, dot + 1);
 }
 
-static int find_dropins(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
-                        PathList *files) {
+static int find_dropins(const char *root, char *const *search_path, UnitDirCache *cache, const PathList *units,
+                        PathList *files, char **ret_shadow) {
         _cleanup_(path_list_done) PathList names = {};
         Dropin *dropins = NULL;
         size_t n = 0;
         int r;
 
-        r = dropin_names(unit, &names);
-        if (r < 0)
-                return r;
+        /* The drop-in directories of every name, sorted together. */
+        for (size_t i = 0; i < units->n; i++) {
+                r = dropin_names(units->items[i], &names);
+                if (r < 0)
+                        return r;
+        }
+        path_list_sort_unique(&names);
 
         for (char *const *dir = search_path; *dir; dir++)
                 for (size_t i = 0; i < names.n; i++) {
@@ -548,6 +654,13 @@ static int find_dropins(const char *root, char *const *search_path, UnitDirCache
                                  * generator directories are empty. */
                                 if (streq(de->d_name, DROPIN_NAME) && is_generator_dir(*dir))
                                         continue;
+                                /* Anywhere else, one of that name takes its place. */
+                                if (streq(de->d_name, DROPIN_NAME) && !*ret_shadow &&
+                                    asprintf(ret_shadow, "%s/%s", d, de->d_name) < 0) {
+                                        *ret_shadow = NULL;
+                                        r = -ENOMEM;
+                                        goto finish;
+                                }
                                 /* The first directory with a name wins: that is how
                                  * /etc overrides /usr/lib. */
                                 for (size_t j = 0; j < n && !seen; j++)
@@ -593,6 +706,133 @@ finish:
         return r;
 }
 
+/* Whether dir is one of the search path's directories. */
+static bool in_search_path(char *const *search_path, const char *dir, size_t n) {
+        for (char *const *d = search_path; *d; d++)
+                if (strlen(*d) == n && strncmp(*d, dir, n) == 0)
+                        return true;
+        return false;
+}
+
+/* name as a name of unit: itself, or for an instance ("a@i.service") the
+ * template alias "b@.service" as "b@i.service". 0 when it is none. */
+static int add_alias(PathList *names, const char *unit, const char *name) {
+        const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.'), *nat = strchr(name, '@');
+        const char *ndot = strrchr(name, '.');
+        char *s;
+
+        if (!dot || !ndot || !streq(ndot, dot))
+                return 0;
+        if (!at || at + 1 == dot) { /* a plain unit or a template: names of its kind */
+                if (!nat != !at || (nat && nat + 1 != ndot))
+                        return 0;
+                return path_list_add(names, name);
+        }
+        if (!nat || nat + 1 != ndot)
+                return 0;
+        if (asprintf(&s, "%.*s%s", (int) (nat - name + 1), name, at + 1) < 0)
+                return -ENOMEM;
+        return path_list_consume(names, s);
+}
+
+/* Lists every symlink of the search path's directories once: the names
+ * of units are looked for among them, for every unit. */
+static int list_links(const char *root, char *const *search_path, UnitDirCache *c) {
+        size_t allocated = 0;
+
+        if (c->links_listed)
+                return 0;
+        for (char *const *dir = search_path; *dir; dir++) {
+                _cleanup_free_ char *full = path_prefix_root(root, *dir);
+                _cleanup_closedir_ DIR *d = NULL;
+                struct dirent *de;
+
+                if (!full)
+                        return -ENOMEM;
+                if (opendir_at(AT_FDCWD, full, 0, &d) < 0)
+                        continue;
+                while ((de = readdir(d))) {
+                        char target[PATH_MAX];
+                        const char *tbase;
+                        UnitLink *l;
+                        ssize_t k;
+
+                        if (de->d_type != DT_LNK && de->d_type != DT_UNKNOWN)
+                                continue;
+                        k = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
+                        if (k < 0)
+                                continue;
+                        target[k] = '\0';
+                        tbase = strrchr(target, '/');
+                        tbase = tbase ? tbase + 1 : target;
+                        if (c->n_links == allocated) {
+                                allocated = allocated ? allocated * 2 : 16;
+                                l = reallocarray(c->links, allocated, sizeof *l);
+                                if (!l)
+                                        return -ENOMEM;
+                                c->links = l;
+                        }
+                        l = &c->links[c->n_links];
+                        *l = (UnitLink) { .name = strdup(de->d_name), .target_name = strdup(tbase) };
+                        if (asprintf(&l->path, "%s/%s", *dir, de->d_name) < 0)
+                                l->path = NULL;
+                        c->n_links++;
+                        if (!l->name || !l->target_name || !l->path)
+                                return -ENOMEM;
+                }
+        }
+        c->links_listed = true;
+        return 0;
+}
+
+/* Every name systemd loads unit under, whose file resolved to main_file:
+ * the unit's own name, the file's name when it lies in the search path,
+ * and every symlink in a directory of the search path to that file (an
+ * alias; "systemctl enable" makes those of Alias=). A link counts when its
+ * target's name is one of those names and it resolves to the same file. */
+static int find_unit_names(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
+                           const char *main_file, PathList *names) {
+        _cleanup_(unit_dir_cache_done) UnitDirCache own = {};
+        const char *base = strrchr(main_file, '/');
+        int r;
+
+        r = path_list_add(names, unit);
+        if (r < 0)
+                return r;
+        if (base && in_search_path(search_path, main_file, (size_t) (base - main_file))) {
+                r = add_alias(names, unit, base + 1);
+                if (r < 0)
+                        return r;
+        }
+        base = base ? base + 1 : main_file;
+
+        if (!cache)
+                cache = &own;
+        r = list_links(root, search_path, cache);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < cache->n_links; i++) {
+                const UnitLink *l = &cache->links[i];
+                _cleanup_free_ char *resolved = NULL;
+                bool known = streq(l->target_name, base);
+
+                for (size_t j = 0; j < names->n && !known; j++)
+                        known = streq(l->target_name, names->items[j]);
+                if (!known)
+                        continue;
+                r = resolve_unit_file(root, l->path, &resolved);
+                if (r == -ENOMEM)
+                        return r;
+                if (r > 0 && streq(resolved, main_file)) {
+                        r = add_alias(names, unit, l->name);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        path_list_sort_unique(names);
+        return 0;
+}
+
 int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
                    UnitInfo *ret) {
         return unit_info_load_cached(root, search_path, NULL, unit, store_dir, ret);
@@ -620,28 +860,45 @@ int unit_info_load_cached(const char *root, char *const *search_path, UnitDirCac
                 r = path_list_add(&u.files, main_file);
                 if (r < 0)
                         return r;
-                r = find_dropins(root, search_path, cache, unit, &u.files);
+                r = find_unit_names(root, search_path, cache, unit, main_file, &u.names);
+                if (r < 0)
+                        return r;
+                r = find_dropins(root, search_path, cache, &u.names, &u.files, &u.dropin_shadow_file);
                 if (r < 0)
                         return r;
         }
 
         for (size_t i = 0; i < u.files.n; i++) {
-                r = parse_file(root, u.files.items[i], &c);
+                const char *name = strrchr(u.files.items[i], '/');
+
+                /* The unit file comes first, then the drop-ins sorted by name. */
+                r = parse_file(root, u.files.items[i], i > 0 && name && strcmp(name + 1, DROPIN_NAME) > 0, &c);
                 if (r == -ENOMEM)
                         goto finish;
         }
         r = 0;
+        for (size_t i = 0; i < N_EXEC_SETTINGS && !u.full_privilege_command; i++)
+                if (c.exec_full_privilege[i].n > 0) {
+                        u.full_privilege_command = strdup(c.exec_full_privilege[i].items[0]);
+                        if (!u.full_privilege_command) {
+                                r = -ENOMEM;
+                                goto finish;
+                        }
+                }
         for (size_t i = 0; i < N_EXEC_SETTINGS && r >= 0; i++)
                 for (size_t j = 0; j < c.exec_values[i].n && r >= 0; j++)
                         r = store_paths_extract(c.exec_values[i].items[j], store_dir, &u.exec_store_paths);
         if (r >= 0) {
                 path_list_sort_unique(&u.exec_store_paths);
                 path_list_sort_unique(&u.all_store_paths);
+                path_list_sort_unique(&u.service_keys);
                 *ret = u;
                 u = (UnitInfo) { .private_tmp = -1 };
         }
 finish:
-        for (size_t i = 0; i < N_EXEC_SETTINGS; i++)
+        for (size_t i = 0; i < N_EXEC_SETTINGS; i++) {
                 path_list_done(&c.exec_values[i]);
+                path_list_done(&c.exec_full_privilege[i]);
+        }
         return r;
 }

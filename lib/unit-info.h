@@ -10,8 +10,24 @@
 
 #include "path-list.h"
 
+/* The settings of a confinement mode that stay the unit's to choose, as
+ * in NixOS's module (mkDefault there): the unit's own value stands. */
+typedef enum ModeSetting {
+        MODE_SETTING_MOUNT_API_VFS,
+        MODE_SETTING_PRIVATE_DEVICES,
+        MODE_SETTING_PRIVATE_TMP,
+        MODE_SETTING_PRIVATE_USERS,
+        MODE_SETTING_PROTECT_CONTROL_GROUPS,
+        MODE_SETTING_PROTECT_KERNEL_MODULES,
+        MODE_SETTING_PROTECT_KERNEL_TUNABLES,
+        _MODE_SETTING_MAX,
+} ModeSetting;
+
+const char *mode_setting_to_string(ModeSetting s);
+
 typedef struct UnitInfo {
         bool found;               /* a unit file exists and is not masked */
+        PathList names;           /* every name systemd loads it under: the unit, its aliases */
         PathList files;           /* in the order systemd applies them */
         PathList exec_store_paths; /* named in the Exec*= settings in effect */
         PathList all_store_paths; /* named in any setting */
@@ -19,6 +35,20 @@ typedef struct UnitInfo {
         char *root_image, *root_image_file;
         char *root_directory_start_only_file; /* set when RootDirectoryStartOnly=yes */
         int private_tmp;          /* -1: not set */
+        char *mode_settings[_MODE_SETTING_MAX]; /* the unit's own values, NULL: not set */
+        /* "FILE:LINE: SETTING=VALUE" of the first command in effect that runs
+         * with full privileges ("+" prefix), NULL when none does. */
+        char *full_privilege_command;
+        /* "FILE: SETTING=" of a drop-in that sorts after the generator's and
+         * resets a setting the confinement is made of; NULL when none does. */
+        char *confinement_reset;
+        /* A drop-in outside the generator directories named as the
+         * generator's, which would take its place; NULL when none is. */
+        char *dropin_shadow_file;
+        char *user;               /* User= as written, NULL: not set */
+        bool dynamic_user;        /* DynamicUser=yes */
+        bool sets_capabilities;   /* CapabilityBoundingSet= or AmbientCapabilities= */
+        PathList service_keys;    /* every [Service] setting it assigns, sorted */
 } UnitInfo;
 
 void unit_info_done(UnitInfo *u);
@@ -67,7 +97,11 @@ int unit_search_path_build(const char *env, char **const *library, size_t n_libr
 bool unit_search_path_plausible(char *const *l);
 
 /* Reads unit under root (NULL or "/" for none) from the search path.
- * A missing unit is not an error: found stays false. */
+ * A missing unit is not an error: found stays false. The drop-ins are those
+ * of every name of the unit, as systemd loads them: the name asked for, the
+ * name of the file it resolves to, and every symlink in the search path to
+ * that file (aliases, also those "systemctl enable" makes of Alias=),
+ * sorted together by file name. */
 int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
                    UnitInfo *ret);
 
@@ -76,9 +110,13 @@ int unit_info_load(const char *root, char *const *search_path, const char *unit,
  * directories are missing or hold none of the units. Assumes the
  * directories do not change while it is in use (one generator run). */
 typedef struct UnitDir UnitDir;
+typedef struct UnitLink UnitLink;
 typedef struct UnitDirCache {
         UnitDir *dirs; /* by index in the search path */
         size_t n;
+        UnitLink *links; /* every symlink in the search path's directories */
+        size_t n_links;
+        bool links_listed;
 } UnitDirCache;
 
 void unit_dir_cache_done(UnitDirCache *c);

@@ -48,6 +48,7 @@ pkm_equiv='CapabilityBoundingSet=~CAP_SYS_MODULE\nSystemCallFilter=~@module'
 # baseline, protect-settings and kernel-none are the ones that tell.
 variant_table=(
         "baseline||what the generator writes now"
+        "root-ro-paths|ReadOnlyPaths=+/|NixOS's read-only root, ReadOnlyPaths=+/, on top of the read-only tmpfs (a drop-in that reset TemporaryFileSystem= to a writable one would be refused)"
         "protect-settings|ProtectKernelTunables=yes\nProtectControlGroups=yes\nProtectKernelModules=yes|the three settings as NixOS writes them, on top of their equivalent (what the generator wrote before 91398c2, plus the equivalent)"
         "full-proc|ProcSubset=pid\nReadOnlyPaths=\nInaccessiblePaths=\nReadOnlyPaths=+/sys|what mode full writes for /proc and /sys: only process directories in /proc, so no /proc list; all of /sys read-only"
         "kernel-none|ReadOnlyPaths=\nInaccessiblePaths=|the equivalent of the three settings taken away (empty assignments reset the lists): the control for --check"

@@ -113,6 +113,10 @@ service c-ok.service
 enable c-ok.service
 spec_json full '"bindReadOnlyPaths": ["/etc/hostname", { "source": "/etc/e2e missing", "optional": true }]' \
         > "$etc/c-ok.service.json"
+# full for a user that is not root: its filter and capabilities too
+service c-user.service "DynamicUser=yes"
+enable c-user.service
+spec_json full > "$etc/c-user.service.json"
 service c-tmpl@.service
 enable c-tmpl@.service c-tmpl@a.service
 spec_json chroot-only > "$etc/c-tmpl@.service.json"
@@ -126,10 +130,18 @@ service c-override.service
 enable c-override.service
 spec_json full-apivfs > "$etc/c-override.service.json"
 mkdir -p "$units/c-override.service.d"
-printf '[Service]\nPrivateDevices=no\nBindReadOnlyPaths=/etc/os-release\n' > "$units/c-override.service.d/90-admin.conf"
+# PrivateDevices= is the unit's to choose (a note); RestrictSUIDSGID= is not
+printf '[Service]\nPrivateDevices=no\nRestrictSUIDSGID=no\nBindReadOnlyPaths=/etc/os-release\n' \
+        > "$units/c-override.service.d/90-admin.conf"
 service c-bad.service
 enable c-bad.service
 echo '{ "mode": "fulll", "closureInfo": "/nowhere" }' > "$etc/c-bad.service.json"
+# a drop-in after the generator's that undoes the confinement
+service c-reset.service
+enable c-reset.service
+spec_json full-apivfs > "$etc/c-reset.service.json"
+mkdir -p "$units/c-reset.service.d"
+printf '[Service]\nRootDirectory=\nTemporaryFileSystem=\n' > "$units/c-reset.service.d/99-reset.conf"
 # a spec whose unit does not exist
 spec_json full-apivfs > "$etc/c-ghost.service.json"
 # an unconfined unit without spec
@@ -234,18 +246,25 @@ ctl verify-ok 0 verify c-ok.service c-tmpl@a.service c-outdated c-nospec && expe
 step verify-ok
 ctl verify-template 0 verify c-tmpl@.service && expect verify-template "$out" "c-tmpl@a.service"
 step verify-template
+ctl verify-user 0 verify c-user.service && expect verify-user "$out" "1 unit verified: 1 ok."
+step verify-user
 ctl verify-plain 0 verify c-plain.service && expect verify-plain "$out" "unconfined"
 step verify-plain
 
 # Another setting of the unit undoes part of its confinement: 2.
 ctl verify-override 2 verify c-override.service && expect verify-override "$out" "differs" &&
-        expect verify-override "$out" "PrivateDevices: is no, the spec wants yes." &&
+        expect verify-override "$out" "RestrictSUIDSGID: is no, the spec wants yes." &&
+        expect verify-override "$out" "PrivateDevices=no is the unit's own (the mode's value is a default)." &&
         expect verify-override "$out" "BindReadOnlyPaths: /etc/os-release is bound by the unit's own settings"
 step verify-override
 # An invalid spec: 16; the unit is loaded with its fail-closed drop-in.
 ctl verify-bad 16 verify c-bad.service && expect verify-bad "$out" "invalid" &&
         expect verify-bad "$out" 'key "mode"'
 step verify-bad
+
+ctl verify-reset 16 verify c-reset.service && expect verify-reset "$out" "invalid" &&
+        expect verify-reset "$out" "resets the confinement (/etc/systemd/system/c-reset.service.d/99-reset.conf:2: RootDirectory=)"
+step verify-reset
 # A spec whose unit is not loaded: 8.
 ctl verify-ghost 8 verify c-ghost.service && expect verify-ghost "$out" "not-loaded"
 step verify-ghost
@@ -281,7 +300,7 @@ ctl verify-nospec 4 verify c-nospec.service && expect verify-nospec "$out" "no-s
 step verify-nospec
 
 # reload refuses while a spec is invalid ...
-ctl reload-refused 1 reload && expect reload-refused "$err" "Not reloading: 1 spec cannot be honoured"
+ctl reload-refused 1 reload && expect reload-refused "$err" "Not reloading: 2 specs cannot be honoured"
 step reload-refused
 # ... reloads with --force, and tells whose confinement changed.
 ctl reload-force 0 reload --force && expect reload-force "$out" "Reloaded systemd." &&
@@ -293,7 +312,7 @@ ctl verify-reloaded 0 verify c-outdated.service c-nospec.service c-ok.service
 step verify-reloaded
 
 # Once the invalid spec is gone, reload needs no --force.
-rm "$(cpath /etc/confinement.d/c-bad.service.json)"
+rm "$(cpath /etc/confinement.d/c-bad.service.json)" "$(cpath /etc/confinement.d/c-reset.service.json)"
 spec_json chroot-only > "$(cpath /etc/confinement.d/c-plain.service.json)"
 ctl reload-clean 0 reload && expect reload-clean "$out" "c-bad.service: no longer confined" &&
         expect reload-clean "$out" "c-plain.service: now confined; running, restart to apply: c-plain.service."

@@ -287,9 +287,10 @@ diff -u "$tmp/want" "$tmp/files-generated" || fail "the generator's files"
 # --- paths -------------------------------------------------------------------
 ctl 0 --root="$root" --no-legend paths hello
 cat > "$tmp/want" <<EOF
-/                 empty tmpfs (TemporaryFileSystem=/)                                 root     rw
+/                 empty read-only tmpfs (TemporaryFileSystem=/:ro)                    root     ro
 /bin/sh           /run/confinement-view$BUSYBOX/bin/busybox  binSh    ro
 /dev              private /dev (PrivateDevices=yes)                                   mode     rw
+/dev/shm          private tmpfs (TemporaryFileSystem=/dev/shm)                        mode     rw
 /etc/resolv.conf  /etc/resolv.conf                                                    extra    ro
 /etc/ssl/certs    /etc/ssl/certs                                                      extra    ro, optional
 $BUSYBOX  /run/confinement-view$BUSYBOX              closure  ro
@@ -297,7 +298,7 @@ $HELLO  /run/confinement-view$HELLO                closure  ro
 $LIBFOO  /run/confinement-view$LIBFOO               closure  ro
 /proc             procfs, own processes only (ProtectProc=invisible, ProcSubset=pid)  mode     rw
 /run              empty tmpfs (MountAPIVFS=yes)                                       mode     rw
-/sys              sysfs, read-only (MountAPIVFS=yes, ReadOnlyPaths=+/sys)             mode     ro
+/sys              sysfs, read-only (ProtectKernelTunables=yes)                        mode     ro
 /tmp              private directory (PrivateTmp=yes)                                  mode     rw
 /var/tmp          private directory (PrivateTmp=yes)                                  mode     rw
 EOF
@@ -318,10 +319,10 @@ ctl 0 --root="$root" --json paths web@special
 cp "$tmp/out" "$tmp/paths.json"
 p() { "$jq" "$tmp/paths.json" "$@"; }
 [[ $(p unit) == web@special.service && $(p mode) == full-apivfs && $(p closurePaths) == 1 ]] || fail "paths --json"
-[[ $(p paths "#") == 8 ]] || fail "paths --json: 8 paths (/, 1 closure path, 6 of the mode)"
-[[ $(p paths 2 path) == "$DATA" && $(p paths 2 source) == "$DATA" && $(p paths 2 origin) == closure ]] ||
+[[ $(p paths "#") == 9 ]] || fail "paths --json: 9 paths (/, 1 closure path, 7 of the mode)"
+[[ $(p paths 3 path) == "$DATA" && $(p paths 3 source) == "$DATA" && $(p paths 3 origin) == closure ]] ||
         fail "paths --json: the read-only closure path"
-[[ $(p paths 2 access) == ro && $(p paths 2 optional) == false ]] || fail "paths --json: access"
+[[ $(p paths 3 access) == ro && $(p paths 3 optional) == false ]] || fail "paths --json: access"
 
 # the unit's own PrivateTmp= decides /tmp and /var/tmp
 ptmp=$tmp/privatetmp
@@ -334,6 +335,18 @@ grep -q '^/var/tmp ' "$tmp/out" || fail "paths: PrivateTmp=yes, /var/tmp"
 ctl 0 --root="$ptmp" --no-legend paths hello
 lacks "$tmp/out" "/tmp"
 has "$tmp/out" "/proc"
+
+# the unit's own values of the mode's settings stand, and list shows them
+echo "PrivateDevices=no" >> "$ptmp/etc/systemd/system/hello.service"
+ctl 0 --root="$ptmp" --no-legend paths hello
+grep -q "^/dev  *the host's /dev (the unit's PrivateDevices=no)  *unit  *rw$" "$tmp/out" || fail "paths: PrivateDevices=no"
+ctl 0 --root="$ptmp" --no-legend list
+has "$tmp/out" "(the unit's PrivateDevices=no PrivateTmp=no)"
+ctl 0 --root="$ptmp" --json list
+cp "$tmp/out" "$tmp/list-own.json"
+grep -q '"PrivateDevices": "no"' "$tmp/list-own.json" || fail "list --json: unitSettings"
+ctl 0 --root="$ptmp" cat hello
+has "$tmp/out" "# PrivateDevices=no as the unit sets it."
 
 ctl 1 --root="$root" paths bad
 has "$tmp/err" "bad.service will not start"

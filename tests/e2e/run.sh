@@ -213,6 +213,9 @@ for c in "${cases[@]}"; do
         run_case "$c"
 done
 
+# what cases report besides PASS or FAIL (e.g. systemd-analyze security figures)
+cat "$logs"/case-*.info 2>/dev/null || true
+
 CEXEC_TIMEOUT=20 cexec journalctl -b --no-pager > "$logs/journal.txt" 2>&1 || true
 
 # Whatever the cases found, systemd must have read every line the generator

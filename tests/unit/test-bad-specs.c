@@ -97,6 +97,45 @@ static void setup_start_only(const char *spec) {
                         "[Service]\nExecStart=/nix/store/aaa-hello/bin/hello\nRootDirectoryStartOnly=yes\n");
 }
 
+static void setup_unit(const char *spec, const char *unit, const char *lines) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+
+        test_write_file(test_root, spec, "{" GOOD "}");
+        ck_assert_int_ge(asprintf(&path, "/etc/systemd/system/%s", unit), 0);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecStart=/nix/store/aaa-hello/bin/hello\n%s", lines), 0);
+        test_write_file(test_root, path, text);
+}
+
+static void setup_full_privilege(const char *spec) {
+        setup_unit(spec, "plus.service", "ExecStartPre=-+/nix/store/aaa-hello/bin/hello\n");
+}
+
+static void setup_reset(const char *spec) {
+        setup_unit(spec, "reset.service", "");
+        test_write_file(test_root, "/etc/systemd/system/reset.service.d/99-override.conf",
+                        "[Service]\nRootDirectory=\nTemporaryFileSystem=\n");
+}
+
+static void setup_shadow(const char *spec) {
+        setup_unit(spec, "shadow.service", "");
+        test_write_file(test_root, "/etc/systemd/system/shadow.service.d/" DROPIN_NAME, "[Service]\nUser=x\n");
+}
+
+/* The spec names the alias; the drop-in is under the real name. */
+static void setup_alias(const char *spec) {
+        setup_unit(spec, "real.service", "[Install]\nAlias=alias.service\n");
+        test_symlink(test_root, "/etc/systemd/system/alias.service", "real.service");
+        test_write_file(test_root, "/etc/systemd/system/real.service.d/10-rdso.conf",
+                        "[Service]\nRootDirectoryStartOnly=yes\n");
+}
+
+static void setup_bind_swappable(const char *spec) {
+        test_write_file(test_root, spec,
+                        "{" GOOD ", \"bindPaths\": [{\"source\": \"/srv/rt-user/data\", \"target\": \"/data\"}]}");
+        test_mkdir_p(test_root, "/srv/rt-user/data");
+        test_chmod(test_root, "/srv/rt-user", 0777);
+}
+
 typedef struct BadSpec {
         const char *name;         /* the unit is NAME.service */
         const char *json;         /* the spec; NULL when setup writes it */
@@ -227,6 +266,14 @@ static const BadSpec bad_specs[] = {
         /* What the unit says. */
         { "own-root", NULL, setup_own_root, "own-root.service sets its own RootDirectory=/srv in" },
         { "start-only", NULL, setup_start_only, "start-only.service sets RootDirectoryStartOnly=yes in" },
+        { "alias", NULL, setup_alias, "alias.service sets RootDirectoryStartOnly=yes in" },
+        { "plus", NULL, setup_full_privilege, "plus.service runs a command with full privileges (/etc/systemd/system/plus.service:3: ExecStartPre=-+" },
+        { "reset", NULL, setup_reset, "reset.service resets the confinement (/etc/systemd/system/reset.service.d/99-override.conf:2: RootDirectory=)" },
+        { "shadow", NULL, setup_shadow, "shadow.service has a drop-in /etc/systemd/system/shadow.service.d/" },
+        { "full-privilege-type", "{" GOOD ", \"allowFullPrivilegeCommands\": \"yes\"}", NULL,
+          "key \"allowFullPrivilegeCommands\": expected true or false, got a string" },
+        { "bind-swappable", NULL, setup_bind_swappable,
+          "key \"bindPaths\": refusing to bind /srv/rt-user/data, which an unprivileged user could replace" },
 };
 
 START_TEST(test_bad_spec) {
@@ -295,6 +342,22 @@ START_TEST(test_good_spec_in_same_root) {
 }
 END_TEST
 
+START_TEST(test_full_privilege_accepted) {
+        /* The spec that says so accepts the unit's "+" commands. */
+        _cleanup_free_ char *out = test_tmpdir_new(), *text = NULL;
+
+        make_root();
+        setup_full_privilege("/etc/confinement.d/plus.service.json");
+        test_write_file(test_root, "/etc/confinement.d/plus.service.json",
+                        "{" GOOD ", \"allowFullPrivilegeCommands\": true}");
+        ck_assert_int_eq(generator_run(test_root, out), 0);
+        text = test_read_file(out, "/plus.service.d/" DROPIN_NAME);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_msg(test_has_line(text, "RootDirectory=/run/confinement/%n"), "%s", text);
+        test_tmpdir_remove(TAKE_PTR(out));
+}
+END_TEST
+
 START_TEST(test_rows) {
         /* At least 30 rows, each its own unit. */
         ck_assert_uint_ge(ELEMENTSOF(bad_specs), 30);
@@ -311,6 +374,7 @@ static Suite *bad_specs_suite(void) {
 
         tcase_add_test(tc, test_rows);
         tcase_add_test(tc, test_good_spec_in_same_root);
+        tcase_add_test(tc, test_full_privilege_accepted);
         tcase_add_loop_test(tc, test_bad_spec, 0, ELEMENTSOF(bad_specs));
         suite_add_tcase(s, tc);
         return s;

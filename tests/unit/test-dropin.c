@@ -9,30 +9,31 @@
 #define SPEC_FILE "/etc/confinement.d/foo.service.json"
 #define VIEW "/run/confinement-view/nix/store"
 
-static const char *const apivfs_settings[] = {
-        "MountAPIVFS", "PrivateDevices", "PrivateTmp", "PrivateUsers",
-};
-
-static const char *const kernel_settings[] = {
+/* NixOS's seven, as defaults: on in full-apivfs and full, off in chroot-only. */
+static const char *const mode_settings[] = {
+        "MountAPIVFS",          "PrivateDevices",       "PrivateTmp",           "PrivateUsers",
         "ProtectControlGroups", "ProtectKernelModules", "ProtectKernelTunables",
 };
 
-/* What the three kernel settings do under an empty root, every mode but
- * chroot-only; the /proc list only where /proc has more than processes. */
-static const char *const kernel_equivalent[] = {
+/* What full-apivfs and full add to NixOS's. */
+static const char *const apivfs_extra[] = {
+        "TemporaryFileSystem=/dev/shm:mode=1777,nosuid,nodev",
+        "RestrictSUIDSGID=yes",
+        "ProtectHome=yes",
+};
+
+/* The hand-made equivalents of the kernel settings, gone for systemd's own. */
+static const char *const no_longer[] = {
         "ReadOnlyPaths=+/sys", "SystemCallFilter=~_sysctl", "CapabilityBoundingSet=~CAP_SYS_MODULE",
         "SystemCallFilter=~@module",
 };
-#define PROC_KERNEL_PATHS                                                                                    \
-        "ReadOnlyPaths=-+/proc/acpi -+/proc/apm -+/proc/asound -+/proc/bus -+/proc/fs -+/proc/irq "          \
-        "-+/proc/latency_stats -+/proc/mtrr -+/proc/scsi -+/proc/sys -+/proc/sysrq-trigger -+/proc/timer_stats"
-#define PROC_KERNEL_HIDDEN "InaccessiblePaths=-+/proc/kallsyms -+/proc/kcore"
 
 static const char *const full_settings[] = {
-        "NoNewPrivileges=yes", "RestrictSUIDSGID=yes", "CapabilityBoundingSet=~CAP_SYS_ADMIN",
-        "SystemCallFilter=~@mount", "SystemCallArchitectures=native", "LockPersonality=yes",
-        "RestrictNamespaces=yes", "ProtectKernelLogs=yes", "ProtectClock=yes", "ProtectHostname=yes",
-        "RestrictRealtime=yes", "ProtectProc=invisible", "ProcSubset=pid", "PrivateIPC=yes",
+        "NoNewPrivileges=yes", "SystemCallFilter=@system-service", "SystemCallFilter=~@mount",
+        "SystemCallArchitectures=native", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+        "LockPersonality=yes", "RestrictNamespaces=yes", "ProtectKernelLogs=yes", "ProtectClock=yes",
+        "ProtectHostname=yes", "RestrictRealtime=yes", "ProtectProc=invisible", "ProcSubset=pid",
+        "PrivateIPC=yes", "RemoveIPC=yes", "SystemCallErrorNumber=EPERM",
 };
 
 #define BIND(k, o, s, t, opt) { .kind = (k), .origin = (o), .source = (char *) (s), .target = (char *) (t), .optional = (opt) }
@@ -58,6 +59,9 @@ static Confinement make(ConfinementMode mode, int private_tmp) {
                 .n_binds = ELEMENTSOF(view_binds),
                 .n_closure_paths = 2,
                 .unit_private_tmp = private_tmp,
+                .unit_mode_settings[MODE_SETTING_PRIVATE_TMP] =
+                        (char *) (private_tmp < 0 ? NULL : private_tmp ? "yes" : "no"),
+                .unit_runs_as_root = true,
         };
 }
 
@@ -85,49 +89,33 @@ static void assert_common(const char *text) {
         assert_line(text, "[Service]");
         assert_line(text, "RuntimeDirectory=confinement/%n");
         assert_line(text, "RootDirectory=/run/confinement/%n");
-        assert_line(text, "TemporaryFileSystem=/");
+        assert_line(text, "TemporaryFileSystem=/:ro");
         assert_line(text, "PrivateMounts=yes");
         assert_no_line_with_prefix(text, "AssertPathExists=");
         ck_assert_uint_eq(test_count_lines_with_prefix(text, "RootDirectory="), 1);
 }
 
-static void assert_apivfs(const char *text, const char *value) {
-        for (size_t i = 0; i < ELEMENTSOF(apivfs_settings); i++) {
+static void assert_modes(const char *text, const char *value) {
+        for (size_t i = 0; i < ELEMENTSOF(mode_settings); i++) {
                 _cleanup_free_ char *line = NULL, *prefix = NULL;
 
-                ck_assert_int_ge(asprintf(&line, "%s=%s", apivfs_settings[i], value), 0);
-                ck_assert_int_ge(asprintf(&prefix, "%s=", apivfs_settings[i]), 0);
+                ck_assert_int_ge(asprintf(&line, "%s=%s", mode_settings[i], value), 0);
+                ck_assert_int_ge(asprintf(&prefix, "%s=", mode_settings[i]), 0);
                 assert_line(text, line);
                 ck_assert_uint_eq(test_count_lines_with_prefix(text, prefix), 1);
         }
+        for (size_t i = 0; i < ELEMENTSOF(no_longer); i++)
+                ck_assert_msg(!test_has_line(text, no_longer[i]), "%s in:\n%s", no_longer[i], text);
+        ck_assert_uint_eq(test_count_lines_with_prefix(text, "ReadOnlyPaths="), 0);
+        ck_assert_uint_eq(test_count_lines_with_prefix(text, "InaccessiblePaths=-+/proc"), 0);
 }
 
-/* The three kernel settings: off in chroot-only, else not set at all (the
- * unit's own stand) and their equivalent written. */
-static void assert_kernel(const char *text, ConfinementMode mode) {
-        for (size_t i = 0; i < ELEMENTSOF(kernel_settings); i++) {
-                _cleanup_free_ char *line = NULL, *prefix = NULL;
-
-                ck_assert_int_ge(asprintf(&line, "%s=no", kernel_settings[i]), 0);
-                ck_assert_int_ge(asprintf(&prefix, "%s=", kernel_settings[i]), 0);
-                if (mode == CONFINEMENT_CHROOT_ONLY)
-                        assert_line(text, line);
-                else
-                        assert_no_line_with_prefix(text, prefix);
-        }
-        for (size_t i = 0; i < ELEMENTSOF(kernel_equivalent); i++)
-                ck_assert_msg(test_has_line(text, kernel_equivalent[i]) == (mode != CONFINEMENT_CHROOT_ONLY),
-                              "%s in:\n%s", kernel_equivalent[i], text);
-        ck_assert(test_has_line(text, PROC_KERNEL_PATHS) == (mode == CONFINEMENT_FULL_APIVFS));
-        ck_assert(test_has_line(text, PROC_KERNEL_HIDDEN) == (mode == CONFINEMENT_FULL_APIVFS));
-}
-
-static void assert_full_settings(const char *text, bool present) {
-        for (size_t i = 0; i < ELEMENTSOF(full_settings); i++)
+static void assert_lines(const char *text, const char *const *lines, size_t n, bool present) {
+        for (size_t i = 0; i < n; i++)
                 if (present)
-                        assert_line(text, full_settings[i]);
+                        assert_line(text, lines[i]);
                 else
-                        ck_assert_msg(!test_has_line(text, full_settings[i]), "%s in:\n%s", full_settings[i], text);
+                        ck_assert_msg(!test_has_line(text, lines[i]), "%s in:\n%s", lines[i], text);
 }
 
 START_TEST(test_full_apivfs) {
@@ -136,9 +124,9 @@ START_TEST(test_full_apivfs) {
 
         assert_common(text);
         assert_line(text, "# Mode full-apivfs: private /dev, /proc, /sys and /tmp in a user namespace.");
-        assert_apivfs(text, "yes");
-        assert_kernel(text, CONFINEMENT_FULL_APIVFS);
-        assert_full_settings(text, false);
+        assert_modes(text, "yes");
+        assert_lines(text, apivfs_extra, ELEMENTSOF(apivfs_extra), true);
+        assert_lines(text, full_settings, ELEMENTSOF(full_settings), false);
 }
 END_TEST
 
@@ -149,9 +137,9 @@ START_TEST(test_chroot_only) {
         assert_common(text);
         assert_line(text, "# Mode chroot-only: the root alone: no /dev, /proc, /sys or /tmp.");
         /* Off explicitly, so that no default brings /dev or /proc in. */
-        assert_apivfs(text, "no");
-        assert_kernel(text, CONFINEMENT_CHROOT_ONLY);
-        assert_full_settings(text, false);
+        assert_modes(text, "no");
+        assert_lines(text, apivfs_extra, ELEMENTSOF(apivfs_extra), false);
+        assert_lines(text, full_settings, ELEMENTSOF(full_settings), false);
         /* No private /tmp: then none of the host's. */
         assert_line(text, "InaccessiblePaths=-/tmp -/var/tmp");
 }
@@ -162,9 +150,28 @@ START_TEST(test_full) {
         _cleanup_free_ char *text = render(&c);
 
         assert_common(text);
-        assert_apivfs(text, "yes");
-        assert_kernel(text, CONFINEMENT_FULL);
-        assert_full_settings(text, true);
+        assert_modes(text, "yes");
+        assert_lines(text, apivfs_extra, ELEMENTSOF(apivfs_extra), true);
+        assert_lines(text, full_settings, ELEMENTSOF(full_settings), true);
+        /* Root keeps what dropping privileges needs. */
+        assert_no_line_with_prefix(text, "SystemCallFilter=~@privileged");
+        ck_assert(!test_has_line(text, "CapabilityBoundingSet="));
+}
+END_TEST
+
+START_TEST(test_full_unprivileged) {
+        Confinement c = make(CONFINEMENT_FULL, -1);
+        _cleanup_free_ char *a = NULL, *b = NULL;
+
+        c.unit_runs_as_root = false;
+        a = render(&c);
+        assert_line(a, "SystemCallFilter=~@privileged @resources");
+        assert_line(a, "CapabilityBoundingSet=");
+        /* Its own capabilities stand. */
+        c.unit_sets_capabilities = true;
+        b = render(&c);
+        assert_line(b, "SystemCallFilter=~@privileged @resources");
+        ck_assert(!test_has_line(b, "CapabilityBoundingSet="));
 }
 END_TEST
 
@@ -177,12 +184,53 @@ START_TEST(test_unit_private_tmp) {
                 assert_no_line_with_prefix(a, "PrivateTmp=");
                 assert_line(a, "# PrivateTmp=no as the unit sets it.");
                 assert_line(a, "InaccessiblePaths=-/tmp -/var/tmp");
-                assert_kernel(a, m);
                 assert_no_line_with_prefix(b, "PrivateTmp=");
                 assert_line(b, "# PrivateTmp=yes as the unit sets it.");
                 ck_assert(!test_has_line(b, "InaccessiblePaths=-/tmp -/var/tmp"));
-                assert_kernel(b, m);
         }
+}
+END_TEST
+
+/* full's allow lists would widen the unit's own: they stand back. */
+START_TEST(test_full_unit_lists) {
+        Confinement c = make(CONFINEMENT_FULL, -1);
+        _cleanup_free_ char *text = NULL;
+
+        c.unit_keys = (PathList) {
+                .items = (char *[]) { (char *) "RestrictAddressFamilies", (char *) "SystemCallFilter" },
+                .n = 2,
+        };
+        text = render(&c);
+        assert_line(text, "# SystemCallFilter= as the unit sets it.");
+        assert_line(text, "# RestrictAddressFamilies= as the unit sets it.");
+        ck_assert(!test_has_line(text, "SystemCallFilter=@system-service"));
+        assert_no_line_with_prefix(text, "RestrictAddressFamilies=");
+        /* Denials only take away. */
+        assert_line(text, "SystemCallFilter=~@mount");
+        /* The unit's filter keeps its own action. */
+        assert_no_line_with_prefix(text, "SystemCallErrorNumber=");
+        assert_line(text, "ProtectProc=invisible");
+}
+END_TEST
+
+/* Each of the seven is the unit's to choose, in every mode. */
+START_TEST(test_unit_mode_settings) {
+        for (ConfinementMode m = 0; m < _CONFINEMENT_MODE_MAX; m++)
+                for (ModeSetting s = 0; s < _MODE_SETTING_MAX; s++) {
+                        Confinement c = make(m, -1);
+                        _cleanup_free_ char *text = NULL, *prefix = NULL, *comment = NULL;
+                        const char *name = mode_setting_to_string(s);
+
+                        c.unit_mode_settings[s] = (char *) "strict\nX=1";
+                        text = render(&c);
+                        ck_assert_int_ge(asprintf(&prefix, "%s=", name), 0);
+                        ck_assert_int_ge(asprintf(&comment, "# %s=strict X=1 as the unit sets it.", name), 0);
+                        assert_no_line_with_prefix(text, prefix);
+                        assert_line(text, comment);
+                        ck_assert(!test_has_line(text, "X=1"));
+                        /* The structure stays. */
+                        assert_common(text);
+                }
 }
 END_TEST
 
@@ -508,6 +556,9 @@ static Suite *dropin_suite(void) {
         tcase_add_test(tc, test_chroot_only);
         tcase_add_test(tc, test_full);
         tcase_add_test(tc, test_unit_private_tmp);
+        tcase_add_test(tc, test_full_unprivileged);
+        tcase_add_test(tc, test_unit_mode_settings);
+        tcase_add_test(tc, test_full_unit_lists);
         tcase_add_test(tc, test_binds);
         tcase_add_test(tc, test_no_view);
         tcase_add_test(tc, test_escaping);

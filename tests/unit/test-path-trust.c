@@ -117,11 +117,44 @@ START_TEST(test_trust_all) {
 }
 END_TEST
 
+static int check_source(const char *path, char **reason) {
+        return path_check_trusted_source(test_root, path, reason);
+}
+
+/* A bind source: the directories above it as a spec's, itself anyone's. */
+START_TEST(test_bind_source) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+
+        test_mkdir_p(test_root, "/var/lib/web");
+        test_chmod(test_root, "/var/lib/web", 0777);
+        ck_assert_int_eq(check_source("/var/lib/web", &a), 0);
+        ck_assert_ptr_null(a);
+
+        /* A parent others may write: they could swap the source for a link. */
+        test_mkdir_p(test_root, "/srv/rt-user/data");
+        test_chmod(test_root, "/srv/rt-user", 0775);
+        ck_assert_int_eq(check_source("/srv/rt-user/data", &b), -EPERM);
+        ck_assert_str_eq(b, "/srv/rt-user is writable by its group (mode 0775)");
+
+        /* Reached through a link in such a directory. */
+        test_symlink(test_root, "/srv/rt-user/link", "/var/lib/web");
+        ck_assert_int_eq(check_source("/srv/rt-user/link", &c), -EPERM);
+        ck_assert_str_eq(c, "/srv/rt-user is writable by its group (mode 0775)");
+
+        /* Missing (optional): whoever may create it is checked. */
+        ck_assert_int_eq(check_source("/srv/rt-user/absent/x", &d), -EPERM);
+        ck_assert_str_eq(d, "/srv/rt-user is writable by its group (mode 0775)");
+        ck_assert_int_eq(check_source("/var/lib/absent", &e), 0);
+        ck_assert_ptr_null(e);
+}
+END_TEST
+
 static Suite *path_trust_suite(void) {
         Suite *s = suite_create("path-trust");
         TCase *tc = test_tcase_new("path_check_trusted", true);
 
         tcase_add_test(tc, test_trusted);
+        tcase_add_test(tc, test_bind_source);
         tcase_add_test(tc, test_writable);
         tcase_add_test(tc, test_sticky);
         tcase_add_test(tc, test_owner);

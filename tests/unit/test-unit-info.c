@@ -43,6 +43,10 @@ static void load(const char *unit, UnitInfo *u) {
         assert_same_string(u->root_image_file, cached.root_image_file);
         assert_same_string(u->root_directory_start_only_file, cached.root_directory_start_only_file);
         ck_assert_int_eq(u->private_tmp, cached.private_tmp);
+        assert_same_list(&u->names, &cached.names);
+        assert_same_string(u->full_privilege_command, cached.full_privilege_command);
+        assert_same_string(u->confinement_reset, cached.confinement_reset);
+        assert_same_string(u->dropin_shadow_file, cached.dropin_shadow_file);
 }
 
 static void assert_list(const PathList *l, const char *const *expected, size_t n) {
@@ -440,6 +444,110 @@ START_TEST(test_search_path_env) {
 }
 END_TEST
 
+/* systemd loads the drop-ins of every name of a unit: the spec's name may
+ * be an alias, or the real name with drop-ins under an alias. */
+START_TEST(test_aliases) {
+        _cleanup_(unit_info_done) UnitInfo u, v;
+
+        test_write_file(test_root, "/etc/systemd/system/rt9-real.service",
+                        "[Service]\nExecStart=/bin/true\n[Install]\nAlias=rt9-alias.service\n");
+        test_symlink(test_root, "/etc/systemd/system/rt9-alias.service", "rt9-real.service");
+        test_symlink(test_root, "/usr/lib/systemd/system/not-an-alias.service", "/etc/systemd/system/other.service");
+        test_write_file(test_root, "/etc/systemd/system/rt9-real.service.d/10-rdso.conf",
+                        "[Service]\nRootDirectoryStartOnly=yes\n");
+        test_write_file(test_root, "/etc/systemd/system/rt9-alias.service.d/20-plus.conf",
+                        "[Service]\nExecStartPre=+/bin/true\n");
+        load("rt9-alias.service", &u);
+        assert_list(&u.names, (const char *[]) { "rt9-alias.service", "rt9-real.service" }, 2);
+        assert_list(&u.files,
+                    (const char *[]) { "/etc/systemd/system/rt9-real.service",
+                                       "/etc/systemd/system/rt9-real.service.d/10-rdso.conf",
+                                       "/etc/systemd/system/rt9-alias.service.d/20-plus.conf" }, 3);
+        ck_assert_str_eq(u.root_directory_start_only_file, "/etc/systemd/system/rt9-real.service.d/10-rdso.conf");
+        ck_assert_str_eq(u.full_privilege_command,
+                         "/etc/systemd/system/rt9-alias.service.d/20-plus.conf:2: ExecStartPre=+/bin/true");
+
+        /* The other way round. */
+        load("rt9-real.service", &v);
+        assert_list(&v.names, (const char *[]) { "rt9-alias.service", "rt9-real.service" }, 2);
+        assert_same_list(&u.files, &v.files);
+}
+END_TEST
+
+START_TEST(test_template_alias) {
+        _cleanup_(unit_info_done) UnitInfo u;
+
+        test_write_file(test_root, "/usr/lib/systemd/system/web@.service", "[Service]\nExecStart=/bin/true\n");
+        test_symlink(test_root, "/etc/systemd/system/www@.service", "/usr/lib/systemd/system/web@.service");
+        test_write_file(test_root, "/etc/systemd/system/www@blue.service.d/99-reset.conf",
+                        "[Service]\nTemporaryFileSystem=\n");
+        load("web@blue.service", &u);
+        assert_list(&u.names, (const char *[]) { "web@blue.service", "www@blue.service" }, 2);
+        ck_assert_str_eq(u.confinement_reset,
+                         "/etc/systemd/system/www@blue.service.d/99-reset.conf:2: TemporaryFileSystem=");
+}
+END_TEST
+
+START_TEST(test_full_privilege) {
+        _cleanup_(unit_info_done) UnitInfo u, v, w;
+
+        test_write_file(test_root, "/etc/systemd/system/p.service",
+                        "[Service]\nExecStart=!/bin/a\nExecStartPost=-@+/bin/b b\n");
+        load("p.service", &u);
+        ck_assert_str_eq(u.full_privilege_command, "/etc/systemd/system/p.service:3: ExecStartPost=-@+/bin/b b");
+        /* An empty assignment takes it away again. */
+        test_write_file(test_root, "/etc/systemd/system/p.service.d/10-no.conf", "[Service]\nExecStartPost=\n");
+        load("p.service", &v);
+        ck_assert_ptr_null(v.full_privilege_command);
+        test_write_file(test_root, "/etc/systemd/system/p.service.d/20-cond.conf",
+                        "[Service]\nExecStop=|-/bin/s\nExecCondition=|+/bin/c\n");
+        load("p.service", &w);
+        ck_assert_str_eq(w.full_privilege_command,
+                         "/etc/systemd/system/p.service.d/20-cond.conf:3: ExecCondition=|+/bin/c");
+}
+END_TEST
+
+/* An empty assignment of a setting the confinement is made of counts only
+ * in a drop-in that sorts after the generator's 50-confinement.conf. */
+START_TEST(test_confinement_reset) {
+        _cleanup_(unit_info_done) UnitInfo u, v, w;
+
+        test_write_file(test_root, "/etc/systemd/system/r.service", "[Service]\nExecStart=/bin/a\nBindPaths=\n");
+        test_write_file(test_root, "/etc/systemd/system/r.service.d/10-early.conf",
+                        "[Service]\nRootDirectory=\nBindReadOnlyPaths=\n");
+        load("r.service", &u);
+        ck_assert_ptr_null(u.confinement_reset);
+        ck_assert_ptr_null(u.dropin_shadow_file);
+        test_write_file(test_root, "/usr/lib/systemd/system/r.service.d/99-override.conf",
+                        "[Service]\nBindPaths=/a\nRootDirectory=\nTemporaryFileSystem=\n");
+        load("r.service", &v);
+        ck_assert_str_eq(v.confinement_reset, "/usr/lib/systemd/system/r.service.d/99-override.conf:3: RootDirectory=");
+        /* One named as the generator's takes its place. */
+        test_write_file(test_root, "/etc/systemd/system/r.service.d/50-confinement.conf", "[Service]\nX=1\n");
+        load("r.service", &w);
+        ck_assert_str_eq(w.dropin_shadow_file, "/etc/systemd/system/r.service.d/50-confinement.conf");
+}
+END_TEST
+
+START_TEST(test_mode_settings) {
+        _cleanup_(unit_info_done) UnitInfo u;
+
+        test_write_file(test_root, "/etc/systemd/system/m.service",
+                        "[Service]\nExecStart=/bin/a\nUser=web\nPrivateDevices=no\nProtectControlGroups=strict\n"
+                        "PrivateUsers=yes\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n");
+        test_write_file(test_root, "/etc/systemd/system/m.service.d/10-x.conf", "[Service]\nPrivateUsers=\n");
+        load("m.service", &u);
+        ck_assert_str_eq(u.mode_settings[MODE_SETTING_PRIVATE_DEVICES], "no");
+        ck_assert_str_eq(u.mode_settings[MODE_SETTING_PROTECT_CONTROL_GROUPS], "strict");
+        ck_assert_ptr_null(u.mode_settings[MODE_SETTING_PRIVATE_USERS]);
+        ck_assert_ptr_null(u.mode_settings[MODE_SETTING_MOUNT_API_VFS]);
+        ck_assert_str_eq(u.user, "web");
+        ck_assert(!u.dynamic_user);
+        ck_assert(u.sets_capabilities);
+        ck_assert_str_eq(mode_setting_to_string(MODE_SETTING_PROTECT_KERNEL_TUNABLES), "ProtectKernelTunables");
+}
+END_TEST
+
 static Suite *unit_info_suite(void) {
         Suite *s = suite_create("unit-info");
         TCase *tc = test_tcase_new("unit_info_load", true);
@@ -459,6 +567,11 @@ static Suite *unit_info_suite(void) {
         tcase_add_test(tc, test_symlinked_unit_dir);
         tcase_add_test(tc, test_settings);
         tcase_add_test(tc, test_search_path);
+        tcase_add_test(tc, test_aliases);
+        tcase_add_test(tc, test_template_alias);
+        tcase_add_test(tc, test_full_privilege);
+        tcase_add_test(tc, test_confinement_reset);
+        tcase_add_test(tc, test_mode_settings);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -909,7 +909,8 @@ case_kernel_interfaces() {
                 if ! [[ $capbnd =~ ^[0-9a-f]+$ ]] || (((16#$capbnd >> 16) & 1)); then
                         err "$u: CapBnd=$capbnd keeps CAP_SYS_MODULE"
                 fi
-                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+rmmod+e2e-none' "rc=$SIGSYS_RC:*"
+                # ProtectKernelModules=yes: module calls fail with EPERM
+                expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+rmmod+e2e-none' "rc=1:*not permitted*"
                 expect "$u" 'run:'"$BUSYBOX"'/bin/busybox+echo+still-ok' 'rc=0:still-ok'
                 expect "$u" mountopts:/sys 'ro,*'
                 expect "$u" mountopts:/sys/fs/cgroup 'ro,*'
@@ -1052,41 +1053,44 @@ matrix_table() {
         # bindMethod "overlay" (the default; E2E_BIND_METHOD=view for the
         # view): /nix/store is the read-only overlay, its store paths no
         # mount points of their own
-        local store_root=readable store_fs=overlay path_fs=-
+        local store_fs=overlay path_fs=-
         if [[ ${E2E_BIND_METHOD:-overlay} != overlay ]]; then
-                store_root=writable store_fs=- path_fs=overlay
+                store_fs=- path_fs=overlay
         fi
         cat <<EOF
-/                       all    root    any   any d  writable readable tmpfs   root -
-/                       all    static  any   any d  writable readable tmpfs   root -
+/                       all    root    any   any d  readable readable tmpfs   root -
+/                       all    static  any   any d  readable readable tmpfs   root -
 /                       all    dynamic any   any d  readable readable tmpfs   self -
-/bin                    all    all     any   any d  writable readable -       root -
+/bin                    all    all     any   any d  readable readable -       root -
 /bin/sh                 all    all     any   any f  readable readable overlay root -
-/nix                    all    all     any   any d  writable readable -       root -
-/nix/store              all    all     any   any d  $store_root readable $store_fs root -
+/nix                    all    all     any   any d  readable readable -       root -
+/nix/store              all    all     any   any d  readable readable $store_fs root -
 $PROBE                  all    all     any   any d  readable readable $path_fs root -
 $BUSYBOX                all    all     any   any d  readable readable $path_fs root -
-/var                    all    all     any   any d  writable readable -       root -
-/var/lib                all    all     any   any d  writable readable -       root -
+/var                    all    all     any   any d  readable readable -       root -
+/var/lib                all    all     any   any d  readable readable -       root -
 /var/lib/e2e-results    all    all     any   any d  sticky   sticky   overlay root -
 /tmp                    all    all     tmp   any d  sticky   sticky   tmpfs   root -
 /var/tmp                all    all     tmp   any d  sticky   sticky   overlay root -
 /tmp                    all    dynamic notmp 257+ d sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 and later give it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
 /var/tmp                all    dynamic notmp 257+ d sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 and later give it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
-/run                    chroot all     any   any d  writable readable -       root -
+/run                    chroot all     any   any d  readable readable -       root -
 /run                    apivfs all     any   252 d  sticky   sticky   tmpfs   root - MountAPIVFS=yes mounts a private tmpfs on /run, mode 1777 on 252, 0755 on 257
 /run                    apivfs all     any   257+ d writable readable tmpfs   root - MountAPIVFS=yes mounts a private tmpfs on /run, mode 1777 on 252, 0755 on 257 and later
-/run/confinement        all    all     any   any d  writable readable -       root -
+/run/confinement        apivfs all     any   any d  writable readable -       root -
+/run/confinement        chroot all     any   any d  readable readable -       root -
 /run/confinement/@U@     all    root    any   any d  readable readable tmpfs   root =/
 /run/confinement/@U@     all    static  any   any d  readable readable tmpfs   root =/
 /run/confinement/@U@     all    dynamic any   any d  readable readable tmpfs   self =/
 /etc                    all    dynamic any   any d  readable readable -       root -
 /usr                    all    dynamic any   any d  readable readable -       root -
-/root                   all    dynamic any   any d  none     none     -       root -
+/root                   apivfs dynamic any   any d  none     none     tmpfs   root -
+/root                   chroot dynamic any   any d  none     none     -       root -
 /dev                    chroot dynamic any   any d  readable readable -       root -
 /proc                   chroot dynamic any   any d  readable readable -       root -
 /sys                    chroot dynamic any   any d  readable readable -       root -
-/run/systemd            all    all     any   -257 d writable readable -       root - 252 and 257 make /run/systemd/incoming (mount propagation) in a service with its own root, 262 does not
+/run/systemd            apivfs all     any   -257 d writable readable -       root - 252 and 257 make /run/systemd/incoming (mount propagation) in a service with its own root, 262 does not
+/run/systemd            chroot all     any   -257 d readable readable -       root - 252 and 257 make /run/systemd/incoming (mount propagation) in a service with its own root, 262 does not
 /run/systemd/incoming   all    all     any   -257 d readable none     tmpfs   root - 252 and 257 make /run/systemd/incoming (mount propagation) in a service with its own root, 262 does not
 /run/systemd            apivfs all     any   262+ d writable readable -       root - 262 has no /run/systemd/incoming; /run/systemd holds only the journal's sockets
 /run/host               apivfs all     any   257+ d  writable readable -       root - 257 and later bind the host's os-release into /run/host of a service with its own root
