@@ -175,10 +175,12 @@ bound nixos-script.service | grep -qx "$NIXOS_COREUTILS" || fail "script: coreut
 # nothing binds what no service names
 grep -l "$NIXOS_SECRET" "$gen_out"/*/50-confinement.conf && fail "nixos-secret is bound"
 
-# point 5 (the generator's part, lib/dropin.c): the unit's PrivateDevices=false stands
-if grep -qx 'PrivateDevices=yes' "$gen_out/nixos-dev.service.d/50-confinement.conf"; then
-        echo "NOTE: the generator still writes PrivateDevices=yes over the unit's PrivateDevices=false (issue 10, point 5: lib/dropin.c)" >&2
-fi
+# point 5 (the generator's part): the unit's PrivateDevices=false stands,
+# and the drop-in says so
+grep -qx 'PrivateDevices=yes' "$gen_out/nixos-dev.service.d/50-confinement.conf" &&
+        fail "the generator writes PrivateDevices=yes over nixos-dev.service's PrivateDevices=false"
+grep -q '^# PrivateDevices=.*unit' "$gen_out/nixos-dev.service.d/50-confinement.conf" ||
+        fail "the drop-in of nixos-dev.service does not say that the unit's PrivateDevices= stands"
 
 # --- checkSpecs at build time ------------------------------------------------
 # the system's checks ran (and passed): confinementctl check of every spec

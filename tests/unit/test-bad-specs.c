@@ -350,7 +350,7 @@ START_TEST(test_full_privilege_accepted) {
         setup_full_privilege("/etc/confinement.d/plus.service.json");
         test_write_file(test_root, "/etc/confinement.d/plus.service.json",
                         "{" GOOD ", \"allowFullPrivilegeCommands\": true}");
-        ck_assert_int_eq(generator_run(test_root, out), 0);
+        ck_assert_int_eq(generator_run(test_root, out, NULL), 0);
         text = test_read_file(out, "/plus.service.d/" DROPIN_NAME);
         ck_assert_ptr_nonnull(text);
         ck_assert_msg(test_has_line(text, "RootDirectory=/run/confinement/%n"), "%s", text);
