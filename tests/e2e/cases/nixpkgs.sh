@@ -168,6 +168,14 @@ case_nix_socket_instances() {
                 err "expected two running instances, got: ${units[*]}"
         else
                 one=${units[0]} two=${units[1]}
+                # "running" comes with the fork (Type=simple); the namespace
+                # is set up after it (by sd-executor on 257 and later): wait
+                # until both instances have said hello from inside
+                for ((i = 0; i < 50; i++)); do
+                        [[ $(cexec "$bb" cat /run/e2e-acc-1.out /run/e2e-acc-2.out 2>/dev/null | grep -c '^instance ') -ge 2 ]] &&
+                                break
+                        sleep 0.1
+                done
                 # a command run inside the live instance one sees its root
                 pid=$(cexec systemctl show -p MainPID --value "$one")
                 out=$(cexec nsenter -t "$pid" -m -- "$bb" ls / 2>&1 | tr '\n' ' ')
