@@ -19,10 +19,13 @@ gen=$(realpath "${3:?generator}")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# nixpkgs_dir: $NIXPKGS, the checkout's ../shared/nixpkgs, or <nixpkgs>
+# nixpkgs_dir: $NIXPKGS, the checkout's ../shared/nixpkgs (or that of the
+# local checkout it was cloned from), or <nixpkgs>
 nixpkgs_dir() {
-        local d
-        for d in "${NIXPKGS:-}" "$repo/../shared/nixpkgs" \
+        local d origin
+        origin=$(git -C "$repo" config --get remote.origin.url 2>/dev/null || true)
+        [[ $origin == /* ]] || origin=/nonexistent
+        for d in "${NIXPKGS:-}" "$repo/../shared/nixpkgs" "$origin/../shared/nixpkgs" \
                 "$(nix-instantiate --find-file nixpkgs 2>/dev/null || true)"; do
                 if [[ -n $d && -f $d/lib/default.nix ]]; then
                         (cd "$d" && pwd)
