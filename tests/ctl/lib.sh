@@ -12,10 +12,36 @@
 #                              covers every state (valid, overridden, masked,
 #                              invalid, ignored, templates, instances)
 #   fail MESSAGE               prints MESSAGE and exits 1
+#   ctl STATUS ARG..., has FILE STRING
+#                              run confinementctl, check its output (below)
 
 fail() {
         echo "FAIL: $*" >&2
         exit 1
+}
+
+# ctl EXPECTED-STATUS ARG...: runs $ctl_bin (under $CTL_WRAP, with
+# $CTL_PATH before $PATH when set), output in $tmp/out and $tmp/err; fails
+# unless it exits with EXPECTED-STATUS
+ctl() {
+        local want=$1 rc=0
+        shift
+        # shellcheck disable=SC2086,SC2154 # CTL_WRAP is a command line; ctl_bin and tmp the caller's
+        PATH=${CTL_PATH:+$CTL_PATH:}$PATH ${CTL_WRAP:-} "$ctl_bin" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
+        if ((rc == 99)) && [[ -n ${CTL_WRAP:-} ]]; then
+                cat "$tmp/err" >&2
+                fail "confinementctl $*: valgrind found errors or leaks"
+        fi
+        if ((rc != want)); then
+                echo "--- stdout" >&2; cat "$tmp/out" >&2
+                echo "--- stderr" >&2; cat "$tmp/err" >&2
+                fail "confinementctl $*: exit status $rc, expected $want"
+        fi
+}
+
+# has FILE STRING: FILE contains the line fragment STRING
+has() {
+        grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks: $2"; }
 }
 
 # Nix base32 hashes, fixed so that outputs are reproducible.

@@ -21,28 +21,6 @@ root=$tmp/root
 mkdir "$root"
 make_root "$root"
 
-# ctl EXPECTED-STATUS ARG...: runs confinementctl, output in $tmp/out and
-# $tmp/err; fails unless it exits with EXPECTED-STATUS
-ctl() {
-        local want=$1 rc=0
-        shift
-        # shellcheck disable=SC2086 # CTL_WRAP is a command line
-        ${CTL_WRAP:-} "$ctl_bin" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-        if ((rc == 99)) && [[ -n ${CTL_WRAP:-} ]]; then
-                cat "$tmp/err" >&2
-                fail "confinementctl $*: valgrind found errors or leaks"
-        fi
-        if ((rc != want)); then
-                echo "--- stdout" >&2; cat "$tmp/out" >&2
-                echo "--- stderr" >&2; cat "$tmp/err" >&2
-                fail "confinementctl $*: exit status $rc, expected $want"
-        fi
-}
-
-# has FILE STRING: FILE contains the line fragment STRING
-has() {
-        grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks: $2"; }
-}
 lacks() {
         if grep -qF -- "$2" "$1"; then cat "$1" >&2; fail "$1 has: $2"; fi
 }

@@ -22,6 +22,7 @@ root=$tmp/root
 mkdir -p "$root/etc/systemd/system" "$tmp/bin"
 make_store "$root"
 ln -s "$here/fake-nix-store" "$tmp/bin/nix-store"
+CTL_PATH=$tmp/bin # ctl (lib.sh) finds the fake nix-store
 units=$root/etc/systemd/system
 printf '[Service]\nExecStartPre=%s/bin/sh -c true\nExecStart=%s/bin/hello --flag\n' "$BUSYBOX" "$HELLO" > "$units/app.service"
 printf '[Service]\nExecStart=/usr/bin/true\nEnvironment=X=%s\n' "$DATA" > "$units/plain.service"
@@ -29,24 +30,6 @@ printf '[Service]\nExecStart=/nix/store/00000000000000000000000000000000-gone/bi
 printf '[Service]\nExecStart=%s/bin/hello\n' "$HELLO" > "$units/tmpl@.service"
 closures=/var/lib/confinement/closures
 
-ctl() {
-        local want=$1 rc=0
-        shift
-        # shellcheck disable=SC2086 # CTL_WRAP is a command line
-        PATH=$tmp/bin:$PATH ${CTL_WRAP:-} "$ctl_bin" "$@" > "$tmp/out" 2> "$tmp/err" || rc=$?
-        if ((rc == 99)) && [[ -n ${CTL_WRAP:-} ]]; then
-                cat "$tmp/err" >&2
-                fail "confinementctl $*: valgrind found errors or leaks"
-        fi
-        if ((rc != want)); then
-                echo "--- stdout" >&2; cat "$tmp/out" >&2
-                echo "--- stderr" >&2; cat "$tmp/err" >&2
-                fail "confinementctl $*: exit status $rc, expected $want"
-        fi
-}
-has() {
-        grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks: $2"; }
-}
 # a listing of every file under the root with its contents' checksum
 snapshot() {
         (
