@@ -163,6 +163,9 @@ if [[ -n $deb ]]; then
         [[ -x $ROOT/usr/lib/systemd/system-generators/confinement-generator ]] ||
                 fail_all "setup: $deb installs no /usr/lib/systemd/system-generators/confinement-generator: $(chroot "$ROOT" dpkg -L confinement-generator | tr '\n' ' ')"
         echo "installed $(chroot "$ROOT" dpkg-query -W confinement-generator)"
+        # the cases that run the generator or confinementctl on the host
+        # (tests/e2e/cases/) take the package's
+        generator=$ROOT/usr/lib/systemd/system-generators/confinement-generator
 else
         install -D -m 755 "$generator" "$ROOT/usr/lib/systemd/system-generators/confinement-generator"
 fi

@@ -21,7 +21,9 @@ nixos_env() {
 setup_nixos() {
         local root=$1 ctl units
         # the package of the system is built from the binaries under test
+        # (the package's, where run.sh --deb installed one)
         ctl=$(dirname "$generator")/../confinementctl/confinementctl
+        [[ -x $root/usr/bin/confinementctl ]] && ctl=$root/usr/bin/confinementctl
         "$repo/tests/nixos/build.sh" "$E2E_FIXTURES/nixos" "$ctl" "$generator" || return 1
         nixos_env
         mkdir -p "$root/etc/confinement.d" "$root/etc/systemd/system"

@@ -251,7 +251,7 @@ EOF
         setup_features "$root"
         local hook
         for hook in "${CASE_SETUPS[@]}"; do
-                "$hook" "$root"
+                "$hook" "$root" || { echo "setup: $hook failed" >&2; return 1; }
         done
 }
 
