@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <jansson.h>
 #include <string.h>
 #include <strings.h>
 
@@ -282,5 +283,16 @@ int read_full_file(const char *path, char **ret) {
                 return -ENOMEM;
         buf[size] = '\0';
         *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int json_print_new(json_t *doc) {
+        json_auto_t *d = doc;
+
+        if (!d)
+                return log_oom();
+        if (json_dumpf(d, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+                return log_error_errno(EIO, "Cannot write the output.");
+        putchar('\n');
         return 0;
 }

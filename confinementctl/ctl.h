@@ -8,6 +8,7 @@
  * common.c holds the rest they share. Functions return a negative errno
  * and log once; verbs return an exit status. */
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -121,6 +122,11 @@ typedef struct Rendered {
 
 void rendered_done(Rendered *r);
 int render_resolved(const Resolved *res, Rendered *ret);
+
+/* Prints doc, which it takes (NULL, as json_pack() returns on failure:
+ * out of memory), on stdout as --json does: one document, indented by 2,
+ * keys in insertion order, and a newline. Returns 0 or a logged -errno. */
+int json_print_new(json_t *doc);
 
 /* Reads a whole (small) file; -errno, not logged. */
 int read_full_file(const char *path, char **ret);

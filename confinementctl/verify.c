@@ -811,7 +811,6 @@ static int verify_template(Verify *v, const char *template, const SpecEntry *e) 
 
 static int print_reports(const Verify *v, int status) {
         if (arg_json) {
-                json_auto_t *doc = NULL;
                 json_t *units = json_array();
 
                 if (!units)
@@ -832,13 +831,7 @@ static int print_reports(const Verify *v, int status) {
                                 return log_oom();
                         }
                 }
-                doc = json_pack("{s:i, s:o}", "status", status, "units", units);
-                if (!doc)
-                        return log_oom();
-                if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-                        return log_error_errno(EIO, "Cannot write the output.");
-                putchar('\n');
-                return 0;
+                return json_print_new(json_pack("{s:i, s:o}", "status", status, "units", units));
         }
 
         {
