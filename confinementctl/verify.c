@@ -11,6 +11,7 @@
  *   - does the loaded unit carry every setting of that drop-in? (if not,
  *     another unit setting overrides it, or the unit was loaded before) */
 
+#include <assert.h>
 #include <linux/capability.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
+#include "macro.h"
 #include "path-list.h"
 #include "path-util.h"
 #include "table.h"
@@ -254,222 +256,324 @@ static const struct {
 #undef CAP
 };
 
-/* Settings whose value is a list of words systemd keeps as strings. */
-static const char *const word_list_settings[] = {
-        "RequiresMountsFor", "RuntimeDirectory", "InaccessiblePaths", "ReadOnlyPaths", "ReadWritePaths",
-        "SystemCallArchitectures",
-};
+/* Whether the unit's list l holds s. */
+static bool list_has(const PathList *l, const char *s) {
+        assert(l);
+        assert(s);
 
-/* Is the unit's own list (prop) missing one of the words of value? */
-static int compare_words(const char *unit, const char *key, const char *value, const Prop *prop, Report *rep) {
+        for (size_t k = 0; k < l->n; k++)
+                if (streq(l->items[k], s))
+                        return true;
+        return false;
+}
+
+/* One drop-in setting against the unit as systemd has loaded it. */
+typedef struct Compare {
+        const char *unit;
+        const char *key, *value; /* the drop-in's assignment */
+        const Prop *prop;        /* the unit's property named key; NULL when it has none */
+        const Props *props;      /* all of the unit's properties */
+        Report *rep;             /* where differences and notes go */
+} Compare;
+
+/* A comparer returns 0, a negative errno (-ENOMEM), or COMPARE_AS_VALUE when
+ * the value is none it knows: then it is compared as a plain value. */
+#define COMPARE_AS_VALUE 1
+
+static int compare_skip(const Compare *c) {
+        assert(c);
+        return 0; /* compared as a whole (compare_binds()) */
+}
+
+/* AssertPathExists=, ConditionPathExists=: an entry of the unit's Asserts or
+ * Conditions. */
+static int compare_condition(const Compare *c) {
+        const Prop *conds = props_get(c->props, c->key[0] == 'A' ? "Asserts" : "Conditions");
+        _cleanup_free_ char *want = NULL, *entry = NULL;
+
+        if (!conds || expand(c->value, c->unit, &want) < 0) {
+                log_debug("%s: %s=%s not compared.", c->unit, c->key, c->value);
+                return 0;
+        }
+        if (asprintf(&entry, "%s=%s", c->key, want) < 0)
+                return -ENOMEM;
+        if (!list_has(&conds->list, entry))
+                return addf(&c->rep->differences, "%s is missing.", entry);
+        return 0;
+}
+
+/* Settings whose value is a list of words systemd keeps as strings: is the
+ * unit's own list missing one of the words of the value? */
+static int compare_words(const Compare *c) {
         _cleanup_(path_list_done) PathList words = {};
         int r;
 
-        r = split_words(value, unit, &words);
+        assert(c);
+
+        r = split_words(c->value, c->unit, &words);
         if (r == -EOPNOTSUPP || r == -EINVAL) {
-                log_debug("%s: %s=%s not compared.", unit, key, value);
+                log_debug("%s: %s=%s not compared.", c->unit, c->key, c->value);
                 return 0;
         }
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < words.n; i++)
+                if (!list_has(&c->prop->list, words.items[i]) &&
+                    addf(&c->rep->differences, "%s: %s is missing.", c->key, words.items[i]) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
+/* Every path of the drop-in's, as "PATH:OPTIONS" (systemd adds the ':'). */
+static int compare_tmpfs(const Compare *c) {
+        _cleanup_(path_list_done) PathList words = {};
+        int r;
+
+        assert(c);
+
+        r = split_words(c->value, c->unit, &words);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
         for (size_t i = 0; i < words.n; i++) {
-                bool found = false;
-                for (size_t k = 0; k < prop->list.n && !found; k++)
-                        found = strcmp(prop->list.items[k], words.items[i]) == 0;
-                if (!found && addf(&rep->differences, "%s: %s is missing.", key, words.items[i]) < 0)
+                _cleanup_free_ char *entry = NULL;
+
+                if (asprintf(&entry, strchr(words.items[i], ':') ? "%s" : "%s:", words.items[i]) < 0)
+                        return -ENOMEM;
+                if (!list_has(&c->prop->list, entry) &&
+                    addf(&c->rep->differences, "TemporaryFileSystem: %s is missing.", words.items[i]) < 0)
                         return -ENOMEM;
         }
         return 0;
 }
 
-static int compare_setting(const char *unit, const Assignment *a, const Props *props, Report *rep) {
-        const char *key = a->key, *value = a->value;
-        const Prop *prop = props_get(props, key);
-        _cleanup_free_ char *want = NULL;
+/* "" (no capabilities at all) or "~CAP..." (none of these): the bus gives
+ * the set as a number. */
+static int compare_capabilities(const Compare *c) {
+        _cleanup_(path_list_done) PathList words = {};
+        uint64_t set;
         int r;
 
-        if (strcmp(key, "BindPaths") == 0 || strcmp(key, "BindReadOnlyPaths") == 0)
-                return 0; /* compared as a whole */
+        assert(c);
 
-        if (strcmp(key, "AssertPathExists") == 0 || strcmp(key, "ConditionPathExists") == 0) {
-                const Prop *conds = props_get(props, key[0] == 'A' ? "Asserts" : "Conditions");
-                _cleanup_free_ char *entry = NULL;
-                bool found = false;
+        set = strtoull(c->prop->scalar, NULL, 10);
+        if (c->value[0] == '\0') {
+                if (set != 0)
+                        return addf(&c->rep->differences,
+                                    "CapabilityBoundingSet: keeps capabilities, the spec wants none.");
+                return 0;
+        }
+        if (c->value[0] != '~')
+                return COMPARE_AS_VALUE;
+        r = split_words(c->value + 1, c->unit, &words);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        for (size_t i = 0; i < words.n; i++)
+                for (size_t k = 0; k < ELEMENTSOF(capabilities); k++)
+                        if (strcasecmp(words.items[i], capabilities[k].name) == 0 &&
+                            (set & (UINT64_C(1) << capabilities[k].value)) &&
+                            addf(&c->rep->differences, "CapabilityBoundingSet: keeps %s.", capabilities[k].name) < 0)
+                                return -ENOMEM;
+        return 0;
+}
 
-                if (!conds || expand(value, unit, &want) < 0) {
-                        log_debug("%s: %s=%s not compared.", unit, key, value);
-                        return 0;
-                }
-                if (asprintf(&entry, "%s=%s", key, want) < 0)
+static int compare_syscall_filter(const Compare *c) {
+        /* A deny list holding the system calls of each group the drop-in
+         * denies (a few of each, enough to tell). */
+        static const struct {
+                const char *value;
+                const char *calls[4];
+        } denied[] = {
+                { "~@mount", { "mount", "umount2", "pivot_root" } },
+                { "~@module", { "init_module", "finit_module", "delete_module" } },
+                { "~_sysctl", { "_sysctl" } },
+                { "~@privileged @resources", { "swapon", "reboot", "setrlimit" } },
+        };
+        const Prop *prop;
+
+        assert(c);
+
+        prop = c->prop;
+        /* full's allow list: an allow list it must be, with the calls of
+         * common services. */
+        if (streq(c->value, "@system-service")) {
+                if (!prop->flag || !list_has(&prop->list, "openat"))
+                        return addf(&c->rep->differences, "SystemCallFilter: is no allow list of @system-service.");
+                return 0;
+        }
+        for (size_t d = 0; d < ELEMENTSOF(denied); d++) {
+                if (!streq(c->value, denied[d].value))
+                        continue;
+                /* The unit's own allow list, if it has one, loses the calls
+                 * instead: then they must be absent from it. */
+                for (size_t i = 0; i < ELEMENTSOF(denied[d].calls) && denied[d].calls[i]; i++)
+                        if (list_has(&prop->list, denied[d].calls[i]) == prop->flag)
+                                return addf(&c->rep->differences, "SystemCallFilter: %s is allowed.",
+                                            denied[d].calls[i]);
+                return 0;
+        }
+        log_debug("%s: SystemCallFilter=%s not compared.", c->unit, c->value);
+        return 0;
+}
+
+/* An allow list holding exactly the drop-in's families. */
+static int compare_address_families(const Compare *c) {
+        _cleanup_(path_list_done) PathList words = {};
+        int r;
+
+        assert(c);
+
+        r = split_words(c->value, c->unit, &words);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        if (!c->prop->flag)
+                return addf(&c->rep->differences, "RestrictAddressFamilies: is no allow list.");
+        for (size_t k = 0; k < c->prop->list.n; k++)
+                if (!list_has(&words, c->prop->list.items[k]) &&
+                    addf(&c->rep->differences, "RestrictAddressFamilies: allows %s.", c->prop->list.items[k]) < 0)
                         return -ENOMEM;
-                for (size_t k = 0; k < conds->list.n && !found; k++)
-                        found = strcmp(conds->list.items[k], entry) == 0;
-                if (!found)
-                        return addf(&rep->differences, "%s is missing.", entry);
-                return 0;
-        }
+        return 0;
+}
 
-        if (!prop) {
-                log_debug("%s: %s= has no property of that name, not compared.", unit, key);
-                return 0;
-        }
+/* yes or no: the bus gives the namespaces allowed, none with yes, all
+ * without a restriction. */
+static int compare_namespaces(const Compare *c) {
+        int b;
+        bool restricted;
 
-        for (size_t i = 0; i < ELEMENTSOF(word_list_settings); i++)
-                if (strcmp(key, word_list_settings[i]) == 0 && prop->is_list)
-                        return compare_words(unit, key, value, prop, rep);
+        assert(c);
 
-        if (strcmp(key, "TemporaryFileSystem") == 0 && prop->is_list) {
-                _cleanup_(path_list_done) PathList words = {};
-                r = split_words(value, unit, &words);
-                if (r < 0)
-                        return r == -ENOMEM ? r : 0;
-                for (size_t i = 0; i < words.n; i++) {
-                        _cleanup_free_ char *entry = NULL;
-                        bool found = false;
-                        if (asprintf(&entry, strchr(words.items[i], ':') ? "%s" : "%s:", words.items[i]) < 0)
-                                return -ENOMEM;
-                        for (size_t k = 0; k < prop->list.n && !found; k++)
-                                found = strcmp(prop->list.items[k], entry) == 0;
-                        if (!found && addf(&rep->differences, "TemporaryFileSystem: %s is missing.",
-                                           words.items[i]) < 0)
-                                return -ENOMEM;
-                }
-                return 0;
-        }
+        b = unit_parse_boolean(c->value);
+        if (b < 0)
+                return COMPARE_AS_VALUE;
+        restricted = streq(c->prop->scalar, "0");
+        if (restricted != (b > 0))
+                return addf(&c->rep->differences, "RestrictNamespaces: is %s, the spec wants %s.",
+                            restricted ? "yes" : "no", c->value);
+        return 0;
+}
 
-        if (strcmp(key, "CapabilityBoundingSet") == 0 && prop->scalar && value[0] == '\0') {
-                /* No capabilities at all. */
-                if (strtoull(prop->scalar, NULL, 10) != 0)
-                        return addf(&rep->differences, "CapabilityBoundingSet: keeps capabilities, the spec wants none.");
-                return 0;
-        }
+/* The bus gives the number, the drop-in the name. */
+static int compare_errno(const Compare *c) {
+        const char *name;
 
-        if (strcmp(key, "CapabilityBoundingSet") == 0 && prop->scalar && value[0] == '~') {
-                _cleanup_(path_list_done) PathList words = {};
-                uint64_t set = strtoull(prop->scalar, NULL, 10);
-                r = split_words(value + 1, unit, &words);
-                if (r < 0)
-                        return r == -ENOMEM ? r : 0;
-                for (size_t i = 0; i < words.n; i++)
-                        for (size_t k = 0; k < ELEMENTSOF(capabilities); k++)
-                                if (strcasecmp(words.items[i], capabilities[k].name) == 0 &&
-                                    (set & (UINT64_C(1) << capabilities[k].value)) &&
-                                    addf(&rep->differences, "CapabilityBoundingSet: keeps %s.", capabilities[k].name) < 0)
-                                        return -ENOMEM;
-                return 0;
-        }
+        assert(c);
 
-        if (strcmp(key, "SystemCallFilter") == 0 && prop->is_list) {
-                /* A deny list holding the system calls of each group the
-                 * drop-in denies (a few of each, enough to tell). */
-                static const struct {
-                        const char *value;
-                        const char *calls[4];
-                } denied[] = {
-                        { "~@mount", { "mount", "umount2", "pivot_root" } },
-                        { "~@module", { "init_module", "finit_module", "delete_module" } },
-                        { "~_sysctl", { "_sysctl" } },
-                        { "~@privileged @resources", { "swapon", "reboot", "setrlimit" } },
-                };
-                /* full's allow list: an allow list it must be, with the
-                 * calls of common services. */
-                if (strcmp(value, "@system-service") == 0) {
-                        bool found = false;
+        name = strerrorname_np((int) strtol(c->prop->scalar, NULL, 10));
+        if (!name || !streq(name, c->value))
+                return addf(&c->rep->differences, "%s: is %s, the spec wants %s.", c->key, name ?: c->prop->scalar,
+                            c->value);
+        return 0;
+}
 
-                        for (size_t k = 0; k < prop->list.n && !found; k++)
-                                found = strcmp(prop->list.items[k], "openat") == 0;
-                        if (!prop->flag || !found)
-                                return addf(&rep->differences, "SystemCallFilter: is no allow list of @system-service.");
-                        return 0;
-                }
-                for (size_t d = 0; d < ELEMENTSOF(denied); d++) {
-                        if (strcmp(value, denied[d].value) != 0)
-                                continue;
-                        /* The unit's own allow list, if it has one, loses the
-                         * calls instead: then they must be absent from it. */
-                        for (size_t i = 0; i < ELEMENTSOF(denied[d].calls) && denied[d].calls[i]; i++) {
-                                bool found = false;
-                                for (size_t k = 0; k < prop->list.n && !found; k++)
-                                        found = strcmp(prop->list.items[k], denied[d].calls[i]) == 0;
-                                if (found == prop->flag)
-                                        return addf(&rep->differences, "SystemCallFilter: %s is allowed.",
-                                                    denied[d].calls[i]);
-                        }
-                        return 0;
-                }
-                log_debug("%s: SystemCallFilter=%s not compared.", unit, value);
-                return 0;
-        }
+/* Any other setting: a boolean, or a string the drop-in may write with
+ * specifiers. */
+static int compare_value(const Compare *c) {
+        const Prop *prop;
+        _cleanup_free_ char *want = NULL;
+        int b, r;
 
-        if (strcmp(key, "RestrictAddressFamilies") == 0 && prop->is_list) {
-                /* An allow list holding exactly the drop-in's families. */
-                _cleanup_(path_list_done) PathList words = {};
-                r = split_words(value, unit, &words);
-                if (r < 0)
-                        return r == -ENOMEM ? r : 0;
-                if (!prop->flag)
-                        return addf(&rep->differences, "RestrictAddressFamilies: is no allow list.");
-                for (size_t k = 0; k < prop->list.n; k++) {
-                        bool found = false;
-                        for (size_t i = 0; i < words.n && !found; i++)
-                                found = strcmp(words.items[i], prop->list.items[k]) == 0;
-                        if (!found && addf(&rep->differences, "RestrictAddressFamilies: allows %s.",
-                                           prop->list.items[k]) < 0)
-                                return -ENOMEM;
-                }
-                return 0;
-        }
+        assert(c);
 
-        if (strcmp(key, "RestrictNamespaces") == 0 && prop->scalar && unit_parse_boolean(value) >= 0) {
-                /* The namespaces allowed: none with yes, all without a restriction. */
-                bool restricted = strcmp(prop->scalar, "0") == 0;
-                if (restricted != (unit_parse_boolean(value) > 0))
-                        return addf(&rep->differences, "RestrictNamespaces: is %s, the spec wants %s.",
-                                    restricted ? "yes" : "no", value);
-                return 0;
-        }
-
+        prop = c->prop;
         if (!prop->scalar) {
-                log_debug("%s: %s= is no plain value, not compared.", unit, key);
+                log_debug("%s: %s= is no plain value, not compared.", c->unit, c->key);
                 return 0;
         }
-
-        if (strcmp(key, "SystemCallErrorNumber") == 0) {
-                /* The bus gives the number, the drop-in the name. */
-                const char *name = strerrorname_np((int) strtol(prop->scalar, NULL, 10));
-
-                if (!name || strcmp(name, value) != 0)
-                        return addf(&rep->differences, "%s: is %s, the spec wants %s.", key, name ?: prop->scalar,
-                                    value);
-                return 0;
-        }
-
         if (prop->is_bool) {
-                int b = unit_parse_boolean(value);
-                bool have = strcmp(prop->scalar, "yes") == 0;
+                bool have = streq(prop->scalar, "yes");
 
-                if (b < 0)
-                        return 0;
-                if (have == (b > 0))
+                b = unit_parse_boolean(c->value);
+                if (b < 0 || have == (b > 0))
                         return 0;
                 /* Other settings imply some (DynamicUser=yes implies PrivateTmp=yes, ...):
                  * more protection than the drop-in asks for is noted, not refused. */
                 if (have)
-                        return addf(&rep->notes, "%s: is yes, the drop-in says no (implied by another setting?).",
-                                    key);
-                return addf(&rep->differences, "%s: is no, the spec wants yes.", key);
+                        return addf(&c->rep->notes, "%s: is yes, the drop-in says no (implied by another setting?).",
+                                    c->key);
+                return addf(&c->rep->differences, "%s: is no, the spec wants yes.", c->key);
         }
-
-        r = expand(value, unit, &want);
+        r = expand(c->value, c->unit, &want);
         if (r == -EOPNOTSUPP) {
-                log_debug("%s: %s=%s not compared.", unit, key, value);
+                log_debug("%s: %s=%s not compared.", c->unit, c->key, c->value);
                 return 0;
         }
         if (r < 0)
                 return r;
-        if (strcmp(prop->scalar, want) != 0)
-                return addf(&rep->differences, "%s: is \"%s\", the spec wants \"%s\".", key, prop->scalar, want);
+        if (!streq(prop->scalar, want))
+                return addf(&c->rep->differences, "%s: is \"%s\", the spec wants \"%s\".", c->key, prop->scalar,
+                            want);
         return 0;
+}
+
+/* What a comparer needs of the unit's property; with anything else the
+ * setting is compared as a plain value (compare_value()). */
+typedef enum PropShape {
+        PROP_ANY,    /* nothing: the comparer runs even when the unit has no such property */
+        PROP_LIST,   /* a list */
+        PROP_SCALAR, /* a plain value */
+} PropShape;
+
+typedef struct Comparer {
+        const char *key;
+        PropShape shape;
+        int (*compare)(const Compare *c);
+} Comparer;
+
+static const Comparer comparers[] = {
+        { "BindPaths",               PROP_ANY,    compare_skip },
+        { "BindReadOnlyPaths",       PROP_ANY,    compare_skip },
+        { "AssertPathExists",        PROP_ANY,    compare_condition },
+        { "ConditionPathExists",     PROP_ANY,    compare_condition },
+        { "RequiresMountsFor",       PROP_LIST,   compare_words },
+        { "RuntimeDirectory",        PROP_LIST,   compare_words },
+        { "InaccessiblePaths",       PROP_LIST,   compare_words },
+        { "ReadOnlyPaths",           PROP_LIST,   compare_words },
+        { "ReadWritePaths",          PROP_LIST,   compare_words },
+        { "SystemCallArchitectures", PROP_LIST,   compare_words },
+        { "TemporaryFileSystem",     PROP_LIST,   compare_tmpfs },
+        { "CapabilityBoundingSet",   PROP_SCALAR, compare_capabilities },
+        { "SystemCallFilter",        PROP_LIST,   compare_syscall_filter },
+        { "RestrictAddressFamilies", PROP_LIST,   compare_address_families },
+        { "RestrictNamespaces",      PROP_SCALAR, compare_namespaces },
+        { "SystemCallErrorNumber",   PROP_SCALAR, compare_errno },
+};
+
+static const Comparer *comparer_find(const char *key) {
+        assert(key);
+
+        for (size_t i = 0; i < ELEMENTSOF(comparers); i++)
+                if (streq(key, comparers[i].key))
+                        return &comparers[i];
+        return NULL;
+}
+
+static int compare_setting(const char *unit, const Assignment *a, const Props *props, Report *rep) {
+        const Compare c = {
+                .unit = unit,
+                .key = a->key,
+                .value = a->value,
+                .prop = props_get(props, a->key),
+                .props = props,
+                .rep = rep,
+        };
+        const Comparer *cmp = comparer_find(c.key);
+        int r;
+
+        assert(unit);
+        assert(rep);
+
+        if (cmp && cmp->shape == PROP_ANY)
+                return cmp->compare(&c);
+        if (!c.prop) {
+                log_debug("%s: %s= has no property of that name, not compared.", unit, c.key);
+                return 0;
+        }
+        if (cmp && (cmp->shape == PROP_LIST ? c.prop->is_list : c.prop->scalar != NULL)) {
+                r = cmp->compare(&c);
+                if (r != COMPARE_AS_VALUE)
+                        return r;
+        }
+        return compare_value(&c);
 }
 
 static int compare_binds(const char *unit, const Assignments *a, const Props *props, const char *store_dir,
