@@ -7,6 +7,7 @@
 
 #include "bus.h"
 #include "log.h"
+#include "macro.h"
 
 static void strv_free_wrap(char ***l) {
         if (*l) {
@@ -70,7 +71,7 @@ void props_done(Props *p) {
 
 const Prop *props_get(const Props *p, const char *name) {
         for (size_t i = 0; i < p->n; i++)
-                if (strcmp(p->items[i].name, name) == 0)
+                if (streq(p->items[i].name, name))
                         return &p->items[i];
         return NULL;
 }
@@ -124,11 +125,11 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                 }
                 return p->scalar ? 0 : -ENOMEM;
         }
-        if (strcmp(sig, "as") == 0) {
+        if (streq(sig, "as")) {
                 p->is_list = true;
                 return read_strv_into(m, &p->list);
         }
-        if (strcmp(sig, "a(ssbt)") == 0) {
+        if (streq(sig, "a(ssbt)")) {
                 const char *s, *d;
                 int b;
                 uint64_t t;
@@ -150,7 +151,7 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                         return r;
                 return sd_bus_message_exit_container(m);
         }
-        if (strcmp(sig, "a(ss)") == 0) {
+        if (streq(sig, "a(ss)")) {
                 const char *a, *b;
 
                 p->is_list = true;
@@ -166,7 +167,7 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                         return r;
                 return sd_bus_message_exit_container(m);
         }
-        if (strcmp(sig, "a(sbbsi)") == 0) {
+        if (streq(sig, "a(sbbsi)")) {
                 const char *type, *param;
                 int trigger, negate;
                 int32_t state;
@@ -185,7 +186,7 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                         return r;
                 return sd_bus_message_exit_container(m);
         }
-        if (strcmp(sig, "(bas)") == 0) {
+        if (streq(sig, "(bas)")) {
                 int b;
 
                 p->is_list = true;
@@ -278,7 +279,7 @@ void loaded_units_done(LoadedUnits *l) {
 
 const LoadedUnit *loaded_find(const LoadedUnits *l, const char *name) {
         for (size_t i = 0; i < l->n; i++)
-                if (strcmp(l->items[i].name, name) == 0)
+                if (streq(l->items[i].name, name))
                         return &l->items[i];
         return NULL;
 }

@@ -6,6 +6,7 @@
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
+#include "macro.h"
 #include "unit-name.h"
 
 bool colors_enabled(void) {
@@ -22,7 +23,7 @@ bool colors_enabled(void) {
                 return cached;
         }
         e = getenv("TERM");
-        cached = !getenv("NO_COLOR") && !(e && strcmp(e, "dumb") == 0) && isatty(STDOUT_FILENO);
+        cached = !getenv("NO_COLOR") && !(e && streq(e, "dumb")) && isatty(STDOUT_FILENO);
         return cached;
 }
 
@@ -41,7 +42,7 @@ int parse_unit_argument(const char *arg, char **ret) {
 
         /* As systemctl: a name without a unit type is a service. */
         for (size_t i = 0; dot && i < ELEMENTSOF(types); i++)
-                typed = typed || strcmp(dot, types[i]) == 0;
+                typed = typed || streq(dot, types[i]);
         if (typed)
                 unit = strdup(arg);
         else if (asprintf(&unit, "%s.service", arg) < 0)
@@ -155,7 +156,7 @@ int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *
 
         unit = spec_entry_unit(e, &why);
         if (!unit) {
-                if (strcmp(why, "out of memory") == 0)
+                if (streq(why, "out of memory"))
                         return log_oom();
                 ret->state = ENTRY_IGNORED;
                 if (asprintf(&ret->reason,

@@ -236,10 +236,10 @@ static int paths_table(const char *unit, const Resolved *res, const char *layer_
         if (!t)
                 return log_oom();
         for (size_t i = 0; i < n && r >= 0; i++) {
-                const char *color = strcmp(rows[i].origin, "closure") == 0 ? NULL
-                                    : strcmp(rows[i].origin, "mode") == 0 ? ANSI_GREY
+                const char *color = streq(rows[i].origin, "closure") ? NULL
+                                    : streq(rows[i].origin, "mode") ? ANSI_GREY
                                                                         : ANSI_YELLOW;
-                closure += strcmp(rows[i].origin, "closure") == 0;
+                closure += streq(rows[i].origin, "closure");
                 r = table_add(t, rows[i].path, NULL);
                 if (r >= 0)
                         r = table_add(t, rows[i].source, NULL);

@@ -158,7 +158,7 @@ static int split_binds(const char *value, const char *unit, BusBind **binds, siz
                         return -ENOMEM;
                 *binds = x;
                 x[(*n)++] = (BusBind) { TAKE_PTR(s), TAKE_PTR(d), ignore,
-                                        opts && strcmp(opts, "norbind") == 0 ? 0 : MS_REC_FLAG };
+                                        opts && streq(opts, "norbind") ? 0 : MS_REC_FLAG };
         }
         return 0;
 }
@@ -172,14 +172,14 @@ static void binds_free(BusBind *b, size_t n) {
 }
 
 static bool bind_equal(const BusBind *a, const BusBind *b) {
-        return strcmp(a->source, b->source) == 0 && strcmp(a->dest, b->dest) == 0 &&
+        return streq(a->source, b->source) && streq(a->dest, b->dest) &&
                a->ignore_enoent == b->ignore_enoent;
 }
 
 static char *bind_to_string(const BusBind *b) {
         char *s;
-        if (asprintf(&s, "%s%s%s%s", b->ignore_enoent ? "-" : "", b->source, strcmp(b->source, b->dest) ? ":" : "",
-                     strcmp(b->source, b->dest) ? b->dest : "") < 0)
+        if (asprintf(&s, "%s%s%s%s", b->ignore_enoent ? "-" : "", b->source, !streq(b->source, b->dest) ? ":" : "",
+                     !streq(b->source, b->dest) ? b->dest : "") < 0)
                 return NULL;
         return s;
 }
@@ -552,7 +552,7 @@ int compare_binds(const char *unit, const Assignments *a, const Props *props, co
                 if (!prop)
                         continue;
                 for (size_t i = 0; i < a->n && r >= 0; i++)
-                        if (strcmp(a->items[i].key, keys[k]) == 0)
+                        if (streq(a->items[i].key, keys[k]))
                                 r = split_binds(a->items[i].value, unit, &want, &n_want);
                 if (r == -EOPNOTSUPP || r == -EINVAL) {
                         log_debug("%s: %s= not compared.", unit, keys[k]);

@@ -75,7 +75,7 @@ static int entry_check(Resolver *resolver, const SpecEntry *e, EntryCheck *c) {
                              c->out.dropin_path);
         else if (r < 0)
                 r = asprintf(&c->outdated_why, "%s cannot be read: %s.", c->out.dropin_path, strerror(-r));
-        else if (strcmp(disk, c->out.dropin) != 0)
+        else if (!streq(disk, c->out.dropin))
                 r = asprintf(&c->outdated_why, "%s is outdated: the spec changed since the last daemon-reload.",
                              c->out.dropin_path);
         else
@@ -138,7 +138,7 @@ static Report *new_report(Verify *v, const char *unit, const SpecEntry *e) {
 
 static bool seen(Verify *v, const char *unit) {
         for (size_t i = 0; i < v->seen.n; i++)
-                if (strcmp(v->seen.items[i], unit) == 0)
+                if (streq(v->seen.items[i], unit))
                         return true;
         return false;
 }
@@ -148,7 +148,7 @@ static bool seen(Verify *v, const char *unit) {
 static int verify_unit(Verify *v, const char *unit, bool explicit) {
         const SpecEntry *e = spec_entries_find_for_unit(&v->entries, unit);
         const LoadedUnit *lu = loaded_find(&v->loaded, unit);
-        bool loaded = lu && strcmp(lu->load_state, "loaded") == 0;
+        bool loaded = lu && streq(lu->load_state, "loaded");
         _cleanup_(props_done) Props props = {};
         EntryCheck *c = NULL;
         Report *rep;
@@ -238,7 +238,7 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                         return log_oom();
                 if (rep->differences.n > before)
                         rep->bits |= VERIFY_MISMATCH;
-                if (reload && reload->scalar && strcmp(reload->scalar, "yes") == 0 &&
+                if (reload && reload->scalar && streq(reload->scalar, "yes") &&
                     addf(&rep->notes, "its unit files changed since it was loaded (NeedDaemonReload=yes).") < 0)
                         return log_oom();
         } else {
@@ -273,7 +273,7 @@ static int verify_template(Verify *v, const char *template, const SpecEntry *e) 
                 size_t n = strlen(name);
 
                 if (strncmp(name, template, prefix) != 0 || n <= prefix + strlen(suffix) ||
-                    strcmp(name + n - strlen(suffix), suffix) != 0)
+                    !streq(name + n - strlen(suffix), suffix))
                         continue;
                 if (spec_entries_find_for_unit(&v->entries, name) != e)
                         continue; /* an instance with a spec of its own */
@@ -373,7 +373,7 @@ static int print_reports(const Verify *v, int status) {
                 for (size_t s = 0; s < ELEMENTSOF(states); s++) {
                         size_t n = 0;
                         for (size_t i = 0; i < v->n_reports; i++)
-                                n += strcmp(v->reports[i].state, states[s]) == 0;
+                                n += streq(v->reports[i].state, states[s]);
                         if (n > 0) {
                                 printf("%s %zu %s", first ? ":" : ",", n, states[s]);
                                 first = false;
