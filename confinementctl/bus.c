@@ -2,6 +2,7 @@
 /* The running systemd over D-Bus: the connection, the services it has in
  * memory and their properties, read generically (GetAll). */
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@ static void strv_free_wrap(char ***l) {
 #define _cleanup_strv_ _cleanup_(strv_free_wrap)
 
 int bus_log_error(int r, const sd_bus_error *error, const char *what) {
+        assert(what);
+
         if (error && sd_bus_error_is_set(error))
                 return log_error_errno(r, "%s: %s", what, error->message ?: error->name);
         return log_error_errno(r, "%s: %m", what);
@@ -29,6 +32,8 @@ int bus_log_error(int r, const sd_bus_error *error, const char *what) {
 int bus_open(sd_bus **ret) {
         _cleanup_bus_ sd_bus *bus = NULL;
         int r;
+
+        assert(ret);
 
         r = sd_bus_open_system(&bus);
         if (r >= 0) {
@@ -55,6 +60,8 @@ int bus_open(sd_bus **ret) {
 /* --- properties ------------------------------------------------------------ */
 
 void props_done(Props *p) {
+        assert(p);
+
         for (size_t i = 0; i < p->n; i++) {
                 free(p->items[i].name);
                 free(p->items[i].scalar);
@@ -70,6 +77,9 @@ void props_done(Props *p) {
 }
 
 const Prop *props_get(const Props *p, const char *name) {
+        assert(p);
+        assert(name);
+
         for (size_t i = 0; i < p->n; i++)
                 if (streq(p->items[i].name, name))
                         return &p->items[i];
@@ -258,7 +268,13 @@ fail:
 }
 
 int get_unit_props(sd_bus *bus, const char *object, Props *props) {
-        int r = get_all(bus, object, "org.freedesktop.systemd1.Unit", props);
+        int r;
+
+        assert(bus);
+        assert(object);
+        assert(props);
+
+        r = get_all(bus, object, "org.freedesktop.systemd1.Unit", props);
         if (r >= 0)
                 r = get_all(bus, object, "org.freedesktop.systemd1.Service", props);
         return r;
@@ -267,6 +283,8 @@ int get_unit_props(sd_bus *bus, const char *object, Props *props) {
 /* --- loaded units ---------------------------------------------------------- */
 
 void loaded_units_done(LoadedUnits *l) {
+        assert(l);
+
         for (size_t i = 0; i < l->n; i++) {
                 free(l->items[i].name);
                 free(l->items[i].object);
@@ -278,6 +296,9 @@ void loaded_units_done(LoadedUnits *l) {
 }
 
 const LoadedUnit *loaded_find(const LoadedUnits *l, const char *name) {
+        assert(l);
+        assert(name);
+
         for (size_t i = 0; i < l->n; i++)
                 if (streq(l->items[i].name, name))
                         return &l->items[i];
@@ -291,6 +312,10 @@ int list_services(sd_bus *bus, const char *pattern, LoadedUnits *ret) {
         const char *name, *desc, *load, *active, *sub, *following, *object, *job_type, *job_object;
         uint32_t job_id;
         int r;
+
+        assert(bus);
+        assert(pattern);
+        assert(ret);
 
         r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_DEST, SYSTEMD_PATH, MANAGER_IFACE,
                                            "ListUnitsByPatterns");

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <jansson.h>
 #include <string.h>
 #include <strings.h>
@@ -39,6 +40,9 @@ int parse_unit_argument(const char *arg, char **ret) {
         _cleanup_free_ char *unit = NULL;
         const char *dot = strrchr(arg, '.'), *why;
         bool typed = false;
+
+        assert(arg);
+        assert(ret);
 
         /* As systemctl: a name without a unit type is a service. */
         for (size_t i = 0; dot && i < ELEMENTSOF(types); i++)
@@ -86,6 +90,8 @@ static int split_unit_path(const char *s, char ***ret) {
 int ctl_resolver_init(Resolver *r) {
         char **path = NULL;
         int k;
+
+        assert(r);
 
         k = resolver_init(r, arg_root, NULL);
         if (k < 0 || !arg_unit_path)
@@ -139,6 +145,8 @@ const char *entry_state_color(EntryState s) {
 }
 
 void resolved_done(Resolved *r) {
+        assert(r);
+
         free(r->unit);
         confinement_free(r->confinement);
         free(r->reason);
@@ -151,6 +159,10 @@ int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *
         Confinement *c = NULL;
         const char *why;
         int r, saved;
+
+        assert(resolver);
+        assert(e);
+        assert(ret);
 
         *ret = (Resolved) { .entry = e };
 
@@ -194,13 +206,19 @@ int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *
 }
 
 int load_entries(SpecEntries *ret) {
-        int r = spec_dirs_enumerate(arg_root, ret);
+        int r;
+
+        assert(ret);
+
+        r = spec_dirs_enumerate(arg_root, ret);
         if (r < 0)
                 return log_error_errno(r, "Cannot list the spec directories: %m");
         return 0;
 }
 
 void rendered_done(Rendered *r) {
+        assert(r);
+
         free(r->dropin_path);
         free(r->dropin);
         free(r->mount_path);
@@ -224,6 +242,9 @@ static int render_view_mount(FILE *f, const void *userdata) {
 int render_resolved(const Resolved *res, Rendered *ret) {
         _cleanup_(rendered_done) Rendered out = {};
         int r;
+
+        assert(res);
+        assert(ret);
 
         *ret = (Rendered) {};
         if (res->state != ENTRY_VALID && res->state != ENTRY_INVALID)
@@ -258,6 +279,9 @@ int read_full_file(const char *path, char **ret) {
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated = 0;
+
+        assert(path);
+        assert(ret);
 
         f = fopen(path, "re");
         if (!f)

@@ -26,6 +26,8 @@
 /* --- what the drop-in says ------------------------------------------------- */
 
 void assignments_done(Assignments *a) {
+        assert(a);
+
         for (size_t i = 0; i < a->n; i++) {
                 free(a->items[i].section);
                 free(a->items[i].key);
@@ -49,9 +51,14 @@ static int collect(const char *section, const char *key, const char *value, unsi
 }
 
 int parse_dropin(const char *name, const char *text, Assignments *ret) {
-        _cleanup_fclose_ FILE *f = fmemopen((void *) text, strlen(text), "r");
+        _cleanup_fclose_ FILE *f = NULL;
         int r;
 
+        assert(name);
+        assert(text);
+        assert(ret);
+
+        f = fmemopen((void *) text, strlen(text), "r");
         if (!f)
                 return log_oom();
         r = unit_file_parse(f, name, collect, ret);
@@ -187,6 +194,8 @@ static char *bind_to_string(const BusBind *b) {
 /* --- comparing ------------------------------------------------------------- */
 
 void report_done(Report *r) {
+        assert(r);
+
         free(r->unit);
         path_list_done(&r->differences);
         path_list_done(&r->notes);
@@ -196,6 +205,9 @@ int addf(PathList *l, const char *fmt, ...) {
         va_list ap;
         char *s;
         int r;
+
+        assert(l);
+        assert(fmt);
 
         va_start(ap, fmt);
         r = vasprintf(&s, fmt, ap);
@@ -543,6 +555,11 @@ int compare_binds(const char *unit, const Assignments *a, const Props *props, co
                          Report *rep) {
         static const char *const keys[] = { "BindPaths", "BindReadOnlyPaths" };
         int r = 0;
+
+        assert(unit);
+        assert(a);
+        assert(props);
+        assert(rep);
 
         for (size_t k = 0; k < ELEMENTSOF(keys) && r >= 0; k++) {
                 const Prop *prop = props_get(props, keys[k]);
