@@ -2,11 +2,13 @@
 /* The running systemd over D-Bus: the connection, the services it has in
  * memory and their properties, read generically (GetAll). */
 
+#include <assert.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "bus.h"
 #include "log.h"
+#include "macro.h"
 
 static void strv_free_wrap(char ***l) {
         if (*l) {
@@ -18,6 +20,8 @@ static void strv_free_wrap(char ***l) {
 #define _cleanup_strv_ _cleanup_(strv_free_wrap)
 
 int bus_log_error(int r, const sd_bus_error *error, const char *what) {
+        assert(what);
+
         if (error && sd_bus_error_is_set(error))
                 return log_error_errno(r, "%s: %s", what, error->message ?: error->name);
         return log_error_errno(r, "%s: %m", what);
@@ -28,6 +32,8 @@ int bus_log_error(int r, const sd_bus_error *error, const char *what) {
 int bus_open(sd_bus **ret) {
         _cleanup_bus_ sd_bus *bus = NULL;
         int r;
+
+        assert(ret);
 
         r = sd_bus_open_system(&bus);
         if (r >= 0) {
@@ -54,6 +60,8 @@ int bus_open(sd_bus **ret) {
 /* --- properties ------------------------------------------------------------ */
 
 void props_done(Props *p) {
+        assert(p);
+
         for (size_t i = 0; i < p->n; i++) {
                 free(p->items[i].name);
                 free(p->items[i].scalar);
@@ -69,8 +77,11 @@ void props_done(Props *p) {
 }
 
 const Prop *props_get(const Props *p, const char *name) {
+        assert(p);
+        assert(name);
+
         for (size_t i = 0; i < p->n; i++)
-                if (strcmp(p->items[i].name, name) == 0)
+                if (streq(p->items[i].name, name))
                         return &p->items[i];
         return NULL;
 }
@@ -124,11 +135,11 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                 }
                 return p->scalar ? 0 : -ENOMEM;
         }
-        if (strcmp(sig, "as") == 0) {
+        if (streq(sig, "as")) {
                 p->is_list = true;
                 return read_strv_into(m, &p->list);
         }
-        if (strcmp(sig, "a(ssbt)") == 0) {
+        if (streq(sig, "a(ssbt)")) {
                 const char *s, *d;
                 int b;
                 uint64_t t;
@@ -150,7 +161,7 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                         return r;
                 return sd_bus_message_exit_container(m);
         }
-        if (strcmp(sig, "a(ss)") == 0) {
+        if (streq(sig, "a(ss)")) {
                 const char *a, *b;
 
                 p->is_list = true;
@@ -166,7 +177,7 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                         return r;
                 return sd_bus_message_exit_container(m);
         }
-        if (strcmp(sig, "a(sbbsi)") == 0) {
+        if (streq(sig, "a(sbbsi)")) {
                 const char *type, *param;
                 int trigger, negate;
                 int32_t state;
@@ -185,7 +196,7 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                         return r;
                 return sd_bus_message_exit_container(m);
         }
-        if (strcmp(sig, "(bas)") == 0) {
+        if (streq(sig, "(bas)")) {
                 int b;
 
                 p->is_list = true;
@@ -257,7 +268,13 @@ fail:
 }
 
 int get_unit_props(sd_bus *bus, const char *object, Props *props) {
-        int r = get_all(bus, object, "org.freedesktop.systemd1.Unit", props);
+        int r;
+
+        assert(bus);
+        assert(object);
+        assert(props);
+
+        r = get_all(bus, object, "org.freedesktop.systemd1.Unit", props);
         if (r >= 0)
                 r = get_all(bus, object, "org.freedesktop.systemd1.Service", props);
         return r;
@@ -266,6 +283,8 @@ int get_unit_props(sd_bus *bus, const char *object, Props *props) {
 /* --- loaded units ---------------------------------------------------------- */
 
 void loaded_units_done(LoadedUnits *l) {
+        assert(l);
+
         for (size_t i = 0; i < l->n; i++) {
                 free(l->items[i].name);
                 free(l->items[i].object);
@@ -277,8 +296,11 @@ void loaded_units_done(LoadedUnits *l) {
 }
 
 const LoadedUnit *loaded_find(const LoadedUnits *l, const char *name) {
+        assert(l);
+        assert(name);
+
         for (size_t i = 0; i < l->n; i++)
-                if (strcmp(l->items[i].name, name) == 0)
+                if (streq(l->items[i].name, name))
                         return &l->items[i];
         return NULL;
 }
@@ -290,6 +312,10 @@ int list_services(sd_bus *bus, const char *pattern, LoadedUnits *ret) {
         const char *name, *desc, *load, *active, *sub, *following, *object, *job_type, *job_object;
         uint32_t job_id;
         int r;
+
+        assert(bus);
+        assert(pattern);
+        assert(ret);
 
         r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_DEST, SYSTEMD_PATH, MANAGER_IFACE,
                                            "ListUnitsByPatterns");

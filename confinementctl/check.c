@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "macro.h"
 #include "path-util.h"
 #include "spec.h"
 #include "unit-info.h"
@@ -76,7 +77,7 @@ static bool file_is_mask(const char *path) {
         k = readlink(path, target, sizeof target - 1);
         if (k > 0) {
                 target[k] = '\0';
-                if (strcmp(target, "/dev/null") == 0)
+                if (streq(target, "/dev/null"))
                         return true;
         }
         if (stat(path, &st) < 0)
@@ -113,14 +114,14 @@ static int check_file(Resolver *resolver, const char *file, Counts *counts) {
                 size_t n = strlen(name), k = strlen(SPEC_SUFFIX);
                 SpecEntry e = { .name = (char *) name, .path = path };
 
-                if (n <= k || strcmp(name + n - k, SPEC_SUFFIX) != 0) {
+                if (n <= k || !streq(name + n - k, SPEC_SUFFIX)) {
                         log_error("%s: expected a file named UNIT.json, after the service unit it confines.", file);
                         report(file, NULL, ENTRY_IGNORED, NULL, counts);
                         return 0;
                 }
                 unit = spec_entry_unit(&e, &why);
                 if (!unit) {
-                        if (strcmp(why, "out of memory") == 0)
+                        if (streq(why, "out of memory"))
                                 return log_oom();
                         log_error("%s: \"%.*s\" %s; the file name must be UNIT.json for a service unit.", file,
                                   (int) (n - k), name, why);

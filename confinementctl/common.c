@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <jansson.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
+#include "macro.h"
 #include "unit-name.h"
 
 bool colors_enabled(void) {
@@ -21,7 +24,7 @@ bool colors_enabled(void) {
                 return cached;
         }
         e = getenv("TERM");
-        cached = !getenv("NO_COLOR") && !(e && strcmp(e, "dumb") == 0) && isatty(STDOUT_FILENO);
+        cached = !getenv("NO_COLOR") && !(e && streq(e, "dumb")) && isatty(STDOUT_FILENO);
         return cached;
 }
 
@@ -38,9 +41,12 @@ int parse_unit_argument(const char *arg, char **ret) {
         const char *dot = strrchr(arg, '.'), *why;
         bool typed = false;
 
+        assert(arg);
+        assert(ret);
+
         /* As systemctl: a name without a unit type is a service. */
         for (size_t i = 0; dot && i < ELEMENTSOF(types); i++)
-                typed = typed || strcmp(dot, types[i]) == 0;
+                typed = typed || streq(dot, types[i]);
         if (typed)
                 unit = strdup(arg);
         else if (asprintf(&unit, "%s.service", arg) < 0)
@@ -84,6 +90,8 @@ static int split_unit_path(const char *s, char ***ret) {
 int ctl_resolver_init(Resolver *r) {
         char **path = NULL;
         int k;
+
+        assert(r);
 
         k = resolver_init(r, arg_root, NULL);
         if (k < 0 || !arg_unit_path)
@@ -137,6 +145,8 @@ const char *entry_state_color(EntryState s) {
 }
 
 void resolved_done(Resolved *r) {
+        assert(r);
+
         free(r->unit);
         confinement_free(r->confinement);
         free(r->reason);
@@ -150,11 +160,15 @@ int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *
         const char *why;
         int r, saved;
 
+        assert(resolver);
+        assert(e);
+        assert(ret);
+
         *ret = (Resolved) { .entry = e };
 
         unit = spec_entry_unit(e, &why);
         if (!unit) {
-                if (strcmp(why, "out of memory") == 0)
+                if (streq(why, "out of memory"))
                         return log_oom();
                 ret->state = ENTRY_IGNORED;
                 if (asprintf(&ret->reason,
@@ -192,13 +206,19 @@ int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *
 }
 
 int load_entries(SpecEntries *ret) {
-        int r = spec_dirs_enumerate(arg_root, ret);
+        int r;
+
+        assert(ret);
+
+        r = spec_dirs_enumerate(arg_root, ret);
         if (r < 0)
                 return log_error_errno(r, "Cannot list the spec directories: %m");
         return 0;
 }
 
 void rendered_done(Rendered *r) {
+        assert(r);
+
         free(r->dropin_path);
         free(r->dropin);
         free(r->mount_path);
@@ -222,6 +242,9 @@ static int render_view_mount(FILE *f, const void *userdata) {
 int render_resolved(const Resolved *res, Rendered *ret) {
         _cleanup_(rendered_done) Rendered out = {};
         int r;
+
+        assert(res);
+        assert(ret);
 
         *ret = (Rendered) {};
         if (res->state != ENTRY_VALID && res->state != ENTRY_INVALID)
@@ -257,6 +280,9 @@ int read_full_file(const char *path, char **ret) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, allocated = 0;
 
+        assert(path);
+        assert(ret);
+
         f = fopen(path, "re");
         if (!f)
                 return negative_errno();
@@ -282,5 +308,16 @@ int read_full_file(const char *path, char **ret) {
                 return -ENOMEM;
         buf[size] = '\0';
         *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int json_print_new(json_t *doc) {
+        json_auto_t *d = doc;
+
+        if (!d)
+                return log_oom();
+        if (json_dumpf(d, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+                return log_error_errno(EIO, "Cannot write the output.");
+        putchar('\n');
         return 0;
 }

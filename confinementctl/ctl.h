@@ -2,12 +2,15 @@
 #pragma once
 
 /* confinementctl: a thin tool over the library, as kmod's tools are over
- * libkmod. main.c parses the options and dispatches the verbs; each verb
- * group has a file of its own (list.c, check.c, show.c: cat and paths,
- * verify.c, reload.c, new.c: new and refresh); bus.c talks to systemd, table.c prints tables,
- * common.c holds the rest they share. Functions return a negative errno
- * and log once; verbs return an exit status. */
+ * libkmod. main.c parses the options and dispatches the verbs from a verb
+ * table (name, argument counts, options honoured); each verb group has a
+ * file of its own (list.c, check.c, show.c: cat and paths, verify.c with
+ * verify-compare.c: the per-setting comparers, reload.c, new.c: new and
+ * refresh); bus.c talks to systemd, table.c prints tables, common.c holds
+ * the rest they share (json_print_new() for every --json). Functions
+ * return a negative errno and log once; verbs return an exit status. */
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -121,6 +124,11 @@ typedef struct Rendered {
 
 void rendered_done(Rendered *r);
 int render_resolved(const Resolved *res, Rendered *ret);
+
+/* Prints doc, which it takes (NULL, as json_pack() returns on failure:
+ * out of memory), on stdout as --json does: one document, indented by 2,
+ * keys in insertion order, and a newline. Returns 0 or a logged -errno. */
+int json_print_new(json_t *doc);
 
 /* Reads a whole (small) file; -errno, not logged. */
 int read_full_file(const char *path, char **ret);

@@ -81,7 +81,7 @@ static char *mode_text(int mode, const Confinement *c) {
 }
 
 static int print_json(const Listing *l) {
-        json_auto_t *doc = NULL, *specs = NULL;
+        json_auto_t *specs = NULL;
 
         specs = json_array();
         if (!specs)
@@ -119,13 +119,7 @@ static int print_json(const Listing *l) {
                 if (!spec || json_array_append_new(specs, spec) < 0)
                         return log_oom();
         }
-        doc = json_pack("{s:s, s:O}", "root", arg_root ?: "/", "specs", specs);
-        if (!doc)
-                return log_oom();
-        if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-                return log_error_errno(EIO, "Cannot write the output.");
-        putchar('\n');
-        return 0;
+        return json_print_new(json_pack("{s:s, s:O}", "root", arg_root ?: "/", "specs", specs));
 }
 
 static int print_table(const Listing *l) {

@@ -2,11 +2,14 @@
 /* confinementctl: inspect, check and apply the confinement specs that
  * confinement-generator turns into drop-ins. */
 
+#include <assert.h>
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
 #include "ctl.h"
 #include "log.h"
+#include "macro.h"
 
 #ifndef PROJECT_VERSION
 #define PROJECT_VERSION "unknown"
@@ -24,24 +27,36 @@ const char *arg_bin_sh = NULL;
 PathList arg_bind = {};
 PathList arg_bind_ro = {};
 
+/* What a verb honours besides its arguments; any other option given with
+ * it is a usage error (dispatch_verb()). */
+typedef enum VerbFlags {
+        VERB_ROOT = 1 << 0,           /* --root=, --unit-path= */
+        VERB_JSON = 1 << 1,           /* --json */
+        VERB_SPEC_OPTIONS = 1 << 2,   /* --mode=, --bin-sh=, --bind=, --bind-ro= */
+        VERB_NO_TRUST_CHECK = 1 << 3, /* --no-trust-check */
+} VerbFlags;
+
+#define VERB_ANY (-1)
+
+/* As systemctl's and kmod's verb tables: a verb's name, how many arguments
+ * it takes after its name (VERB_ANY: no upper bound), its flags and the
+ * function that runs it. */
 typedef struct Verb {
         const char *name;
-        int min_args, max_args; /* after the verb; -1: any number */
-        bool root;              /* honours --root= */
-        bool json;              /* honours --json */
-        bool spec_options;      /* honours --mode=, --bin-sh=, --bind=, --bind-ro= */
+        int min_args, max_args;
+        VerbFlags flags;
         int (*run)(int argc, char *argv[]);
 } Verb;
 
 static const Verb verbs[] = {
-        { "list", 0, 0, true, true, false, verb_list },
-        { "check", 0, -1, true, false, false, verb_check },
-        { "cat", 1, -1, true, false, false, verb_cat },
-        { "paths", 1, 1, true, true, false, verb_paths },
-        { "verify", 0, -1, false, true, false, verb_verify },
-        { "reload", 0, 0, false, false, false, verb_reload },
-        { "new", 1, 1, true, false, true, verb_new },
-        { "refresh", 0, -1, true, false, false, verb_refresh },
+        { "list",    0, 0,        VERB_ROOT | VERB_JSON,           verb_list },
+        { "check",   0, VERB_ANY, VERB_ROOT | VERB_NO_TRUST_CHECK, verb_check },
+        { "cat",     1, VERB_ANY, VERB_ROOT,                       verb_cat },
+        { "paths",   1, 1,        VERB_ROOT | VERB_JSON,           verb_paths },
+        { "verify",  0, VERB_ANY, VERB_JSON,                       verb_verify },
+        { "reload",  0, 0,        0,                               verb_reload },
+        { "new",     1, 1,        VERB_ROOT | VERB_SPEC_OPTIONS,   verb_new },
+        { "refresh", 0, VERB_ANY, VERB_ROOT,                       verb_refresh },
 };
 
 /* As systemd's STATIC_DESTRUCTOR_REGISTER: the option lists go at exit,
@@ -96,7 +111,87 @@ static void help(void) {
                "See the confinementctl(1) man page for details.\n");
 }
 
-int main(int argc, char *argv[]) {
+/* Whether any option of "new" was given. */
+static bool spec_options_given(void) {
+        return arg_mode || arg_bin_sh || arg_bind.n > 0 || arg_bind_ro.n > 0;
+}
+
+static const Verb *verb_find(const char *name) {
+        assert(name);
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(name, verbs[i].name))
+                        return &verbs[i];
+        return NULL;
+}
+
+/* Logs and returns false unless v takes n arguments. */
+static bool verb_check_args(const Verb *v, int n) {
+        assert(v);
+
+        if (n >= v->min_args && (v->max_args == VERB_ANY || n <= v->max_args))
+                return true;
+        if (v->min_args == v->max_args)
+                log_error("\"%s\" expects %d argument%s, got %d.", v->name, v->min_args,
+                          v->min_args == 1 ? "" : "s", n);
+        else if (v->max_args == VERB_ANY)
+                log_error("\"%s\" expects at least %d argument%s, got %d.", v->name, v->min_args,
+                          v->min_args == 1 ? "" : "s", n);
+        else
+                log_error("\"%s\" expects at most %d argument%s, got %d.", v->name, v->max_args,
+                          v->max_args == 1 ? "" : "s", n);
+        return false;
+}
+
+/* Logs and returns false when an option was given that v does not honour. */
+static bool verb_check_options(const Verb *v) {
+        assert(v);
+
+        if (arg_root && !(v->flags & VERB_ROOT)) {
+                log_error("\"%s\" talks to the running systemd; --root= does not apply to it.", v->name);
+                return false;
+        }
+        if (arg_unit_path && !(v->flags & VERB_ROOT)) {
+                log_error("\"%s\" talks to the running systemd; --unit-path= does not apply to it.", v->name);
+                return false;
+        }
+        if (arg_no_trust_check && !(v->flags & VERB_NO_TRUST_CHECK)) {
+                log_error("--no-trust-check applies to \"check\" only.");
+                return false;
+        }
+        if (spec_options_given() && !(v->flags & VERB_SPEC_OPTIONS)) {
+                log_error("--mode=, --bin-sh=, --bind= and --bind-ro= apply to \"new\" only.");
+                return false;
+        }
+        if (arg_json && !(v->flags & VERB_JSON)) {
+                log_error("\"%s\" has no JSON output.", v->name);
+                return false;
+        }
+        return true;
+}
+
+/* argv[0] is the verb: finds it, checks its argument count and the options
+ * given, and runs it. Returns an exit status. */
+static int dispatch_verb(int argc, char *argv[]) {
+        const Verb *v;
+
+        if (argc < 1) {
+                log_error("Expected a command; see confinementctl --help.");
+                return EXIT_ERROR;
+        }
+        v = verb_find(argv[0]);
+        if (!v) {
+                log_error("Unknown command \"%s\"; see confinementctl --help.", argv[0]);
+                return EXIT_ERROR;
+        }
+        if (!verb_check_args(v, argc - 1) || !verb_check_options(v))
+                return EXIT_ERROR;
+        return v->run(argc - 1, argv + 1);
+}
+
+/* Returns 1 to go on with the verb at argv[optind], 0 when done (--help,
+ * --version), a negative errno on bad usage (logged; getopt logs its own). */
+static int parse_argv(int argc, char *argv[]) {
         enum {
                 ARG_VERSION = 0x100,
                 ARG_ROOT,
@@ -127,30 +222,23 @@ int main(int argc, char *argv[]) {
                 { "bind-ro", required_argument, NULL, ARG_BIND_RO },
                 {},
         };
-        const Verb *verb = NULL;
-        bool spec_options = false;
-        int c, n, r;
+        int c;
 
-        /* A tool run by hand or by scripts: messages go to stderr. */
-        log_setup("confinementctl", LOG_TARGET_CONSOLE);
-        (void) atexit(args_done);
-        log_parse_environment();
+        assert(argv);
 
         while ((c = getopt_long(argc, argv, "hqf", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
-                        return EXIT_OK;
+                        return 0;
                 case ARG_VERSION:
                         printf("confinementctl %s\n", PROJECT_VERSION);
-                        return EXIT_OK;
+                        return 0;
                 case ARG_ROOT:
-                        if (optarg[0] != '/') {
-                                log_error("--root= expects an absolute path, got \"%s\".", optarg);
-                                return EXIT_ERROR;
-                        }
+                        if (optarg[0] != '/')
+                                return log_error("--root= expects an absolute path, got \"%s\".", optarg), -EINVAL;
                         /* "/" is the running system. */
-                        arg_root = strcmp(optarg, "/") == 0 ? NULL : optarg;
+                        arg_root = streq(optarg, "/") ? NULL : optarg;
                         break;
                 case ARG_JSON:
                         arg_json = true;
@@ -161,10 +249,8 @@ int main(int argc, char *argv[]) {
                 case ARG_NO_PAGER:
                         break;
                 case ARG_UNIT_PATH:
-                        if (optarg[0] != '/') {
-                                log_error("--unit-path= expects absolute paths, got \"%s\".", optarg);
-                                return EXIT_ERROR;
-                        }
+                        if (optarg[0] != '/')
+                                return log_error("--unit-path= expects absolute paths, got \"%s\".", optarg), -EINVAL;
                         arg_unit_path = optarg;
                         break;
                 case ARG_NO_TRUST_CHECK:
@@ -178,75 +264,46 @@ int main(int argc, char *argv[]) {
                         break;
                 case ARG_MODE:
                         arg_mode = optarg;
-                        spec_options = true;
                         break;
                 case ARG_BIN_SH:
                         arg_bin_sh = optarg;
-                        spec_options = true;
                         break;
                 case ARG_BIND:
                 case ARG_BIND_RO:
                         if (path_list_add(c == ARG_BIND ? &arg_bind : &arg_bind_ro, optarg) < 0)
-                                return log_oom(), EXIT_ERROR;
-                        spec_options = true;
+                                return log_oom();
                         break;
                 default:
                         /* getopt said what is wrong. */
-                        return EXIT_ERROR;
+                        return -EINVAL;
                 }
+        return 1;
+}
 
-        if (optind >= argc) {
-                log_error("Expected a command; see confinementctl --help.");
-                return EXIT_ERROR;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (strcmp(argv[optind], verbs[i].name) == 0)
-                        verb = &verbs[i];
-        if (!verb) {
-                log_error("Unknown command \"%s\"; see confinementctl --help.", argv[optind]);
-                return EXIT_ERROR;
-        }
+static int run(int argc, char *argv[]) {
+        int r;
 
-        n = argc - optind - 1;
-        if (n < verb->min_args || (verb->max_args >= 0 && n > verb->max_args)) {
-                if (verb->min_args == verb->max_args)
-                        log_error("\"%s\" expects %d argument%s, got %d.", verb->name, verb->min_args,
-                                  verb->min_args == 1 ? "" : "s", n);
-                else if (verb->max_args < 0)
-                        log_error("\"%s\" expects at least %d argument%s, got %d.", verb->name, verb->min_args,
-                                  verb->min_args == 1 ? "" : "s", n);
-                else
-                        log_error("\"%s\" expects at most %d argument%s, got %d.", verb->name, verb->max_args,
-                                  verb->max_args == 1 ? "" : "s", n);
-                return EXIT_ERROR;
-        }
-        if (arg_root && !verb->root) {
-                log_error("\"%s\" talks to the running systemd; --root= does not apply to it.", verb->name);
-                return EXIT_ERROR;
-        }
-        if (arg_unit_path && !verb->root) {
-                log_error("\"%s\" talks to the running systemd; --unit-path= does not apply to it.", verb->name);
-                return EXIT_ERROR;
-        }
-        if (arg_no_trust_check && strcmp(verb->name, "check") != 0) {
-                log_error("--no-trust-check applies to \"check\" only.");
-                return EXIT_ERROR;
-        }
-        if (spec_options && !verb->spec_options) {
-                log_error("--mode=, --bin-sh=, --bind= and --bind-ro= apply to \"new\" only.");
-                return EXIT_ERROR;
-        }
-        if (arg_json && !verb->json) {
-                log_error("\"%s\" has no JSON output.", verb->name);
-                return EXIT_ERROR;
-        }
+        /* A tool run by hand or by scripts: messages go to stderr. */
+        log_setup("confinementctl", LOG_TARGET_CONSOLE);
+        (void) atexit(args_done);
+        log_parse_environment();
 
-        r = verb->run(n, argv + optind + 1);
+        r = parse_argv(argc, argv);
+        if (r <= 0)
+                return r < 0 ? EXIT_ERROR : EXIT_OK;
+
+        r = dispatch_verb(argc - optind, argv + optind);
         (void) fflush(stdout);
         if (ferror(stdout)) {
                 log_error("Cannot write the output.");
                 r = r ?: EXIT_ERROR;
         }
+        return r;
+}
+
+int main(int argc, char *argv[]) {
+        int r = run(argc, argv);
+
         log_close();
         return r;
 }

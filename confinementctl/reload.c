@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
+#include "macro.h"
 #include "path-list.h"
 
 /* systemctl daemon-reload waits as long. */
@@ -27,7 +28,7 @@ static void snapshot_done(Snapshot *s) {
 
 static const char *snapshot_get(const Snapshot *s, const char *name) {
         for (size_t i = 0; i < s->names.n; i++)
-                if (strcmp(s->names.items[i], name) == 0)
+                if (streq(s->names.items[i], name))
                         return s->texts.items[i];
         return NULL;
 }
@@ -44,7 +45,7 @@ static int snapshot_take(Snapshot *s) {
                 _cleanup_free_ char *path = NULL, *text = NULL, *name = NULL;
                 size_t n = strlen(de->d_name);
 
-                if (n > 2 && strcmp(de->d_name + n - 2, ".d") == 0) {
+                if (n > 2 && streq(de->d_name + n - 2, ".d")) {
                         if (asprintf(&path, GENERATOR_DIR "/%s/" DROPIN_NAME, de->d_name) < 0)
                                 return log_oom();
                         name = strndup(de->d_name, n - 2);
@@ -93,8 +94,8 @@ static int active_units(const LoadedUnits *loaded, const SpecEntries *entries, c
                 const LoadedUnit *u = &loaded->items[i];
                 bool match;
 
-                if (strcmp(u->active_state, "active") != 0 && strcmp(u->active_state, "activating") != 0 &&
-                    strcmp(u->active_state, "reloading") != 0)
+                if (!streq(u->active_state, "active") && !streq(u->active_state, "activating") &&
+                    !streq(u->active_state, "reloading"))
                         continue;
                 if (template) {
                         const SpecEntry *e = spec_entries_find_for_unit(entries, u->name);
@@ -102,9 +103,9 @@ static int active_units(const LoadedUnits *loaded, const SpecEntries *entries, c
                         match = strncmp(u->name, unit, at - unit + 1) == 0 && strstr(u->name, strrchr(unit, '.'));
                         /* An instance with a spec of its own has its own drop-in. */
                         if (match && e && asprintf(&name, "%s" SPEC_SUFFIX, u->name) >= 0)
-                                match = strcmp(e->name, name) != 0;
+                                match = !streq(e->name, name);
                 } else
-                        match = strcmp(u->name, unit) == 0;
+                        match = streq(u->name, unit);
                 if (match && path_list_add(out, u->name) < 0)
                         return log_oom();
         }
@@ -178,7 +179,7 @@ int verb_reload(int argc, char *argv[]) {
 
                         if (pass == 1 && new)
                                 continue; /* seen in the first pass */
-                        if (old && new && strcmp(old, new) == 0)
+                        if (old && new && streq(old, new))
                                 continue;
                         if (mount)
                                 what = !old ? "new store view" : !new ? "store view no longer needed" : "store view changed";
@@ -213,7 +214,7 @@ int verb_reload(int argc, char *argv[]) {
                 if (!out.dropin)
                         continue;
                 text = snapshot_get(&after, resolved.items[i].unit);
-                if ((!text || strcmp(text, out.dropin) != 0) && path_list_add(&mismatched, resolved.items[i].unit) < 0)
+                if ((!text || !streq(text, out.dropin)) && path_list_add(&mismatched, resolved.items[i].unit) < 0)
                         return log_oom(), EXIT_ERROR;
         }
         if (mismatched.n > 0) {

@@ -208,7 +208,6 @@ static size_t mode_rows(const Confinement *c, Row *rows) {
 }
 
 static int paths_json(const char *unit, const Resolved *res, const Row *rows, size_t n) {
-        json_auto_t *doc = NULL;
         json_t *paths = json_array();
 
         if (!paths)
@@ -222,15 +221,10 @@ static int paths_json(const char *unit, const Resolved *res, const Row *rows, si
                         return log_oom();
                 }
         }
-        doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "unit", unit, "spec", res->entry->path, "mode",
-                        confinement_mode_to_string(res->confinement->mode), "storeDir", res->confinement->store_dir,
-                        "closurePaths", (json_int_t) res->confinement->n_closure_paths, "paths", paths);
-        if (!doc)
-                return log_oom();
-        if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-                return log_error_errno(EIO, "Cannot write the output.");
-        putchar('\n');
-        return 0;
+        return json_print_new(json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "unit", unit, "spec", res->entry->path,
+                                        "mode", confinement_mode_to_string(res->confinement->mode), "storeDir",
+                                        res->confinement->store_dir, "closurePaths",
+                                        (json_int_t) res->confinement->n_closure_paths, "paths", paths));
 }
 
 static int paths_table(const char *unit, const Resolved *res, const char *layer_name, const Row *rows, size_t n) {
@@ -242,10 +236,10 @@ static int paths_table(const char *unit, const Resolved *res, const char *layer_
         if (!t)
                 return log_oom();
         for (size_t i = 0; i < n && r >= 0; i++) {
-                const char *color = strcmp(rows[i].origin, "closure") == 0 ? NULL
-                                    : strcmp(rows[i].origin, "mode") == 0 ? ANSI_GREY
+                const char *color = streq(rows[i].origin, "closure") ? NULL
+                                    : streq(rows[i].origin, "mode") ? ANSI_GREY
                                                                         : ANSI_YELLOW;
-                closure += strcmp(rows[i].origin, "closure") == 0;
+                closure += streq(rows[i].origin, "closure");
                 r = table_add(t, rows[i].path, NULL);
                 if (r >= 0)
                         r = table_add(t, rows[i].source, NULL);

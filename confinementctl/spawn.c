@@ -137,16 +137,22 @@ int spawn_capture(char *const argv[], size_t max_output, SpawnResult *ret) {
 }
 
 void spawn_result_done(SpawnResult *r) {
+        assert(r);
+
         free(r->out);
         free(r->err);
         *r = (SpawnResult) {};
 }
 
 const char *spawn_first_error_line(SpawnResult *r, char *buf, size_t size) {
-        const char *s = strstr(r->err, "error:"), *end;
+        const char *s, *end;
         size_t n;
 
+        assert(r);
+        assert(buf);
+
         /* Nix prefixes its errors with "error: ", and may warn before them. */
+        s = strstr(r->err, "error:");
         if (!s || (s != r->err && s[-1] != '\n'))
                 s = r->err;
         while (*s == '\n' || *s == ' ')

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ Table *table_free(Table *t) {
 Table *table_new(size_t n, const char *const *headers) {
         Table *t = calloc(1, sizeof *t);
 
+        assert(headers);
+
         if (!t)
                 return NULL;
         t->n_columns = n;
@@ -63,6 +66,8 @@ static int add_owned(Table *t, char *text, const char *color) {
 }
 
 int table_add(Table *t, const char *text, const char *color) {
+        assert(t);
+
         return add_owned(t, strdup(text ?: "-"), color);
 }
 
@@ -71,6 +76,9 @@ int table_addf(Table *t, const char *color, const char *fmt, ...) {
         va_list ap;
         int r;
 
+        assert(t);
+        assert(fmt);
+
         va_start(ap, fmt);
         r = vasprintf(&s, fmt, ap);
         va_end(ap);
@@ -78,6 +86,8 @@ int table_addf(Table *t, const char *color, const char *fmt, ...) {
 }
 
 size_t table_rows(const Table *t) {
+        assert(t);
+
         return (t->n_cells + t->n_columns - 1) / t->n_columns;
 }
 
@@ -99,9 +109,14 @@ static void print_cell(FILE *f, const char *text, const char *color, size_t pad)
 }
 
 int table_print(const Table *t, FILE *f, bool header) {
-        _cleanup_free_ size_t *width = calloc(t->n_columns, sizeof *width);
-        size_t rows = table_rows(t);
+        _cleanup_free_ size_t *width = NULL;
+        size_t rows;
 
+        assert(t);
+        assert(f);
+
+        width = calloc(t->n_columns, sizeof *width);
+        rows = table_rows(t);
         if (!width)
                 return -ENOMEM;
         for (size_t c = 0; c < t->n_columns; c++) {

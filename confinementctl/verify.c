@@ -11,524 +11,25 @@
  *   - does the loaded unit carry every setting of that drop-in? (if not,
  *     another unit setting overrides it, or the unit was loaded before) */
 
-#include <linux/capability.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <string.h>
-#include <strings.h>
 #include <systemd/sd-bus.h>
 
 #include "bus.h"
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
+#include "macro.h"
 #include "path-list.h"
 #include "path-util.h"
 #include "table.h"
-#include "unit-escape.h"
-#include "unit-file.h"
-
-#define MS_REC_FLAG 16384ULL
+#include "verify.h"
 
 /* verify's exit status: these bits ORed (EXIT_ERROR is 1). */
 #define VERIFY_MISMATCH 2   /* a unit is not confined as its spec says, or its drop-in is outdated */
 #define VERIFY_NO_SPEC 4    /* a unit is confined, but no spec confines it any more */
 #define VERIFY_NOT_LOADED 8 /* a spec's unit (or no instance of a template) is loaded */
 #define VERIFY_INVALID 16   /* a spec cannot be honoured: its unit is kept from starting */
-
-#define WHITESPACE " \t"
-
-/* --- what the drop-in says ------------------------------------------------- */
-
-typedef struct Assignment {
-        char *section, *key, *value;
-} Assignment;
-
-typedef struct Assignments {
-        Assignment *items;
-        size_t n;
-} Assignments;
-
-static void assignments_done(Assignments *a) {
-        for (size_t i = 0; i < a->n; i++) {
-                free(a->items[i].section);
-                free(a->items[i].key);
-                free(a->items[i].value);
-        }
-        free(a->items);
-        *a = (Assignments) {};
-}
-
-static int collect(const char *section, const char *key, const char *value, unsigned line, void *userdata) {
-        Assignments *a = userdata;
-        Assignment *x = reallocarray(a->items, a->n + 1, sizeof *x);
-
-        if (!x)
-                return -ENOMEM;
-        a->items = x;
-        x[a->n++] = (Assignment) { strdup(section), strdup(key), strdup(value) };
-        if (!x[a->n - 1].section || !x[a->n - 1].key || !x[a->n - 1].value)
-                return -ENOMEM;
-        return 0;
-}
-
-static int parse_dropin(const char *name, const char *text, Assignments *ret) {
-        _cleanup_fclose_ FILE *f = fmemopen((void *) text, strlen(text), "r");
-        int r;
-
-        if (!f)
-                return log_oom();
-        r = unit_file_parse(f, name, collect, ret);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read back %s: %m", name);
-        return 0;
-}
-
-/* Specifiers as systemd expands them for unit: %n, %N, %p, %i and %%;
- * -EOPNOTSUPP for any other, which is then not compared. */
-static int expand(const char *s, const char *unit, char **ret) {
-        const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
-        size_t n = 0;
-        FILE *f;
-        char *buf = NULL;
-        int r = 0;
-
-        f = open_memstream(&buf, &n);
-        if (!f)
-                return -ENOMEM;
-        for (; *s && r >= 0; s++) {
-                if (*s != '%') {
-                        fputc(*s, f);
-                        continue;
-                }
-                switch (*++s) {
-                case '%': fputc('%', f); break;
-                case 'n': fputs(unit, f); break;
-                case 'N': fprintf(f, "%.*s", (int) (dot - unit), unit); break;
-                case 'p': fprintf(f, "%.*s", (int) ((at ?: dot) - unit), unit); break;
-                case 'i':
-                        if (at)
-                                fprintf(f, "%.*s", (int) (dot - at - 1), at + 1);
-                        break;
-                default: r = -EOPNOTSUPP; s--; break;
-                }
-                if (*s == '\0')
-                        break;
-        }
-        if (fclose(f) != 0 && r >= 0)
-                r = -ENOMEM;
-        if (r < 0) {
-                free(buf);
-                return r;
-        }
-        *ret = buf;
-        return 0;
-}
-
-/* The words of a list setting, unquoted and expanded. */
-static int split_words(const char *value, const char *unit, PathList *out) {
-        const char *p = value;
-        int r;
-
-        while (p) {
-                _cleanup_free_ char *w = NULL;
-                char *e = NULL, sep;
-
-                p += strspn(p, WHITESPACE);
-                if (*p == '\0')
-                        break;
-                r = unit_extract_word(&p, WHITESPACE, &w, &sep);
-                if (r < 0)
-                        return r;
-                r = expand(w, unit, &e);
-                if (r < 0)
-                        return r;
-                r = path_list_consume(out, e);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* "[-]SOURCE[:TARGET[:OPTIONS]]", as systemd's config_parse_bind_paths(). */
-static int split_binds(const char *value, const char *unit, BusBind **binds, size_t *n) {
-        const char *p = value;
-        int r;
-
-        while (p) {
-                _cleanup_free_ char *src = NULL, *dst = NULL, *opts = NULL, *s = NULL, *d = NULL;
-                char sep;
-                bool ignore;
-                BusBind *x;
-
-                p += strspn(p, WHITESPACE);
-                if (*p == '\0')
-                        break;
-                r = unit_extract_word(&p, ":" WHITESPACE, &src, &sep);
-                if (r >= 0 && sep == ':')
-                        r = unit_extract_word(&p, ":" WHITESPACE, &dst, &sep);
-                if (r >= 0 && sep == ':')
-                        r = unit_extract_word(&p, WHITESPACE, &opts, &sep);
-                if (r < 0)
-                        return r;
-                ignore = src[0] == '-';
-                r = expand(src + ignore, unit, &s);
-                if (r >= 0)
-                        r = expand(dst ?: src + ignore, unit, &d);
-                if (r < 0)
-                        return r;
-                x = reallocarray(*binds, *n + 1, sizeof *x);
-                if (!x)
-                        return -ENOMEM;
-                *binds = x;
-                x[(*n)++] = (BusBind) { TAKE_PTR(s), TAKE_PTR(d), ignore,
-                                        opts && strcmp(opts, "norbind") == 0 ? 0 : MS_REC_FLAG };
-        }
-        return 0;
-}
-
-static void binds_free(BusBind *b, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(b[i].source);
-                free(b[i].dest);
-        }
-        free(b);
-}
-
-static bool bind_equal(const BusBind *a, const BusBind *b) {
-        return strcmp(a->source, b->source) == 0 && strcmp(a->dest, b->dest) == 0 &&
-               a->ignore_enoent == b->ignore_enoent;
-}
-
-static char *bind_to_string(const BusBind *b) {
-        char *s;
-        if (asprintf(&s, "%s%s%s%s", b->ignore_enoent ? "-" : "", b->source, strcmp(b->source, b->dest) ? ":" : "",
-                     strcmp(b->source, b->dest) ? b->dest : "") < 0)
-                return NULL;
-        return s;
-}
-
-/* --- comparing ------------------------------------------------------------- */
-
-typedef struct Report {
-        char *unit;
-        const char *spec;
-        const char *state;
-        const char *color;
-        int bits;
-        PathList differences;
-        PathList notes;
-} Report;
-
-static void report_done(Report *r) {
-        free(r->unit);
-        path_list_done(&r->differences);
-        path_list_done(&r->notes);
-}
-
-static int addf(PathList *l, const char *fmt, ...) _printf_(2, 3);
-static int addf(PathList *l, const char *fmt, ...) {
-        va_list ap;
-        char *s;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return path_list_consume(l, r < 0 ? NULL : s);
-}
-
-static const struct {
-        const char *name;
-        int value;
-} capabilities[] = {
-#define CAP(x) { #x, x }
-        CAP(CAP_CHOWN), CAP(CAP_DAC_OVERRIDE), CAP(CAP_DAC_READ_SEARCH), CAP(CAP_FOWNER), CAP(CAP_FSETID),
-        CAP(CAP_KILL), CAP(CAP_SETGID), CAP(CAP_SETUID), CAP(CAP_SETPCAP), CAP(CAP_LINUX_IMMUTABLE),
-        CAP(CAP_NET_BIND_SERVICE), CAP(CAP_NET_BROADCAST), CAP(CAP_NET_ADMIN), CAP(CAP_NET_RAW),
-        CAP(CAP_IPC_LOCK), CAP(CAP_IPC_OWNER), CAP(CAP_SYS_MODULE), CAP(CAP_SYS_RAWIO), CAP(CAP_SYS_CHROOT),
-        CAP(CAP_SYS_PTRACE), CAP(CAP_SYS_PACCT), CAP(CAP_SYS_ADMIN), CAP(CAP_SYS_BOOT), CAP(CAP_SYS_NICE),
-        CAP(CAP_SYS_RESOURCE), CAP(CAP_SYS_TIME), CAP(CAP_SYS_TTY_CONFIG), CAP(CAP_MKNOD), CAP(CAP_LEASE),
-        CAP(CAP_AUDIT_WRITE), CAP(CAP_AUDIT_CONTROL), CAP(CAP_SETFCAP), CAP(CAP_MAC_OVERRIDE),
-        CAP(CAP_MAC_ADMIN), CAP(CAP_SYSLOG), CAP(CAP_WAKE_ALARM), CAP(CAP_BLOCK_SUSPEND),
-#undef CAP
-};
-
-/* Settings whose value is a list of words systemd keeps as strings. */
-static const char *const word_list_settings[] = {
-        "RequiresMountsFor", "RuntimeDirectory", "InaccessiblePaths", "ReadOnlyPaths", "ReadWritePaths",
-        "SystemCallArchitectures",
-};
-
-/* Is the unit's own list (prop) missing one of the words of value? */
-static int compare_words(const char *unit, const char *key, const char *value, const Prop *prop, Report *rep) {
-        _cleanup_(path_list_done) PathList words = {};
-        int r;
-
-        r = split_words(value, unit, &words);
-        if (r == -EOPNOTSUPP || r == -EINVAL) {
-                log_debug("%s: %s=%s not compared.", unit, key, value);
-                return 0;
-        }
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < words.n; i++) {
-                bool found = false;
-                for (size_t k = 0; k < prop->list.n && !found; k++)
-                        found = strcmp(prop->list.items[k], words.items[i]) == 0;
-                if (!found && addf(&rep->differences, "%s: %s is missing.", key, words.items[i]) < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-static int compare_setting(const char *unit, const Assignment *a, const Props *props, Report *rep) {
-        const char *key = a->key, *value = a->value;
-        const Prop *prop = props_get(props, key);
-        _cleanup_free_ char *want = NULL;
-        int r;
-
-        if (strcmp(key, "BindPaths") == 0 || strcmp(key, "BindReadOnlyPaths") == 0)
-                return 0; /* compared as a whole */
-
-        if (strcmp(key, "AssertPathExists") == 0 || strcmp(key, "ConditionPathExists") == 0) {
-                const Prop *conds = props_get(props, key[0] == 'A' ? "Asserts" : "Conditions");
-                _cleanup_free_ char *entry = NULL;
-                bool found = false;
-
-                if (!conds || expand(value, unit, &want) < 0) {
-                        log_debug("%s: %s=%s not compared.", unit, key, value);
-                        return 0;
-                }
-                if (asprintf(&entry, "%s=%s", key, want) < 0)
-                        return -ENOMEM;
-                for (size_t k = 0; k < conds->list.n && !found; k++)
-                        found = strcmp(conds->list.items[k], entry) == 0;
-                if (!found)
-                        return addf(&rep->differences, "%s is missing.", entry);
-                return 0;
-        }
-
-        if (!prop) {
-                log_debug("%s: %s= has no property of that name, not compared.", unit, key);
-                return 0;
-        }
-
-        for (size_t i = 0; i < ELEMENTSOF(word_list_settings); i++)
-                if (strcmp(key, word_list_settings[i]) == 0 && prop->is_list)
-                        return compare_words(unit, key, value, prop, rep);
-
-        if (strcmp(key, "TemporaryFileSystem") == 0 && prop->is_list) {
-                _cleanup_(path_list_done) PathList words = {};
-                r = split_words(value, unit, &words);
-                if (r < 0)
-                        return r == -ENOMEM ? r : 0;
-                for (size_t i = 0; i < words.n; i++) {
-                        _cleanup_free_ char *entry = NULL;
-                        bool found = false;
-                        if (asprintf(&entry, strchr(words.items[i], ':') ? "%s" : "%s:", words.items[i]) < 0)
-                                return -ENOMEM;
-                        for (size_t k = 0; k < prop->list.n && !found; k++)
-                                found = strcmp(prop->list.items[k], entry) == 0;
-                        if (!found && addf(&rep->differences, "TemporaryFileSystem: %s is missing.",
-                                           words.items[i]) < 0)
-                                return -ENOMEM;
-                }
-                return 0;
-        }
-
-        if (strcmp(key, "CapabilityBoundingSet") == 0 && prop->scalar && value[0] == '\0') {
-                /* No capabilities at all. */
-                if (strtoull(prop->scalar, NULL, 10) != 0)
-                        return addf(&rep->differences, "CapabilityBoundingSet: keeps capabilities, the spec wants none.");
-                return 0;
-        }
-
-        if (strcmp(key, "CapabilityBoundingSet") == 0 && prop->scalar && value[0] == '~') {
-                _cleanup_(path_list_done) PathList words = {};
-                uint64_t set = strtoull(prop->scalar, NULL, 10);
-                r = split_words(value + 1, unit, &words);
-                if (r < 0)
-                        return r == -ENOMEM ? r : 0;
-                for (size_t i = 0; i < words.n; i++)
-                        for (size_t k = 0; k < ELEMENTSOF(capabilities); k++)
-                                if (strcasecmp(words.items[i], capabilities[k].name) == 0 &&
-                                    (set & (UINT64_C(1) << capabilities[k].value)) &&
-                                    addf(&rep->differences, "CapabilityBoundingSet: keeps %s.", capabilities[k].name) < 0)
-                                        return -ENOMEM;
-                return 0;
-        }
-
-        if (strcmp(key, "SystemCallFilter") == 0 && prop->is_list) {
-                /* A deny list holding the system calls of each group the
-                 * drop-in denies (a few of each, enough to tell). */
-                static const struct {
-                        const char *value;
-                        const char *calls[4];
-                } denied[] = {
-                        { "~@mount", { "mount", "umount2", "pivot_root" } },
-                        { "~@module", { "init_module", "finit_module", "delete_module" } },
-                        { "~_sysctl", { "_sysctl" } },
-                        { "~@privileged @resources", { "swapon", "reboot", "setrlimit" } },
-                };
-                /* full's allow list: an allow list it must be, with the
-                 * calls of common services. */
-                if (strcmp(value, "@system-service") == 0) {
-                        bool found = false;
-
-                        for (size_t k = 0; k < prop->list.n && !found; k++)
-                                found = strcmp(prop->list.items[k], "openat") == 0;
-                        if (!prop->flag || !found)
-                                return addf(&rep->differences, "SystemCallFilter: is no allow list of @system-service.");
-                        return 0;
-                }
-                for (size_t d = 0; d < ELEMENTSOF(denied); d++) {
-                        if (strcmp(value, denied[d].value) != 0)
-                                continue;
-                        /* The unit's own allow list, if it has one, loses the
-                         * calls instead: then they must be absent from it. */
-                        for (size_t i = 0; i < ELEMENTSOF(denied[d].calls) && denied[d].calls[i]; i++) {
-                                bool found = false;
-                                for (size_t k = 0; k < prop->list.n && !found; k++)
-                                        found = strcmp(prop->list.items[k], denied[d].calls[i]) == 0;
-                                if (found == prop->flag)
-                                        return addf(&rep->differences, "SystemCallFilter: %s is allowed.",
-                                                    denied[d].calls[i]);
-                        }
-                        return 0;
-                }
-                log_debug("%s: SystemCallFilter=%s not compared.", unit, value);
-                return 0;
-        }
-
-        if (strcmp(key, "RestrictAddressFamilies") == 0 && prop->is_list) {
-                /* An allow list holding exactly the drop-in's families. */
-                _cleanup_(path_list_done) PathList words = {};
-                r = split_words(value, unit, &words);
-                if (r < 0)
-                        return r == -ENOMEM ? r : 0;
-                if (!prop->flag)
-                        return addf(&rep->differences, "RestrictAddressFamilies: is no allow list.");
-                for (size_t k = 0; k < prop->list.n; k++) {
-                        bool found = false;
-                        for (size_t i = 0; i < words.n && !found; i++)
-                                found = strcmp(words.items[i], prop->list.items[k]) == 0;
-                        if (!found && addf(&rep->differences, "RestrictAddressFamilies: allows %s.",
-                                           prop->list.items[k]) < 0)
-                                return -ENOMEM;
-                }
-                return 0;
-        }
-
-        if (strcmp(key, "RestrictNamespaces") == 0 && prop->scalar && unit_parse_boolean(value) >= 0) {
-                /* The namespaces allowed: none with yes, all without a restriction. */
-                bool restricted = strcmp(prop->scalar, "0") == 0;
-                if (restricted != (unit_parse_boolean(value) > 0))
-                        return addf(&rep->differences, "RestrictNamespaces: is %s, the spec wants %s.",
-                                    restricted ? "yes" : "no", value);
-                return 0;
-        }
-
-        if (!prop->scalar) {
-                log_debug("%s: %s= is no plain value, not compared.", unit, key);
-                return 0;
-        }
-
-        if (strcmp(key, "SystemCallErrorNumber") == 0) {
-                /* The bus gives the number, the drop-in the name. */
-                const char *name = strerrorname_np((int) strtol(prop->scalar, NULL, 10));
-
-                if (!name || strcmp(name, value) != 0)
-                        return addf(&rep->differences, "%s: is %s, the spec wants %s.", key, name ?: prop->scalar,
-                                    value);
-                return 0;
-        }
-
-        if (prop->is_bool) {
-                int b = unit_parse_boolean(value);
-                bool have = strcmp(prop->scalar, "yes") == 0;
-
-                if (b < 0)
-                        return 0;
-                if (have == (b > 0))
-                        return 0;
-                /* Other settings imply some (DynamicUser=yes implies PrivateTmp=yes, ...):
-                 * more protection than the drop-in asks for is noted, not refused. */
-                if (have)
-                        return addf(&rep->notes, "%s: is yes, the drop-in says no (implied by another setting?).",
-                                    key);
-                return addf(&rep->differences, "%s: is no, the spec wants yes.", key);
-        }
-
-        r = expand(value, unit, &want);
-        if (r == -EOPNOTSUPP) {
-                log_debug("%s: %s=%s not compared.", unit, key, value);
-                return 0;
-        }
-        if (r < 0)
-                return r;
-        if (strcmp(prop->scalar, want) != 0)
-                return addf(&rep->differences, "%s: is \"%s\", the spec wants \"%s\".", key, prop->scalar, want);
-        return 0;
-}
-
-static int compare_binds(const char *unit, const Assignments *a, const Props *props, const char *store_dir,
-                         Report *rep) {
-        static const char *const keys[] = { "BindPaths", "BindReadOnlyPaths" };
-        int r = 0;
-
-        for (size_t k = 0; k < ELEMENTSOF(keys) && r >= 0; k++) {
-                const Prop *prop = props_get(props, keys[k]);
-                BusBind *want = NULL;
-                size_t n_want = 0;
-
-                if (!prop)
-                        continue;
-                for (size_t i = 0; i < a->n && r >= 0; i++)
-                        if (strcmp(a->items[i].key, keys[k]) == 0)
-                                r = split_binds(a->items[i].value, unit, &want, &n_want);
-                if (r == -EOPNOTSUPP || r == -EINVAL) {
-                        log_debug("%s: %s= not compared.", unit, keys[k]);
-                        r = 0;
-                        binds_free(want, n_want);
-                        continue;
-                }
-
-                for (size_t i = 0; i < n_want && r >= 0; i++) {
-                        bool found = false;
-                        for (size_t j = 0; j < prop->n_binds && !found; j++)
-                                found = bind_equal(&want[i], &prop->binds[j]);
-                        if (!found) {
-                                _cleanup_free_ char *s = bind_to_string(&want[i]);
-                                r = s ? addf(&rep->differences, "%s: %s is missing.", keys[k], s) : -ENOMEM;
-                        }
-                }
-                /* Binds the spec does not name: from the closure of another spec
-                 * version they are outdated; others come from the unit's own settings. */
-                for (size_t j = 0; j < prop->n_binds && r >= 0; j++) {
-                        const BusBind *b = &prop->binds[j];
-                        _cleanup_free_ char *s = NULL;
-                        bool found = false, stale;
-
-                        for (size_t i = 0; i < n_want && !found; i++)
-                                found = bind_equal(&want[i], b);
-                        if (found)
-                                continue;
-                        s = bind_to_string(b);
-                        if (!s) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        stale = path_startswith(b->source, STORE_VIEW_DIR) ||
-                                (store_dir && path_startswith(b->dest, store_dir));
-                        r = addf(stale ? &rep->differences : &rep->notes, "%s: %s is %s.", keys[k], s,
-                                 stale ? "bound, but not in the spec's closure"
-                                       : "bound by the unit's own settings, not by the spec");
-                }
-                binds_free(want, n_want);
-        }
-        return r;
-}
 
 /* How one entry's drop-in looks now and on disk, once per entry. */
 typedef struct EntryCheck {
@@ -574,7 +75,7 @@ static int entry_check(Resolver *resolver, const SpecEntry *e, EntryCheck *c) {
                              c->out.dropin_path);
         else if (r < 0)
                 r = asprintf(&c->outdated_why, "%s cannot be read: %s.", c->out.dropin_path, strerror(-r));
-        else if (strcmp(disk, c->out.dropin) != 0)
+        else if (!streq(disk, c->out.dropin))
                 r = asprintf(&c->outdated_why, "%s is outdated: the spec changed since the last daemon-reload.",
                              c->out.dropin_path);
         else
@@ -637,7 +138,7 @@ static Report *new_report(Verify *v, const char *unit, const SpecEntry *e) {
 
 static bool seen(Verify *v, const char *unit) {
         for (size_t i = 0; i < v->seen.n; i++)
-                if (strcmp(v->seen.items[i], unit) == 0)
+                if (streq(v->seen.items[i], unit))
                         return true;
         return false;
 }
@@ -647,7 +148,7 @@ static bool seen(Verify *v, const char *unit) {
 static int verify_unit(Verify *v, const char *unit, bool explicit) {
         const SpecEntry *e = spec_entries_find_for_unit(&v->entries, unit);
         const LoadedUnit *lu = loaded_find(&v->loaded, unit);
-        bool loaded = lu && strcmp(lu->load_state, "loaded") == 0;
+        bool loaded = lu && streq(lu->load_state, "loaded");
         _cleanup_(props_done) Props props = {};
         EntryCheck *c = NULL;
         Report *rep;
@@ -737,7 +238,7 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                         return log_oom();
                 if (rep->differences.n > before)
                         rep->bits |= VERIFY_MISMATCH;
-                if (reload && reload->scalar && strcmp(reload->scalar, "yes") == 0 &&
+                if (reload && reload->scalar && streq(reload->scalar, "yes") &&
                     addf(&rep->notes, "its unit files changed since it was loaded (NeedDaemonReload=yes).") < 0)
                         return log_oom();
         } else {
@@ -772,7 +273,7 @@ static int verify_template(Verify *v, const char *template, const SpecEntry *e) 
                 size_t n = strlen(name);
 
                 if (strncmp(name, template, prefix) != 0 || n <= prefix + strlen(suffix) ||
-                    strcmp(name + n - strlen(suffix), suffix) != 0)
+                    !streq(name + n - strlen(suffix), suffix))
                         continue;
                 if (spec_entries_find_for_unit(&v->entries, name) != e)
                         continue; /* an instance with a spec of its own */
@@ -811,7 +312,6 @@ static int verify_template(Verify *v, const char *template, const SpecEntry *e) 
 
 static int print_reports(const Verify *v, int status) {
         if (arg_json) {
-                json_auto_t *doc = NULL;
                 json_t *units = json_array();
 
                 if (!units)
@@ -832,13 +332,7 @@ static int print_reports(const Verify *v, int status) {
                                 return log_oom();
                         }
                 }
-                doc = json_pack("{s:i, s:o}", "status", status, "units", units);
-                if (!doc)
-                        return log_oom();
-                if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
-                        return log_error_errno(EIO, "Cannot write the output.");
-                putchar('\n');
-                return 0;
+                return json_print_new(json_pack("{s:i, s:o}", "status", status, "units", units));
         }
 
         {
@@ -879,7 +373,7 @@ static int print_reports(const Verify *v, int status) {
                 for (size_t s = 0; s < ELEMENTSOF(states); s++) {
                         size_t n = 0;
                         for (size_t i = 0; i < v->n_reports; i++)
-                                n += strcmp(v->reports[i].state, states[s]) == 0;
+                                n += streq(v->reports[i].state, states[s]);
                         if (n > 0) {
                                 printf("%s %zu %s", first ? ":" : ",", n, states[s]);
                                 first = false;
