@@ -5,8 +5,9 @@
 
 #include "chase.h"
 #include "closure.h"
+#include "closure-cache.h"
 #include "confinement.h"
-#include "dropin.h"
+#include "dropin-name.h"
 #include "path-trust.h"
 #include "path-util.h"
 #include "store-path.h"

@@ -9,7 +9,7 @@
 #include <systemd/sd-path.h>
 
 #include "chase.h"
-#include "dropin.h"
+#include "dropin-name.h"
 #include "log.h"
 #include "path-index.h"
 #include "path-util.h"
