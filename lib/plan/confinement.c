@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "chase.h"
-#include "closure.h"
+#include "closure-read.h"
 #include "closure-cache.h"
 #include "confinement.h"
 #include "dropin-name.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
-#include "closure.h"
+#include "closure-read.h"
 #include "test-util.h"
 
 #define SPEC_FILE "/etc/confinement.d/foo.service.json"
