@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "closure-read.h"
 #include "line-reader.h"
 #include "path-trust.h"
@@ -169,14 +170,8 @@ static ssize_t intern_path(Parser *p, PathIndex *index) {
 }
 
 static int push_edge(Edge **edges, size_t *n, size_t *allocated, size_t from, size_t to) {
-        if (*n == *allocated) {
-                size_t k = *allocated ? *allocated * 2 : 256;
-                Edge *e = reallocarray(*edges, k, sizeof *e);
-                if (!e)
-                        return -ENOMEM;
-                *edges = e;
-                *allocated = k;
-        }
+        if (GREEDY_REALLOC(*edges, *allocated, *n + 1, 256) < 0)
+                return -ENOMEM;
         (*edges)[(*n)++] = (Edge) { from, to };
         return 0;
 }

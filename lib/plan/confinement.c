@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc-util.h"
 #include "chase.h"
 #include "closure.h"
 #include "closure-cache.h"
@@ -48,14 +49,8 @@ static int add_bind(Confinement *c, size_t *allocated, BindKind kind, BindOrigin
                     bool optional) {
         if (!source || !target)
                 return -ENOMEM;
-        if (c->n_binds == *allocated) {
-                size_t k = *allocated ? *allocated * 2 : 64;
-                Bind *b = reallocarray(c->binds, k, sizeof *b);
-                if (!b)
-                        return -ENOMEM;
-                c->binds = b;
-                *allocated = k;
-        }
+        if (GREEDY_REALLOC(c->binds, *allocated, c->n_binds + 1, 64) < 0)
+                return -ENOMEM;
         c->binds[c->n_binds++] = (Bind) { kind, origin, source, target, optional };
         return 0;
 }
