@@ -38,8 +38,6 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
                 if (r < 0)
                         return r;
         }
-        if (r == -ENOMEM)
-                return r;
         if (r < 0)
                 return diag_error(d, r, spec_file, "closureInfo", "%s: cannot read: %m.", name);
         return 0;

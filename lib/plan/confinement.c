@@ -110,8 +110,6 @@ static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocat
         name = path_startswith(path, spec->store_dir);
         if (name && !strchr(name, '/')) {
                 r = store_cache_lookup(&cache->store, spec->store_dir, name, &type);
-                if (r == -ENOMEM)
-                        return r;
                 if (r < 0)
                         return diag_error(d, r, spec->file, "storeDir", "cannot open the store directory %s: %m.",
                                           spec->store_dir);
@@ -125,8 +123,6 @@ static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocat
                 return add_store_bind(c, allocated, spec, BIND_ORIGIN_CLOSURE, path, path);
 
         r = chase_under_root_cached(&cache->chase, cache->root, path, &resolved);
-        if (r == -ENOMEM)
-                return r;
         if (r < 0)
                 return diag_error(d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.", path);
         if (path_check_safe(resolved, &why) < 0)
@@ -155,8 +151,6 @@ static int add_bin_sh(const char *root, Confinement *c, size_t *allocated, const
         int r;
 
         r = chase_under_root(root, spec->bin_sh, &resolved);
-        if (r == -ENOMEM)
-                return r;
         if (r < 0)
                 return diag_error(d, r, spec->file, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
 
@@ -195,8 +189,6 @@ static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, 
                                           binds[i].source, why);
                 if (!binds[i].optional) {
                         r = chase_under_root(root, binds[i].source, &resolved);
-                        if (r == -ENOMEM)
-                                return r;
                         if (r < 0)
                                 return diag_error(d, r, spec->file, key,
                                                   "%s cannot be bound: %m (set \"optional\": true to skip it "
