@@ -32,6 +32,8 @@ static inline int greedy_realloc(void **p, size_t *allocated, size_t need, size_
 }
 
 /* GREEDY_REALLOC(array, allocated, need, first): greedy_realloc() for a
- * typed array variable and its size_t count of allocated elements. */
+ * typed array variable and its size_t count of allocated elements, with
+ * the test for room inline (appends are hot). Evaluates need and
+ * allocated twice. */
 #define GREEDY_REALLOC(array, allocated, need, first)                                                              \
-        greedy_realloc((void **) &(array), &(allocated), (need), (first), sizeof *(array))
+        ((need) <= (allocated) ? 0 : greedy_realloc((void **) &(array), &(allocated), (need), (first), sizeof *(array)))

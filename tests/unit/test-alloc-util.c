@@ -9,7 +9,9 @@ START_TEST(test_greedy_realloc) {
         size_t allocated = 0;
 
         /* Nothing asked, nothing done. */
-        ck_assert_int_eq(GREEDY_REALLOC(a, allocated, 0, 4), 0);
+        size_t none = 0;
+
+        ck_assert_int_eq(GREEDY_REALLOC(a, allocated, none, 4), 0);
         ck_assert_ptr_null(a);
         ck_assert_uint_eq(allocated, 0);
 
