@@ -9,6 +9,7 @@
 
 #include "fuzz.h"
 #include "path-util.h"
+#include "closure-read.h"
 #include "ref-graph.h"
 
 /* Closures from single nodes are linear each: bound the quadratic part. */

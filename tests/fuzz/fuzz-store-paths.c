@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "closure.h"
+#include "closure-read.h"
 #include "fuzz.h"
 #include "path-util.h"
 

@@ -42,7 +42,7 @@ fi
 db=$build/compile_commands.json
 [[ -f $db ]] || die "no $db"
 
-sources=(lib/*.c generator/*.c)
+sources=(lib/*/*.c generator/*.c)
 [[ -d confinementctl ]] && sources+=(confinementctl/*.c)
 
 status=0

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "closure-cache.h"
 #include "confinement.h"
 #include "dropin.h"
 #include "test-util.h"

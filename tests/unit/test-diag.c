@@ -47,6 +47,17 @@ START_TEST(test_first_kept) {
 }
 END_TEST
 
+START_TEST(test_enomem) {
+        _cleanup_(diag_done) Diag d = {};
+
+        /* A failed allocation passes through: no reason kept. */
+        ck_assert_int_eq(diag_error(&d, -ENOMEM, "f", "a", "cannot read: %m."), -ENOMEM);
+        ck_assert_ptr_null(d.reason);
+        ck_assert_int_eq(diag_error(&d, -EIO, "f", "a", "cannot read: %m."), -EIO);
+        ck_assert_str_eq(d.reason, "f: key \"a\": cannot read: Input/output error.");
+}
+END_TEST
+
 static Suite *diag_suite(void) {
         Suite *s = suite_create("diag");
         TCase *tc = test_tcase_new("diag_error", false);
@@ -55,6 +66,7 @@ static Suite *diag_suite(void) {
         tcase_add_test(tc, test_no_key);
         tcase_add_test(tc, test_errno_sign);
         tcase_add_test(tc, test_first_kept);
+        tcase_add_test(tc, test_enomem);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc-util.h"
 #include "chase.h"
 #include "macro.h"
 #include "path-util.h"
@@ -29,15 +30,8 @@ int chase_cache_lstat(ChaseCache *cache, const char *path, const char *full, str
                 return 0;
 
         /* Room first: a path interned has its stat. */
-        if (cache->paths.n >= cache->allocated) {
-                size_t k = cache->allocated ? cache->allocated * 2 : 64;
-                struct stat *p = reallocarray(cache->stats, k, sizeof *p);
-
-                if (!p)
-                        return -ENOMEM;
-                cache->stats = p;
-                cache->allocated = k;
-        }
+        if (GREEDY_REALLOC(cache->stats, cache->allocated, cache->paths.n + 1, 64) < 0)
+                return -ENOMEM;
         i = path_index_intern(&cache->paths, path);
         if (i < 0)
                 return (int) i;

@@ -4,23 +4,91 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "closure.h"
+#include "alloc-util.h"
+#include "closure-read.h"
 #include "line-reader.h"
+#include "path-trust.h"
 #include "path-util.h"
 #include "read-file.h"
-#include "ref-graph.h"
 
-RefGraph *ref_graph_free(RefGraph *g) {
-        if (!g)
-                return NULL;
-        path_index_done(&g->index);
-        free(g->ref_start);
-        free(g->refs);
-        free(g->rank);
-        free(g->by_rank);
-        free(g);
-        return NULL;
+int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d) {
+        _cleanup_(line_reader_done) LineReader reader = {};
+        size_t n, lineno = 0;
+        char *line;
+        int r;
+
+        line_reader_init(&reader, f, 0);
+        while ((r = line_reader_next(&reader, &line, &n)) > 0) {
+                const char *why;
+
+                lineno++;
+                if (n == 0)
+                        continue;
+                if (n != strlen(line))
+                        return diag_error(d, 0, spec_file, "closureInfo", "%s:%zu: contains a NUL byte.", name,
+                                          lineno);
+                if (path_check_safe(line, &why) < 0)
+                        return diag_error(d, 0, spec_file, "closureInfo",
+                                          "%s:%zu: expected an absolute, normalized path, got \"%s\": %s.", name,
+                                          lineno, line, why);
+                if (paths->n >= REF_GRAPH_PATHS_MAX)
+                        return diag_error(d, E2BIG, spec_file, "closureInfo", "%s:%zu: more than %d paths.", name,
+                                          lineno, REF_GRAPH_PATHS_MAX);
+                r = path_list_add(paths, line);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot read: %m.", name);
+        return 0;
 }
+
+int closure_file_open(const char *root, const char *closure_info, const char *file_name, const char *spec_file,
+                      char **ret_name, FILE **ret, Diag *d) {
+        return closure_file_open_cached(NULL, root, closure_info, file_name, spec_file, ret_name, ret, d);
+}
+
+int closure_file_open_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *file_name,
+                             const char *spec_file, char **ret_name, FILE **ret, Diag *d) {
+        _cleanup_free_ char *name = NULL, *distrust = NULL;
+        int r;
+
+        if (asprintf(&name, "%s/%s", closure_info, file_name) < 0)
+                return -ENOMEM;
+        r = path_check_trusted_cached(cache, root, name, &distrust);
+        if (r == -EPERM)
+                return diag_error(d, r, spec_file, "closureInfo",
+                                  "refusing %s, which an unprivileged user could change: %s.", name, distrust);
+        if (r == -ENOMEM)
+                return r;
+        /* Any other failure (a missing file) is reported by the open. */
+        r = open_regular_file_cached(cache, root, name, ret);
+        if (r == -EBADFD)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
+        if (r < 0)
+                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot open: %m.", name);
+        *ret_name = TAKE_PTR(name);
+        return 0;
+}
+
+int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
+                             Diag *d) {
+        return closure_read_store_paths_cached(NULL, root, closure_info, spec_file, paths, d);
+}
+
+int closure_read_store_paths_cached(ChaseCache *cache, const char *root, const char *closure_info,
+                                    const char *spec_file, PathList *paths, Diag *d) {
+        _cleanup_free_ char *name = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        int r;
+
+        r = closure_file_open_cached(cache, root, closure_info, CLOSURE_STORE_PATHS, spec_file, &name, &f, d);
+        if (r < 0)
+                return r;
+        return closure_parse_store_paths(f, name, spec_file, paths, d);
+}
+
+/* The registration (nix-store --dump-db): the reference graph. */
 
 typedef struct Edge {
         size_t from, to;
@@ -100,14 +168,8 @@ static ssize_t intern_path(Parser *p, PathIndex *index) {
 }
 
 static int push_edge(Edge **edges, size_t *n, size_t *allocated, size_t from, size_t to) {
-        if (*n == *allocated) {
-                size_t k = *allocated ? *allocated * 2 : 256;
-                Edge *e = reallocarray(*edges, k, sizeof *e);
-                if (!e)
-                        return -ENOMEM;
-                *edges = e;
-                *allocated = k;
-        }
+        if (GREEDY_REALLOC(*edges, *allocated, *n + 1, 256) < 0)
+                return -ENOMEM;
         (*edges)[(*n)++] = (Edge) { from, to };
         return 0;
 }
@@ -247,94 +309,4 @@ int registration_read_cached(ChaseCache *cache, const char *root, const char *cl
         if (r < 0)
                 return r;
         return registration_parse(f, name, spec_file, ret, d);
-}
-
-int ref_graph_closure_nodes(const RefGraph *g, const size_t *roots, size_t n_roots, size_t **ret, size_t *ret_n) {
-        _cleanup_free_ bool *seen = calloc(g->index.n ?: 1, sizeof *seen);
-        _cleanup_free_ size_t *stack = malloc((g->index.n ?: 1) * sizeof *stack);
-        _cleanup_free_ size_t *found = malloc((g->index.n ?: 1) * sizeof *found);
-        size_t top = 0, n = 0;
-
-        if (!seen || !stack || !found)
-                return -ENOMEM;
-        /* An explicit stack: every node is pushed at most once, so it never
-         * holds more than n entries, and cycles of any length end. */
-        for (size_t i = 0; i < n_roots; i++)
-                if (!seen[roots[i]]) {
-                        seen[roots[i]] = true;
-                        stack[top++] = roots[i];
-                }
-        while (top > 0) {
-                size_t v = stack[--top];
-
-                found[n++] = v;
-                for (size_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
-                        if (!seen[g->refs[e]]) {
-                                seen[g->refs[e]] = true;
-                                stack[top++] = g->refs[e];
-                        }
-        }
-        *ret = TAKE_PTR(found);
-        *ret_n = n;
-        return 0;
-}
-
-static int compare_node_paths(const void *a, const void *b, void *userdata) {
-        char *const *paths = userdata;
-        return strcmp(paths[*(const size_t *) a], paths[*(const size_t *) b]);
-}
-
-static int rank_nodes(RefGraph *g) {
-        size_t n = g->index.n;
-        _cleanup_free_ size_t *rank = malloc((n ?: 1) * sizeof *rank), *by_rank = malloc((n ?: 1) * sizeof *by_rank);
-
-        if (!rank || !by_rank)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-                by_rank[i] = i;
-        qsort_r(by_rank, n, sizeof *by_rank, compare_node_paths, g->index.paths);
-        for (size_t r = 0; r < n; r++)
-                rank[by_rank[r]] = r;
-        g->rank = TAKE_PTR(rank);
-        g->by_rank = TAKE_PTR(by_rank);
-        return 0;
-}
-
-int ref_graph_sort_nodes(RefGraph *g, size_t *nodes, size_t n) {
-        _cleanup_free_ uint64_t *bits = NULL;
-        size_t words = (g->index.n + 63) / 64, k = 0;
-        int r;
-
-        /* Ranking costs about one sort of all nodes: worth it once that
-         * many were sorted one closure at a time. */
-        if (!g->rank && g->sorted + n > g->index.n) {
-                r = rank_nodes(g);
-                if (r < 0)
-                        return r;
-        }
-        g->sorted += n;
-        if (!g->rank) {
-                qsort_r(nodes, n, sizeof *nodes, compare_node_paths, g->index.paths);
-                return 0;
-        }
-        bits = calloc(words ?: 1, sizeof *bits);
-        if (!bits)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-                bits[g->rank[nodes[i]] / 64] |= UINT64_C(1) << (g->rank[nodes[i]] % 64);
-        for (size_t w = 0; w < words; w++)
-                for (uint64_t b = bits[w]; b != 0; b &= b - 1)
-                        nodes[k++] = g->by_rank[w * 64 + (size_t) __builtin_ctzll(b)];
-        return 0;
-}
-
-int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, PathList *out) {
-        _cleanup_free_ size_t *found = NULL;
-        size_t n = 0;
-        int r;
-
-        r = ref_graph_closure_nodes(g, roots, n_roots, &found, &n);
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = path_list_add(out, g->index.paths[found[i]]);
-        return r < 0 ? r : 0;
 }

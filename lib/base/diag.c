@@ -15,6 +15,8 @@ int diag_error(Diag *d, int error, const char *file, const char *key, const char
         va_list ap;
         int r;
 
+        if (error == -ENOMEM)
+                return error;
         if (error < 0)
                 error = -error;
         if (error == 0)

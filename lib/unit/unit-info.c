@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <systemd/sd-path.h>
 
+#include "alloc-util.h"
 #include "chase.h"
-#include "dropin.h"
+#include "dropin-name.h"
 #include "log.h"
 #include "path-index.h"
 #include "path-util.h"
@@ -765,13 +766,8 @@ static int list_links(const char *root, char *const *search_path, UnitDirCache *
                         target[k] = '\0';
                         tbase = strrchr(target, '/');
                         tbase = tbase ? tbase + 1 : target;
-                        if (c->n_links == allocated) {
-                                allocated = allocated ? allocated * 2 : 16;
-                                l = reallocarray(c->links, allocated, sizeof *l);
-                                if (!l)
-                                        return -ENOMEM;
-                                c->links = l;
-                        }
+                        if (GREEDY_REALLOC(c->links, allocated, c->n_links + 1, 16) < 0)
+                                return -ENOMEM;
                         l = &c->links[c->n_links];
                         *l = (UnitLink) { .name = strdup(de->d_name), .target_name = strdup(tbase) };
                         if (asprintf(&l->path, "%s/%s", *dir, de->d_name) < 0)

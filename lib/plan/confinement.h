@@ -4,7 +4,6 @@
 /* What one service will see: a spec resolved against the file system into
  * the list of bind mounts its drop-in gets. */
 
-#include "closure-cache.h"
 #include "diag.h"
 #include "spec.h"
 #include "string-arena.h"
@@ -13,6 +12,10 @@
 /* Where the read-only view of a store directory is mounted on the host:
  * STORE_VIEW_DIR + store directory, e.g. /run/confinement-view/nix/store. */
 #define STORE_VIEW_DIR "/run/confinement-view"
+
+/* closure-cache.h: the plan is given the run's caches, the writer of its
+ * drop-in (dropin.h) needs not see them. */
+struct ClosureCache;
 
 typedef enum BindKind {
         BIND_FROM_VIEW, /* BindPaths= from the read-only view: read-only, linear */
@@ -71,7 +74,7 @@ char *store_view_path(const char *store_dir);
  * path under the cache's root. unit_info (NULL: not read) supplies the
  * unit's roots and what cannot work confined. Every problem is logged with
  * the spec file and key and kept in d. */
-int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
+int confinement_resolve(struct ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
                         Confinement **ret, Diag *d);
 
 /* The same with a cache of its own and without reading the unit. */

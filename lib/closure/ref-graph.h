@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The reference graph of a store, from the "registration" file of a
- * closureInfo output (the nix-store --dump-db format), and closures in it.
- * Reading and walking are linear in paths plus references. */
+/* The reference graph of a store, as closure-read.h reads it from the
+ * "registration" file of a closureInfo output, and closures in it.
+ * Walking is linear in paths plus references. */
 
-#include <stdio.h>
-
-#include "chase.h"
-#include "diag.h"
 #include "path-index.h"
 #include "path-list.h"
 
-#define REGISTRATION_FILE "registration"
 #define REF_GRAPH_PATHS_MAX 1000000
 
 typedef struct RefGraph {
@@ -30,14 +25,6 @@ static inline void ref_graph_freep(RefGraph **g) {
         ref_graph_free(*g);
 }
 #define _cleanup_ref_graph_ _cleanup_(ref_graph_freep)
-
-/* Parses a registration; name (file) and spec_file (with key
- * "closureInfo") name it in messages, with the line. */
-int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d);
-int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d);
-/* The same, with directories looked at through cache (NULL for none). */
-int registration_read_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *spec_file,
-                             RefGraph **ret, Diag *d);
 
 /* The numbers of every node reachable from the roots (node numbers),
  * roots included, each once, in no particular order: *ret, *ret_n of

@@ -12,6 +12,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "closure-layer.h"
 #include "log.h"
 #include "macro.h"
@@ -315,13 +316,8 @@ static int read_names(const char *list, char ***ret_names, size_t *ret_n) {
         while ((k = getline(&line, &size, f)) > 0) {
                 if (line[k - 1] == '\n')
                         line[--k] = '\0';
-                if (n == allocated) {
-                        char **m = reallocarray(names, allocated ? 2 * allocated : 256, sizeof *names);
-                        if (!m)
-                                goto oom;
-                        names = m;
-                        allocated = allocated ? 2 * allocated : 256;
-                }
+                if (GREEDY_REALLOC(names, allocated, n + 1, 256) < 0)
+                        goto oom;
                 names[n] = strdup(line);
                 if (!names[n])
                         goto oom;

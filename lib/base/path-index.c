@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "path-index.h"
 
 void path_index_done(PathIndex *x) {
@@ -93,14 +94,8 @@ ssize_t path_index_intern(PathIndex *x, const char *path) {
         if (x->n >= UINT32_MAX - 1)
                 return -ENOMEM;
 
-        if (x->n == x->allocated) {
-                size_t k = x->allocated ? x->allocated * 2 : 64;
-                char **p = reallocarray(x->paths, k, sizeof *p);
-                if (!p)
-                        return -ENOMEM;
-                x->paths = p;
-                x->allocated = k;
-        }
+        if (GREEDY_REALLOC(x->paths, x->allocated, x->n + 1, 64) < 0)
+                return -ENOMEM;
         copy = string_arena_strndup(&x->strings, path, len);
         if (!copy)
                 return -ENOMEM;

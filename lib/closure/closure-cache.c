@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "closure-cache.h"
-#include "closure.h"
+#include "closure-read.h"
 
 void closure_info_free(ClosureInfo *ci) {
         if (!ci)

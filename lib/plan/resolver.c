@@ -57,7 +57,7 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
         if (k >= 0)
                 k = confinement_resolve(&r->cache, &info, unit, spec, ret, d);
         if (k == -ENOMEM && !d->reason)
-                diag_error(d, k, e->path, NULL, "out of memory.");
+                diag_error(d, ENOMEM, e->path, NULL, "out of memory.");
         return k;
 }
 

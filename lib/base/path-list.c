@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "path-list.h"
 
 void path_list_done(PathList *l) {
@@ -15,15 +16,9 @@ void path_list_done(PathList *l) {
 int path_list_consume(PathList *l, char *s) {
         if (!s)
                 return -ENOMEM;
-        if (l->n == l->allocated) {
-                size_t k = l->allocated ? l->allocated * 2 : 16;
-                char **p = reallocarray(l->items, k, sizeof *p);
-                if (!p) {
-                        free(s);
-                        return -ENOMEM;
-                }
-                l->items = p;
-                l->allocated = k;
+        if (GREEDY_REALLOC(l->items, l->allocated, l->n + 1, 16) < 0) {
+                free(s);
+                return -ENOMEM;
         }
         l->items[l->n++] = s;
         return 0;

@@ -8,8 +8,8 @@
 #include <stdio.h>
 
 #include "confinement.h"
+#include "dropin-name.h"
 
-#define DROPIN_NAME "50-confinement.conf"
 /* Asserted by the fail-closed drop-in; nothing ever creates it. */
 #define FAIL_CLOSED_PATH "/run/confinement-generator/invalid-spec"
 
