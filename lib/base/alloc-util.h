@@ -11,14 +11,15 @@
 /* Makes room in *p (of *allocated elements of size bytes) for need
  * elements: nothing when there is room, else first elements at first and
  * twice as many as before after that (need, if that is more). 0, or
- * -ENOMEM with *p and *allocated untouched. */
+ * -ENOMEM with *p and *allocated untouched (also when need elements
+ * could never fit in memory). */
 static inline int greedy_realloc(void **p, size_t *allocated, size_t need, size_t first, size_t size) {
         size_t k;
         void *q;
 
         if (need <= *allocated)
                 return 0;
-        if (*allocated > SIZE_MAX / 2)
+        if (*allocated > SIZE_MAX / 2 || need > SIZE_MAX / size)
                 return -ENOMEM;
         k = *allocated ? *allocated * 2 : first;
         if (k < need)

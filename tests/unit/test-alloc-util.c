@@ -33,13 +33,16 @@ START_TEST(test_greedy_realloc) {
 END_TEST
 
 START_TEST(test_greedy_realloc_overflow) {
-        _cleanup_free_ char *p = malloc(1);
-        size_t allocated = SIZE_MAX / 2 + 1;
+        _cleanup_free_ int *p = malloc(sizeof *p);
+        size_t allocated = SIZE_MAX / 2 + 1, none = 0;
 
         /* No doubling past SIZE_MAX; nothing changed on failure. */
         ck_assert_ptr_nonnull(p);
         ck_assert_int_eq(GREEDY_REALLOC(p, allocated, SIZE_MAX, 1), -ENOMEM);
         ck_assert_uint_eq(allocated, SIZE_MAX / 2 + 1);
+        /* Nor room for more elements than memory could hold. */
+        ck_assert_int_eq(GREEDY_REALLOC(p, none, SIZE_MAX / sizeof *p + 1, 1), -ENOMEM);
+        ck_assert_uint_eq(none, 0);
 }
 END_TEST
 
