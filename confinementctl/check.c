@@ -39,18 +39,15 @@ static void report(const char *file, const char *unit, EntryState state, const C
 
 static int check_in_effect(Counts *counts) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
+        _cleanup_(root_done) Root root = ctl_root();
         _cleanup_(resolver_done) Resolver resolver = {};
         int r;
 
-        r = load_entries(&entries);
+        /* --no-trust-check: a spec directory owned by nobody counts. */
+        r = load_entries(&root, &entries);
         if (r < 0)
                 return r;
-        /* --no-trust-check: a spec directory owned by nobody counts. */
-        for (size_t i = 0; arg_no_trust_check && i < entries.n; i++) {
-                free(entries.entries[i].distrust);
-                entries.entries[i].distrust = NULL;
-        }
-        r = ctl_resolver_init(&resolver);
+        r = ctl_resolver_init(&resolver, &root);
         if (r < 0)
                 return r;
 
@@ -89,6 +86,7 @@ static bool file_is_mask(const char *path) {
  * directory's file would be (trust included), named after its file name;
  * its closures, store paths and unit are looked up under --root. */
 static int check_file(Resolver *resolver, const char *file, Counts *counts) {
+        _cleanup_(root_done) Root here = { .trust_all = arg_no_trust_check }; /* the host's */
         _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
         _cleanup_confinement_ Confinement *c = NULL;
         _cleanup_free_ char *path = NULL, *unit = NULL;
@@ -137,13 +135,9 @@ static int check_file(Resolver *resolver, const char *file, Counts *counts) {
 
         /* What resolver_resolve() does, with the file read where it is;
          * with --no-trust-check, whoever owns it. */
-        if (arg_no_trust_check) {
-                _cleanup_(chase_cache_done) ChaseCache trusting = { .trust_all = true };
-                r = spec_load_cached(&trusting, NULL, path, &spec, &d);
-        } else
-                r = spec_load(NULL, path, &spec, &d);
+        r = spec_load(&here, path, &spec, &d);
         if (r >= 0) {
-                r = unit_info_load(arg_root, resolver->search_path, unit, spec->store_dir, &info);
+                r = unit_info_load(&resolver->units, unit, spec->store_dir, &info);
                 if (r >= 0 && !info.found)
                         log_warning("%s: %s does not exist (yet); confining it all the same.", file, unit);
         }
@@ -162,9 +156,10 @@ int verb_check(int argc, char *argv[]) {
         if (argc == 0)
                 r = check_in_effect(&counts);
         else {
+                _cleanup_(root_done) Root root = ctl_root();
                 _cleanup_(resolver_done) Resolver resolver = {};
 
-                r = ctl_resolver_init(&resolver);
+                r = ctl_resolver_init(&resolver, &root);
                 for (int i = 0; i < argc && r >= 0; i++)
                         r = check_file(&resolver, argv[i], &counts);
         }

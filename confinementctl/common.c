@@ -87,29 +87,28 @@ static int split_unit_path(const char *s, char ***ret) {
         return 0;
 }
 
-int ctl_resolver_init(Resolver *r) {
+Root ctl_root(void) {
+        return (Root) { .path = arg_root, .trust_all = arg_no_trust_check };
+}
+
+int ctl_resolver_init(Resolver *r, Root *root) {
         char **path = NULL;
         int k;
 
         assert(r);
+        assert(root);
 
-        k = resolver_init(r, arg_root, NULL);
+        k = resolver_init(r, root, NULL);
         if (k < 0 || !arg_unit_path)
-                goto done;
+                return k;
         k = split_unit_path(arg_unit_path, &path);
         if (k == -ENOMEM)
                 return log_oom();
         if (k < 0)
                 return log_error_errno(k, "--unit-path= names no directory: \"%s\".", arg_unit_path);
         /* the directories given: no doubt about systemd's search path */
-        strv_free(r->search_path);
-        r->search_path = path;
-        free(r->search_path_doubt);
-        r->search_path_doubt = NULL;
-done:
-        if (k >= 0)
-                r->cache.chase.trust_all = arg_no_trust_check;
-        return k;
+        resolver_set_search_path(r, path);
+        return 0;
 }
 
 int quiet_begin(void) {
@@ -205,12 +204,13 @@ int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *
         return 0;
 }
 
-int load_entries(SpecEntries *ret) {
+int load_entries(Root *root, SpecEntries *ret) {
         int r;
 
+        assert(root);
         assert(ret);
 
-        r = spec_dirs_enumerate(arg_root, ret);
+        r = spec_dirs_enumerate(root, ret);
         if (r < 0)
                 return log_error_errno(r, "Cannot list the spec directories: %m");
         return 0;

@@ -74,7 +74,11 @@ int parse_unit_argument(const char *arg, char **ret);
  * the last daemon-reload; the generator itself never sees them (systemd
  * empties them before it runs generators), so they are left out here, or
  * the old drop-in would count as the unit's own RootDirectory=. */
-int ctl_resolver_init(Resolver *r);
+int ctl_resolver_init(Resolver *r, Root *root);
+
+/* The root a verb reads under: arg_root, every file trusted with
+ * --no-trust-check. One per verb; root_done() when it ends. */
+Root ctl_root(void);
 
 /* Silences the library's messages (a listing shows the reason itself)
  * unless debugging was asked for; returns what to pass to quiet_end(). */
@@ -109,8 +113,8 @@ void resolved_done(Resolved *r);
  * messages are silenced. */
 int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *ret);
 
-/* The spec entries in effect under arg_root. */
-int load_entries(SpecEntries *ret);
+/* The spec entries in effect under root. */
+int load_entries(Root *root, SpecEntries *ret);
 
 /* What the generator writes for one spec entry: the drop-in (confined or
  * fail-closed) and, when it binds from a store view, the view's mount

@@ -10,6 +10,7 @@
 #include "table.h"
 
 typedef struct Listing {
+        Root *root; /* the verb's, borrowed */
         Resolved *items;
         size_t n;
 } Listing;
@@ -18,12 +19,12 @@ static void listing_done(Listing *l) {
         for (size_t i = 0; i < l->n; i++)
                 resolved_done(&l->items[i]);
         free(l->items);
-        *l = (Listing) {};
+        *l = (Listing) { .root = l->root };
 }
 
 /* The mode a spec asks for, also when it cannot be honoured; -1 when it
  * cannot be read. */
-static int spec_mode(const Resolved *res) {
+static int spec_mode(Root *root, const Resolved *res) {
         _cleanup_spec_ Spec *spec = NULL;
         int saved, r;
 
@@ -32,7 +33,7 @@ static int spec_mode(const Resolved *res) {
         if (res->state != ENTRY_INVALID || res->entry->distrust)
                 return -1;
         saved = quiet_begin();
-        r = spec_load(arg_root, res->entry->path, &spec, NULL);
+        r = spec_load(root, res->entry->path, &spec, NULL);
         quiet_end(saved);
         return r < 0 ? -1 : (int) spec->mode;
 }
@@ -90,7 +91,7 @@ static int print_json(const Listing *l) {
                 const Resolved *res = &l->items[i];
                 const Confinement *c = res->confinement;
                 json_t *spec, *shadowed = json_array();
-                int mode = spec_mode(res);
+                int mode = spec_mode(l->root, res);
 
                 if (!shadowed)
                         return log_oom();
@@ -132,7 +133,7 @@ static int print_table(const Listing *l) {
                 return log_oom();
         for (size_t i = 0; i < l->n && r >= 0; i++) {
                 const Resolved *res = &l->items[i];
-                int mode = spec_mode(res);
+                int mode = spec_mode(l->root, res);
 
                 count[res->state]++;
                 r = table_add(t, res->unit ?: res->entry->name, NULL);
@@ -186,15 +187,16 @@ static int print_table(const Listing *l) {
 }
 
 int verb_list(int argc, char *argv[]) {
+        _cleanup_(root_done) Root root = ctl_root();
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(resolver_done) Resolver resolver = {};
-        _cleanup_(listing_done) Listing l = {};
+        _cleanup_(listing_done) Listing l = { .root = &root };
         int r;
 
-        r = load_entries(&entries);
+        r = load_entries(&root, &entries);
         if (r < 0)
                 return EXIT_ERROR;
-        r = ctl_resolver_init(&resolver);
+        r = ctl_resolver_init(&resolver, &root);
         if (r < 0)
                 return EXIT_ERROR;
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "chase.h"
 #include "ctl.h"
 #include "log.h"
 #include "path-list.h"
@@ -266,8 +267,8 @@ static int closure_compute(const StoreKind *k, const PathList *roots, ClosureFil
 
 /* --- the unit --------------------------------------------------------------- */
 
-static int unit_load(const Resolver *res, const char *unit, const char *store_dir, UnitInfo *ret) {
-        int r = unit_info_load(arg_root, res->search_path, unit, store_dir, ret);
+static int unit_load(Resolver *res, const char *unit, const char *store_dir, UnitInfo *ret) {
+        int r = unit_info_load(&res->units, unit, store_dir, ret);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0)
@@ -284,14 +285,15 @@ static int no_store_paths(const char *unit, const UnitInfo *u, const char *store
                                unit, u->files.items[0], stores);
 }
 
-/* The roots: the unit's Exec*= store paths and binSh's store path. */
-static int collect_roots(const UnitInfo *u, const char *store_dir, const char *bin_sh, PathList *ret) {
+/* The roots: the unit's Exec*= store paths and binSh's store path (under
+ * root). */
+static int collect_roots(Root *root, const UnitInfo *u, const char *store_dir, const char *bin_sh, PathList *ret) {
         for (size_t i = 0; i < u->exec_store_paths.n; i++)
                 if (path_list_add(ret, u->exec_store_paths.items[i]) < 0)
                         return log_oom();
         if (bin_sh) {
                 _cleanup_free_ char *resolved = NULL, *sp = NULL;
-                int r = chase_under_root(arg_root, bin_sh, &resolved);
+                int r = chase_under_root(root, bin_sh, &resolved);
 
                 if (r == -ENOMEM)
                         return log_oom();
@@ -441,7 +443,7 @@ static int check_not_exists(const char *spec_file) {
 
 /* Finds the store the unit's Exec*= settings name: the first of
  * store_kinds with any. */
-static int find_store(const Resolver *res, const char *unit, const StoreKind **ret_kind, UnitInfo *ret_info) {
+static int find_store(Resolver *res, const char *unit, const StoreKind **ret_kind, UnitInfo *ret_info) {
         for (size_t i = 0; i < ELEMENTSOF(store_kinds); i++) {
                 _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
                 int r = unit_load(res, unit, store_kinds[i].store_dir, &u);
@@ -463,6 +465,7 @@ static int find_store(const Resolver *res, const char *unit, const StoreKind **r
 }
 
 int verb_new(int argc, char *argv[]) {
+        _cleanup_(root_done) Root root = ctl_root();
         _cleanup_(resolver_done) Resolver res = {};
         _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
         _cleanup_(path_list_done) PathList roots = {};
@@ -476,8 +479,8 @@ int verb_new(int argc, char *argv[]) {
         if (parse_unit_argument(argv[0], &unit) < 0 || spec_file_of(unit, &spec_file) < 0 ||
             check_not_exists(spec_file) < 0)
                 return EXIT_ERROR;
-        if (ctl_resolver_init(&res) < 0 || find_store(&res, unit, &kind, &info) < 0 ||
-            collect_roots(&info, kind->store_dir, arg_bin_sh, &roots) < 0)
+        if (ctl_resolver_init(&res, &root) < 0 || find_store(&res, unit, &kind, &info) < 0 ||
+            collect_roots(&root, &info, kind->store_dir, arg_bin_sh, &roots) < 0)
                 return EXIT_ERROR;
 
         /* The spec is checked as the generator parses it before anything
@@ -531,7 +534,7 @@ static bool file_has(const char *dir, const char *name, const char *content, siz
 
 /* 1 when the closure changed, 0 when it is up to date; explicit: the
  * user named the unit, so a spec not made by new is an error. */
-static int refresh_one(const Resolver *res, const char *unit, bool explicit) {
+static int refresh_one(Resolver *res, const char *unit, bool explicit) {
         _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
         _cleanup_(path_list_done) PathList roots = {};
         _cleanup_(closure_files_done) ClosureFiles closure = {};
@@ -553,7 +556,7 @@ static int refresh_one(const Resolver *res, const char *unit, bool explicit) {
         /* Refreshing all: a spec that does not parse is not known to be
          * new's, and "confinementctl check" is what reports it. */
         saved = explicit ? -1 : quiet_begin();
-        r = spec_load(arg_root, spec_file, &spec, &d);
+        r = spec_load(res->cache.root, spec_file, &spec, &d);
         if (!explicit)
                 quiet_end(saved);
         if (r == -ENOMEM)
@@ -578,7 +581,7 @@ static int refresh_one(const Resolver *res, const char *unit, bool explicit) {
                 return r;
         if (info.exec_store_paths.n == 0)
                 return no_store_paths(unit, &info, kind->store_dir);
-        r = collect_roots(&info, kind->store_dir, spec->bin_sh, &roots);
+        r = collect_roots(res->cache.root, &info, kind->store_dir, spec->bin_sh, &roots);
         if (r >= 0)
                 r = closure_compute(kind, &roots, &closure);
         if (r < 0)
@@ -628,6 +631,7 @@ static int list_spec_units(PathList *ret) {
 }
 
 int verb_refresh(int argc, char *argv[]) {
+        _cleanup_(root_done) Root root = ctl_root();
         _cleanup_(resolver_done) Resolver res = {};
         _cleanup_(path_list_done) PathList units = {};
         bool explicit = argc > 0, failed = false, changed = false;
@@ -643,7 +647,7 @@ int verb_refresh(int argc, char *argv[]) {
                 }
         } else if (list_spec_units(&units) < 0)
                 return EXIT_ERROR;
-        if (ctl_resolver_init(&res) < 0)
+        if (ctl_resolver_init(&res, &root) < 0)
                 return EXIT_ERROR;
 
         for (size_t i = 0; i < units.n; i++) {

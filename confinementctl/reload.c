@@ -125,6 +125,7 @@ static void resolved_list_done(ResolvedList *l) {
 }
 
 int verb_reload(int argc, char *argv[]) {
+        _cleanup_(root_done) Root root = ctl_root();
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(resolver_done) Resolver resolver = {};
         _cleanup_(resolved_list_done) ResolvedList resolved = {};
@@ -135,7 +136,7 @@ int verb_reload(int argc, char *argv[]) {
         size_t invalid = 0, changed = 0;
 
         /* As check: every spec in effect, the library logging each problem. */
-        if (load_entries(&entries) < 0 || ctl_resolver_init(&resolver) < 0)
+        if (load_entries(&root, &entries) < 0 || ctl_resolver_init(&resolver, &root) < 0)
                 return EXIT_ERROR;
         resolved.items = calloc(entries.n ?: 1, sizeof *resolved.items);
         if (!resolved.items)

@@ -95,13 +95,14 @@ static int print_once(PathList *printed, const char *path, const char *text, boo
 }
 
 int verb_cat(int argc, char *argv[]) {
+        _cleanup_(root_done) Root root = ctl_root();
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(resolver_done) Resolver resolver = {};
         _cleanup_(path_list_done) PathList printed = {};
         bool first = true;
         int r, ret = EXIT_OK;
 
-        if (load_entries(&entries) < 0 || ctl_resolver_init(&resolver) < 0)
+        if (load_entries(&root, &entries) < 0 || ctl_resolver_init(&resolver, &root) < 0)
                 return EXIT_ERROR;
 
         for (int i = 0; i < argc; i++) {
@@ -262,6 +263,7 @@ static int paths_table(const char *unit, const Resolved *res, const char *layer_
 }
 
 int verb_paths(int argc, char *argv[]) {
+        _cleanup_(root_done) Root root = ctl_root();
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(resolver_done) Resolver resolver = {};
         _cleanup_(resolved_done) Resolved res = {};
@@ -274,8 +276,8 @@ int verb_paths(int argc, char *argv[]) {
         size_t n = 0;
         int r;
 
-        if (parse_unit_argument(argv[0], &unit) < 0 || load_entries(&entries) < 0 ||
-            ctl_resolver_init(&resolver) < 0 || resolve_unit(&resolver, &entries, unit, &res) < 0)
+        if (parse_unit_argument(argv[0], &unit) < 0 || load_entries(&root, &entries) < 0 ||
+            ctl_resolver_init(&resolver, &root) < 0 || resolve_unit(&resolver, &entries, unit, &res) < 0)
                 return EXIT_ERROR;
         if (res.state == ENTRY_MASKED) {
                 log_error("%s: masked; %s is not confined: it sees the whole system.", res.entry->path, unit);

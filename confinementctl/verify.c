@@ -99,6 +99,7 @@ static bool is_confined(const Props *props) {
 
 typedef struct Verify {
         sd_bus *bus;
+        Root root;
         Resolver resolver;
         SpecEntries entries;
         EntryCheck *checks; /* by entry */
@@ -118,6 +119,7 @@ static void verify_done(Verify *v) {
         loaded_units_done(&v->loaded);
         spec_entries_done(&v->entries);
         resolver_done(&v->resolver);
+        root_done(&v->root);
         path_list_done(&v->seen);
         sd_bus_flush_close_unref(v->bus);
 }
@@ -385,10 +387,10 @@ static int print_reports(const Verify *v, int status) {
 }
 
 int verb_verify(int argc, char *argv[]) {
-        _cleanup_(verify_done) Verify v = {};
+        _cleanup_(verify_done) Verify v = { .root = ctl_root() };
         int r, status = 0;
 
-        if (load_entries(&v.entries) < 0 || ctl_resolver_init(&v.resolver) < 0)
+        if (load_entries(&v.root, &v.entries) < 0 || ctl_resolver_init(&v.resolver, &v.root) < 0)
                 return EXIT_ERROR;
         v.checks = calloc(v.entries.n ?: 1, sizeof *v.checks);
         if (!v.checks)

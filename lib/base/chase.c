@@ -1,54 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "alloc-util.h"
 #include "chase.h"
 #include "macro.h"
 #include "path-util.h"
 
-void chase_cache_done(ChaseCache *c) {
-        path_index_done(&c->paths);
-        free(c->stats);
-        *c = (ChaseCache) {};
-}
-
-int chase_cache_lstat(ChaseCache *cache, const char *path, const char *full, struct stat *ret) {
-        ssize_t i;
-
-        if (cache) {
-                i = path_index_find(&cache->paths, path);
-                if (i >= 0) {
-                        *ret = cache->stats[i];
-                        return 0;
-                }
-        }
-        if (lstat(full, ret) < 0)
-                return negative_errno();
-        if (!cache || !S_ISDIR(ret->st_mode))
-                return 0;
-
-        /* Room first: a path interned has its stat. */
-        if (GREEDY_REALLOC(cache->stats, cache->allocated, cache->paths.n + 1, 64) < 0)
-                return -ENOMEM;
-        i = path_index_intern(&cache->paths, path);
-        if (i < 0)
-                return (int) i;
-        cache->stats[i] = *ret;
-        return 0;
-}
-
-int chase_under_root(const char *root, const char *path, char **ret_resolved) {
-        return chase_under_root_cached(NULL, root, path, ret_resolved);
-}
-
-int chase_under_root_cached(ChaseCache *cache, const char *root, const char *path, char **ret_resolved) {
+int chase_under_root(Root *root, const char *path, char **ret_resolved) {
         _cleanup_free_ char *done = NULL, *todo = NULL;
         size_t done_len = 0;
         unsigned links = 0;
         char *rest;
         int r;
+
+        assert(root);
+        assert(ret_resolved);
 
         if (!path || path[0] != '/')
                 return -EINVAL;
@@ -93,10 +61,10 @@ int chase_under_root_cached(ChaseCache *cache, const char *root, const char *pat
                 done[done_len] = '/';
                 memcpy(done + done_len + 1, component, n + 1);
 
-                full = path_prefix_root(root, done);
+                full = root_prefix(root, done);
                 if (!full)
                         return -ENOMEM;
-                r = chase_cache_lstat(cache, done, full, &st);
+                r = root_lstat(root, done, full, &st);
                 if (r < 0) {
                         done[done_len] = '\0';
                         return r;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -7,12 +8,12 @@
 #include "path-trust.h"
 #include "path-util.h"
 
-static int lstat_under(ChaseCache *cache, const char *root, const char *path, struct stat *st) {
-        _cleanup_free_ char *full = path_prefix_root(root, path);
+static int lstat_under(Root *root, const char *path, struct stat *st) {
+        _cleanup_free_ char *full = root_prefix(root, path);
 
         if (!full)
                 return -ENOMEM;
-        return chase_cache_lstat(cache, path, full, st);
+        return root_lstat(root, path, full, st);
 }
 
 static bool is_trusted_owner(uid_t uid) {
@@ -23,11 +24,11 @@ static bool is_shared_sticky(const struct stat *st) {
         return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) && (st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-static int check_one(ChaseCache *cache, const char *root, const char *path, char **ret_reason) {
+static int check_one(Root *root, const char *path, char **ret_reason) {
         struct stat st;
         int r;
 
-        r = lstat_under(cache, root, path, &st);
+        r = lstat_under(root, path, &st);
         if (r < 0)
                 return r;
         if (st.st_uid != 0 && st.st_uid != geteuid())
@@ -40,46 +41,50 @@ static int check_one(ChaseCache *cache, const char *root, const char *path, char
         return r < 0 ? -ENOMEM : -EPERM;
 }
 
-int path_check_trusted(const char *root, const char *path, char **ret_reason) {
-        return path_check_trusted_cached(NULL, root, path, ret_reason);
-}
-
-int path_check_trusted_cached(ChaseCache *cache, const char *root, const char *path, char **ret_reason) {
+/* path_check_trusted() whatever root says of trust_all. */
+static int check_trusted(Root *root, const char *path, char **ret_reason) {
         _cleanup_free_ char *resolved = NULL;
         int r;
 
-        if (cache && cache->trust_all)
-                return 0;
-        r = chase_under_root_cached(cache, root, path, &resolved);
+        r = chase_under_root(root, path, &resolved);
         if (r < 0)
                 return r;
 
         /* "/", then each prefix of the resolved path. */
-        r = check_one(cache, root, "/", ret_reason);
+        r = check_one(root, "/", ret_reason);
         for (char *p = resolved + 1; r >= 0 && *p; p++) {
                 if (*p != '/')
                         continue;
                 *p = '\0';
-                r = check_one(cache, root, resolved, ret_reason);
+                r = check_one(root, resolved, ret_reason);
                 *p = '/';
         }
         if (r >= 0 && strcmp(resolved, "/") != 0)
-                r = check_one(cache, root, resolved, ret_reason);
+                r = check_one(root, resolved, ret_reason);
         return r;
+}
+
+int path_check_trusted(Root *root, const char *path, char **ret_reason) {
+        assert(root);
+        assert(path);
+
+        if (root->trust_all)
+                return 0;
+        return check_trusted(root, path, ret_reason);
 }
 
 /* The directories above resolved (not resolved itself), from "/" down;
  * what lies in a sticky directory others may write must be root's, or
  * its owner could move it away and put a link in its place. */
-static int check_above(ChaseCache *cache, const char *root, char *resolved, char **ret_reason) {
+static int check_above(Root *root, char *resolved, char **ret_reason) {
         struct stat st;
         bool sticky;
         int r;
 
-        r = check_one(cache, root, "/", ret_reason);
+        r = check_one(root, "/", ret_reason);
         if (r < 0)
                 return r;
-        r = lstat_under(cache, root, "/", &st);
+        r = lstat_under(root, "/", &st);
         if (r < 0)
                 return r;
         sticky = is_shared_sticky(&st);
@@ -89,14 +94,14 @@ static int check_above(ChaseCache *cache, const char *root, char *resolved, char
                 if (*p != '/' && !last)
                         continue;
                 *p = '\0';
-                r = lstat_under(cache, root, resolved, &st);
+                r = lstat_under(root, resolved, &st);
                 if (r >= 0 && sticky && !is_trusted_owner(st.st_uid))
                         r = asprintf(ret_reason,
                                      "%s is owned by uid %u and lies in a directory others may write (sticky): its "
                                      "owner could replace it",
                                      resolved, (unsigned) st.st_uid) < 0 ? -ENOMEM : -EPERM;
                 else if (r >= 0 && !last)
-                        r = check_one(cache, root, resolved, ret_reason);
+                        r = check_one(root, resolved, ret_reason);
                 if (!last)
                         *p = '/';
                 if (r < 0 || last)
@@ -105,9 +110,12 @@ static int check_above(ChaseCache *cache, const char *root, char *resolved, char
         }
 }
 
-int path_check_trusted_source(const char *root, const char *path, char **ret_reason) {
+int path_check_trusted_source(Root *root, const char *path, char **ret_reason) {
         _cleanup_free_ char *resolved = NULL, *missing = NULL;
         int r;
+
+        assert(root);
+        assert(path);
 
         r = chase_under_root(root, path, &resolved);
         if (r == -ENOENT) {
@@ -119,7 +127,7 @@ int path_check_trusted_source(const char *root, const char *path, char **ret_rea
                         char *slash = strrchr(missing, '/');
 
                         if (!slash || slash == missing)
-                                return path_check_trusted(root, "/", ret_reason);
+                                return check_trusted(root, "/", ret_reason);
                         *slash = '\0';
                         r = chase_under_root(root, missing, &resolved);
                         if (r != -ENOENT)
@@ -127,7 +135,7 @@ int path_check_trusted_source(const char *root, const char *path, char **ret_rea
                 }
                 if (r < 0)
                         return r;
-                return path_check_trusted(root, resolved, ret_reason);
+                return check_trusted(root, resolved, ret_reason);
         }
         if (r < 0)
                 return r;
@@ -142,11 +150,11 @@ int path_check_trusted_source(const char *root, const char *path, char **ret_rea
                         return -ENOMEM;
                 if (slash && slash != parent) {
                         *slash = '\0';
-                        r = path_check_trusted(root, parent, ret_reason);
+                        r = check_trusted(root, parent, ret_reason);
                         if (r < 0)
                                 return r;
                 }
-                r = lstat_under(NULL, root, path, &st);
+                r = lstat_under(root, path, &st);
                 if (r < 0)
                         return r;
                 if (S_ISLNK(st.st_mode) && !is_trusted_owner(st.st_uid))
@@ -155,5 +163,5 @@ int path_check_trusted_source(const char *root, const char *path, char **ret_rea
         }
         if (strcmp(resolved, "/") == 0)
                 return 0;
-        return check_above(NULL, root, resolved, ret_reason);
+        return check_above(root, resolved, ret_reason);
 }

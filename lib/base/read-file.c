@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -7,27 +8,27 @@
 #include "path-util.h"
 #include "read-file.h"
 
-int open_regular_file(const char *root, const char *path, FILE **ret) {
-        return open_regular_file_cached(NULL, root, path, ret);
-}
-
-int open_regular_file_cached(ChaseCache *cache, const char *root, const char *path, FILE **ret) {
+int open_regular_file(Root *root, const char *path, FILE **ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
         _cleanup_close_ int fd = -1;
         int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, r;
         struct stat st;
         FILE *f;
 
+        assert(root);
+        assert(path);
+        assert(ret);
+
         /* Under another root, an absolute symlink means a path under that
          * root, not on the host: resolve it ourselves. */
-        if (!path_is_root(root)) {
-                r = chase_under_root_cached(cache, root, path, &resolved);
+        if (!root_is_host(root)) {
+                r = chase_under_root(root, path, &resolved);
                 if (r < 0)
                         return r;
                 path = resolved;
                 flags |= O_NOFOLLOW;
         }
-        full = path_prefix_root(root, path);
+        full = root_prefix(root, path);
         if (!full)
                 return -ENOMEM;
         /* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
@@ -48,17 +49,21 @@ int open_regular_file_cached(ChaseCache *cache, const char *root, const char *pa
         return 0;
 }
 
-int open_directory(const char *root, const char *path, DIR **ret) {
+int open_directory(Root *root, const char *path, DIR **ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
         int r;
 
-        if (!path_is_root(root)) {
+        assert(root);
+        assert(path);
+        assert(ret);
+
+        if (!root_is_host(root)) {
                 r = chase_under_root(root, path, &resolved);
                 if (r < 0)
                         return r;
                 path = resolved;
         }
-        full = path_prefix_root(root, path);
+        full = root_prefix(root, path);
         if (!full)
                 return -ENOMEM;
         return opendir_at(AT_FDCWD, full, resolved ? O_NOFOLLOW : 0, ret);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "closure-cache.h"
 #include "closure-read.h"
 
@@ -18,9 +20,8 @@ void closure_cache_done(ClosureCache *c) {
                 closure_info_free(c->entries[i]);
         free(c->entries);
         path_index_done(&c->keys);
-        c->entries = NULL;
         store_cache_done(&c->store);
-        chase_cache_done(&c->chase);
+        *c = CLOSURE_CACHE_INIT(c->root);
 }
 
 static int read_closure_info(ClosureCache *c, const char *path, const char *spec_file, ClosureInfo **ret,
@@ -33,7 +34,7 @@ static int read_closure_info(ClosureCache *c, const char *path, const char *spec
                 free(ci);
                 return -ENOMEM;
         }
-        r = closure_read_store_paths_cached(&c->chase, c->root, path, spec_file, &ci->store_paths, d);
+        r = closure_read_store_paths(&(ClosureSource) { c->root, path, spec_file, d }, &ci->store_paths);
         if (r < 0) {
                 closure_info_free(ci);
                 return r;
@@ -44,15 +45,18 @@ static int read_closure_info(ClosureCache *c, const char *path, const char *spec
 }
 
 int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file,
-                      ClosureInfo **ret, bool *ret_owned, Diag *d) {
-        ClosureInfo *ci = NULL, **entries;
+                      ClosureInfo **ret, Diag *d) {
+        ClosureInfo *ci = NULL;
         ssize_t i;
         int r;
+
+        assert(c);
+        assert(closure_info);
+        assert(ret);
 
         i = path_index_find(&c->keys, closure_info);
         if (i >= 0) {
                 *ret = c->entries[i];
-                *ret_owned = false;
                 return 0;
         }
 
@@ -61,15 +65,12 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, cons
                 return r;
         if (!keep) {
                 *ret = ci;
-                *ret_owned = true;
-                return 0;
+                return 1;
         }
-        entries = reallocarray(c->entries, c->keys.n + 1, sizeof *entries);
-        if (!entries) {
+        if (GREEDY_REALLOC(c->entries, c->allocated, c->keys.n + 1, 8) < 0) {
                 closure_info_free(ci);
                 return -ENOMEM;
         }
-        c->entries = entries;
         i = path_index_intern(&c->keys, closure_info);
         if (i < 0) {
                 closure_info_free(ci);
@@ -77,7 +78,6 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, cons
         }
         c->entries[i] = ci;
         *ret = ci;
-        *ret_owned = false;
         return 0;
 }
 
@@ -111,7 +111,7 @@ int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_fi
         int r;
 
         if (!ci->graph) {
-                r = registration_read_cached(&c->chase, c->root, ci->path, spec_file, &g, d);
+                r = registration_read(&(ClosureSource) { c->root, ci->path, spec_file, d }, &g);
                 if (r < 0)
                         return r;
                 r = check_registration(ci, g, spec_file, d);

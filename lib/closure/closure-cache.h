@@ -11,11 +11,11 @@
 
 #include <stdbool.h>
 
-#include "chase.h"
 #include "diag.h"
 #include "path-index.h"
 #include "path-list.h"
 #include "ref-graph.h"
+#include "root.h"
 #include "store-cache.h"
 
 typedef struct ClosureInfo {
@@ -25,18 +25,22 @@ typedef struct ClosureInfo {
 } ClosureInfo;
 
 typedef struct ClosureCache {
-        const char *root;
+        Root *root;     /* the run's, borrowed: every file is read under it */
         PathIndex keys; /* closureInfo path -> entries[i] */
         ClosureInfo **entries;
-        StoreCache store; /* the store entries closure paths name; .root as above */
-        ChaseCache chase; /* the directories under root, for every file read and path resolved */
+        size_t allocated;
+        StoreCache store; /* the store entries closure paths name */
 } ClosureCache;
+
+#define CLOSURE_CACHE_INIT(r) ((ClosureCache) { .root = (r) })
 
 void closure_cache_done(ClosureCache *c);
 
-/* With keep, the cache owns *ret; without it (and when it is not cached
- * already), the caller does and frees it with closure_info_free(). */
+/* The closureInfo at path closure_info, for the spec spec_file (in
+ * messages, as d). 0 when the cache owns *ret (kept, with keep, or cached
+ * already); 1 when the caller does, and frees it with
+ * closure_info_free(). */
 int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file,
-                      ClosureInfo **ret, bool *ret_owned, Diag *d);
+                      ClosureInfo **ret, Diag *d);
 void closure_info_free(ClosureInfo *ci);
 int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, RefGraph **ret, Diag *d);

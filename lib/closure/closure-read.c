@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,49 +44,44 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
         return 0;
 }
 
-int closure_file_open(const char *root, const char *closure_info, const char *file_name, const char *spec_file,
-                      char **ret_name, FILE **ret, Diag *d) {
-        return closure_file_open_cached(NULL, root, closure_info, file_name, spec_file, ret_name, ret, d);
-}
-
-int closure_file_open_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *file_name,
-                             const char *spec_file, char **ret_name, FILE **ret, Diag *d) {
+int closure_file_open(const ClosureSource *s, const char *file_name, char **ret_name, FILE **ret) {
         _cleanup_free_ char *name = NULL, *distrust = NULL;
         int r;
 
-        if (asprintf(&name, "%s/%s", closure_info, file_name) < 0)
+        assert(s);
+        assert(file_name);
+        assert(ret_name);
+        assert(ret);
+
+        if (asprintf(&name, "%s/%s", s->dir, file_name) < 0)
                 return -ENOMEM;
-        r = path_check_trusted_cached(cache, root, name, &distrust);
+        r = path_check_trusted(s->root, name, &distrust);
         if (r == -EPERM)
-                return diag_error(d, r, spec_file, "closureInfo",
+                return diag_error(s->d, r, s->spec_file, "closureInfo",
                                   "refusing %s, which an unprivileged user could change: %s.", name, distrust);
         if (r == -ENOMEM)
                 return r;
         /* Any other failure (a missing file) is reported by the open. */
-        r = open_regular_file_cached(cache, root, name, ret);
+        r = open_regular_file(s->root, name, ret);
         if (r == -EBADFD)
-                return diag_error(d, r, spec_file, "closureInfo", "%s: expected a regular file.", name);
+                return diag_error(s->d, r, s->spec_file, "closureInfo", "%s: expected a regular file.", name);
         if (r < 0)
-                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot open: %m.", name);
+                return diag_error(s->d, r, s->spec_file, "closureInfo", "%s: cannot open: %m.", name);
         *ret_name = TAKE_PTR(name);
         return 0;
 }
 
-int closure_read_store_paths(const char *root, const char *closure_info, const char *spec_file, PathList *paths,
-                             Diag *d) {
-        return closure_read_store_paths_cached(NULL, root, closure_info, spec_file, paths, d);
-}
-
-int closure_read_store_paths_cached(ChaseCache *cache, const char *root, const char *closure_info,
-                                    const char *spec_file, PathList *paths, Diag *d) {
+int closure_read_store_paths(const ClosureSource *s, PathList *paths) {
         _cleanup_free_ char *name = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        r = closure_file_open_cached(cache, root, closure_info, CLOSURE_STORE_PATHS, spec_file, &name, &f, d);
+        assert(paths);
+
+        r = closure_file_open(s, CLOSURE_STORE_PATHS, &name, &f);
         if (r < 0)
                 return r;
-        return closure_parse_store_paths(f, name, spec_file, paths, d);
+        return closure_parse_store_paths(f, name, s->spec_file, paths, s->d);
 }
 
 /* The registration (nix-store --dump-db): the reference graph. */
@@ -94,13 +90,27 @@ typedef struct Edge {
         size_t from, to;
 } Edge;
 
+/* The parser and what it has read so far: the records as edges between
+ * interned paths, and which paths have a record of their own. */
 typedef struct Parser {
         LineReader reader;
         const char *name, *spec_file;
         Diag *d;
         char *line;
         size_t lineno;
+        RefGraph *graph;
+        Edge *edges;
+        size_t n_edges, allocated_edges;
+        bool *defined; /* by node number: registered */
+        size_t allocated_defined;
 } Parser;
+
+static void parser_done(Parser *p) {
+        line_reader_done(&p->reader);
+        ref_graph_free(p->graph);
+        free(p->edges);
+        free(p->defined);
+}
 
 /* What p->line is before the first line and after the last: never NULL,
  * for the messages. */
@@ -167,146 +177,135 @@ static ssize_t intern_path(Parser *p, PathIndex *index) {
         return i;
 }
 
-static int push_edge(Edge **edges, size_t *n, size_t *allocated, size_t from, size_t to) {
-        if (GREEDY_REALLOC(*edges, *allocated, *n + 1, 256) < 0)
+static int push_edge(Parser *p, size_t from, size_t to) {
+        if (GREEDY_REALLOC(p->edges, p->allocated_edges, p->n_edges + 1, 256) < 0)
                 return -ENOMEM;
-        (*edges)[(*n)++] = (Edge) { from, to };
+        p->edges[p->n_edges++] = (Edge) { from, to };
+        return 0;
+}
+
+/* Marks node self as registered; a path registered twice is an error. */
+static int define_node(Parser *p, size_t self) {
+        size_t known = p->allocated_defined;
+
+        if (GREEDY_REALLOC(p->defined, p->allocated_defined, self + 1, 64) < 0)
+                return -ENOMEM;
+        memset(p->defined + known, 0, (p->allocated_defined - known) * sizeof *p->defined);
+        if (p->defined[self])
+                return fail(p, "each path registered once");
+        p->defined[self] = true;
+        return 0;
+}
+
+/* One record, whose first line (the path) is p->line: the NAR hash and
+ * size, the deriver, the number of references and the references. */
+static int parse_record(Parser *p) {
+        uint64_t count = 0, size = 0;
+        ssize_t self;
+        int r;
+
+        self = intern_path(p, &p->graph->index);
+        if (self < 0)
+                return (int) self;
+        r = define_node(p, (size_t) self);
+        if (r < 0)
+                return r;
+
+        if ((r = expect_line(p, "a NAR hash")) < 0)
+                return r;
+        if (p->line[0] == '\0')
+                return fail(p, "a NAR hash");
+        if ((r = expect_line(p, "a NAR size")) < 0 || (r = parse_number(p, "a NAR size", &size)) < 0)
+                return r;
+        if ((r = expect_line(p, "a deriver or an empty line")) < 0)
+                return r;
+        if ((r = expect_line(p, "a number of references")) < 0 ||
+            (r = parse_number(p, "a number of references", &count)) < 0)
+                return r;
+        if (count > REF_GRAPH_PATHS_MAX)
+                return fail(p, "at most 1000000 references");
+        for (uint64_t i = 0; i < count; i++) {
+                ssize_t to;
+
+                if ((r = expect_line(p, "a reference")) < 0)
+                        return r;
+                to = intern_path(p, &p->graph->index);
+                if (to < 0)
+                        return (int) to;
+                r = push_edge(p, (size_t) self, (size_t) to);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The compact adjacency arrays, once every path is known: edges of one
+ * record are consecutive and records come in order of their first line,
+ * but a path may be referenced before it is registered, so each edge is
+ * placed by its source. */
+static int build_adjacency(Parser *p) {
+        RefGraph *g = p->graph;
+        _cleanup_free_ size_t *fill = NULL;
+
+        for (size_t i = 0; i < g->index.n; i++)
+                if (i >= p->allocated_defined || !p->defined[i])
+                        return diag_error(p->d, 0, p->spec_file, "closureInfo",
+                                          "%s: a path refers to %s, which is not registered.", p->name,
+                                          g->index.paths[i]);
+
+        g->ref_start = calloc(g->index.n + 1, sizeof *g->ref_start);
+        g->refs = malloc((p->n_edges ?: 1) * sizeof *g->refs);
+        fill = calloc(g->index.n + 1, sizeof *fill);
+        if (!g->ref_start || !g->refs || !fill)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_edges; i++)
+                g->ref_start[p->edges[i].from + 1]++;
+        for (size_t i = 0; i < g->index.n; i++)
+                g->ref_start[i + 1] += g->ref_start[i];
+        memcpy(fill, g->ref_start, g->index.n * sizeof *fill);
+        for (size_t i = 0; i < p->n_edges; i++)
+                g->refs[fill[p->edges[i].from]++] = p->edges[i].to;
         return 0;
 }
 
 /* Records first, as edges between interned paths; the compact adjacency
  * arrays once every path is known, since references may come first. */
 int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d) {
-        _cleanup_ref_graph_ RefGraph *g = NULL;
-        _cleanup_free_ Edge *edges = NULL;
-        _cleanup_free_ bool *defined = NULL;
-        size_t n_edges = 0, allocated_edges = 0, allocated_defined = 0;
-        Parser p = { .name = name, .spec_file = spec_file, .d = d, .line = nothing };
+        _cleanup_(parser_done) Parser p = { .name = name, .spec_file = spec_file, .d = d, .line = nothing };
         int r;
 
+        assert(f);
+        assert(name);
+        assert(ret);
+
         line_reader_init(&p.reader, f, 0);
-        g = calloc(1, sizeof *g);
-        if (!g)
+        p.graph = calloc(1, sizeof *p.graph);
+        if (!p.graph)
                 return -ENOMEM;
 
-        for (;;) {
-                uint64_t count = 0, size = 0;
-                ssize_t self;
-
-                r = next_line(&p);
-                if (r == -ENODATA)
-                        break;
+        while ((r = next_line(&p)) != -ENODATA) {
                 if (r < 0)
-                        goto finish;
+                        return r;
                 if (p.line[0] == '\0')
                         continue; /* tolerate blank lines between records */
-
-                self = intern_path(&p, &g->index);
-                if (self < 0) {
-                        r = (int) self;
-                        goto finish;
-                }
-                if ((size_t) self >= allocated_defined) {
-                        size_t k = (self + 1) * 2;
-                        bool *b = reallocarray(defined, k, sizeof *b);
-                        if (!b) {
-                                r = -ENOMEM;
-                                goto finish;
-                        }
-                        memset(b + allocated_defined, 0, (k - allocated_defined) * sizeof *b);
-                        defined = b;
-                        allocated_defined = k;
-                }
-                if (defined[self]) {
-                        r = fail(&p, "each path registered once");
-                        goto finish;
-                }
-                defined[self] = true;
-
-                if ((r = expect_line(&p, "a NAR hash")) < 0)
-                        goto finish;
-                if (p.line[0] == '\0') {
-                        r = fail(&p, "a NAR hash");
-                        goto finish;
-                }
-                if ((r = expect_line(&p, "a NAR size")) < 0 || (r = parse_number(&p, "a NAR size", &size)) < 0)
-                        goto finish;
-                if ((r = expect_line(&p, "a deriver or an empty line")) < 0)
-                        goto finish;
-                if ((r = expect_line(&p, "a number of references")) < 0 ||
-                    (r = parse_number(&p, "a number of references", &count)) < 0)
-                        goto finish;
-                if (count > REF_GRAPH_PATHS_MAX) {
-                        r = fail(&p, "at most 1000000 references");
-                        goto finish;
-                }
-                for (uint64_t i = 0; i < count; i++) {
-                        ssize_t to;
-
-                        if ((r = expect_line(&p, "a reference")) < 0)
-                                goto finish;
-                        to = intern_path(&p, &g->index);
-                        if (to < 0) {
-                                r = (int) to;
-                                goto finish;
-                        }
-                        r = push_edge(&edges, &n_edges, &allocated_edges, (size_t) self, (size_t) to);
-                        if (r < 0)
-                                goto finish;
-                }
+                r = parse_record(&p);
+                if (r < 0)
+                        return r;
         }
-
-        for (size_t i = 0; i < g->index.n; i++)
-                if (i >= allocated_defined || !defined[i]) {
-                        r = diag_error(d, 0, spec_file, "closureInfo",
-                                       "%s: a path refers to %s, which is not registered.", name,
-                                       g->index.paths[i]);
-                        goto finish;
-                }
-
-        g->ref_start = calloc(g->index.n + 1, sizeof *g->ref_start);
-        g->refs = malloc((n_edges ?: 1) * sizeof *g->refs);
-        if (!g->ref_start || !g->refs) {
-                r = -ENOMEM;
-                goto finish;
-        }
-        for (size_t i = 0; i < n_edges; i++)
-                g->ref_start[edges[i].from + 1]++;
-        for (size_t i = 0; i < g->index.n; i++)
-                g->ref_start[i + 1] += g->ref_start[i];
-        /* Edges of one record are consecutive and records come in order of
-         * their first line, but a path may be referenced before it is
-         * registered: place each edge by its source. */
-        {
-                _cleanup_free_ size_t *fill = calloc(g->index.n + 1, sizeof *fill);
-                if (!fill) {
-                        r = -ENOMEM;
-                        goto finish;
-                }
-                memcpy(fill, g->ref_start, g->index.n * sizeof *fill);
-                for (size_t i = 0; i < n_edges; i++)
-                        g->refs[fill[edges[i].from]++] = edges[i].to;
-        }
-
-        *ret = TAKE_PTR(g);
-        r = 0;
-finish:
-        line_reader_done(&p.reader);
-        return r;
+        r = build_adjacency(&p);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(p.graph);
+        return 0;
 }
 
-int registration_read(const char *root, const char *closure_info, const char *spec_file, RefGraph **ret, Diag *d) {
-        return registration_read_cached(NULL, root, closure_info, spec_file, ret, d);
-}
-
-int registration_read_cached(ChaseCache *cache, const char *root, const char *closure_info, const char *spec_file,
-                             RefGraph **ret, Diag *d) {
+int registration_read(const ClosureSource *s, RefGraph **ret) {
         _cleanup_free_ char *name = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
-        r = closure_file_open_cached(cache, root, closure_info, REGISTRATION_FILE, spec_file, &name, &f, d);
+        r = closure_file_open(s, REGISTRATION_FILE, &name, &f);
         if (r < 0)
                 return r;
-        return registration_parse(f, name, spec_file, ret, d);
+        return registration_parse(f, name, s->spec_file, ret, s->d);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "chase.h"
 #include "closure.h"
 #include "closure-read.h"
@@ -37,18 +38,33 @@ bool closure_contains(const Closure *c, const char *path) {
         return c->n > 0 && bsearch(&path, c->paths, c->n, sizeof *c->paths, compare_refs);
 }
 
-/* A root must be in the universe, the union of store-paths. */
-static int add_root(ClosureInfo **cis, size_t n_cis, const Spec *spec, const char *key, const char *path,
-                    const char *named_by, PathList *roots, Diag *d) {
-        for (size_t i = 0; i < n_cis; i++)
-                if (path_list_contains(&cis[i]->store_paths, path))
-                        return path_list_add(roots, path);
-        return diag_error(d, 0, spec->file, key, "%s names %s, which is not in the store-paths of closureInfo.",
-                          named_by, path);
+/* One spec's closure being computed: its closureInfos, in the spec's
+ * order, and its roots. */
+typedef struct Job {
+        ClosureCache *cache;
+        const Spec *spec;
+        ClosureInfo **cis;
+        PathList roots;
+        Closure *closure;
+        Diag *d;
+} Job;
+
+static void job_done(Job *j) {
+        free(j->cis);
+        path_list_done(&j->roots);
 }
 
-static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, const PathList *unit_paths,
-                         const Spec *spec, PathList *roots, Diag *d) {
+/* A root must be in the universe, the union of store-paths. */
+static int add_root(Job *j, const char *key, const char *path, const char *named_by) {
+        for (size_t i = 0; i < j->spec->n_closure_infos; i++)
+                if (path_list_contains(&j->cis[i]->store_paths, path))
+                        return path_list_add(&j->roots, path);
+        return diag_error(j->d, 0, j->spec->file, key,
+                          "%s names %s, which is not in the store-paths of closureInfo.", named_by, path);
+}
+
+static int collect_roots(Job *j, const PathList *unit_paths) {
+        const Spec *spec = j->spec;
         char key[64];
         int r;
 
@@ -60,16 +76,17 @@ static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, cons
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return diag_error(d, 0, spec->file, key, "expected a path in the store directory %s, got %s.",
-                                          spec->store_dir, spec->packages[i]);
-                r = add_root(cis, n_cis, spec, key, store_path, spec->packages[i], roots, d);
+                        return diag_error(j->d, 0, spec->file, key,
+                                          "expected a path in the store directory %s, got %s.", spec->store_dir,
+                                          spec->packages[i]);
+                r = add_root(j, key, store_path, spec->packages[i]);
                 if (r < 0)
                         return r;
         }
 
         if (unit_paths)
                 for (size_t i = 0; i < unit_paths->n; i++) {
-                        r = add_root(cis, n_cis, spec, "unitRoots", unit_paths->items[i], "the unit", roots, d);
+                        r = add_root(j, "unitRoots", unit_paths->items[i], "the unit");
                         if (r < 0)
                                 return r;
                 }
@@ -79,57 +96,68 @@ static int collect_roots(const char *root, ClosureInfo **cis, size_t n_cis, cons
         if (spec->bin_sh) {
                 _cleanup_free_ char *resolved = NULL, *store_path = NULL;
 
-                if (chase_under_root(root, spec->bin_sh, &resolved) >= 0 &&
+                if (chase_under_root(j->cache->root, spec->bin_sh, &resolved) >= 0 &&
                     store_path_of(resolved, spec->store_dir, &store_path) >= 0) {
-                        r = add_root(cis, n_cis, spec, "binSh", store_path, spec->bin_sh, roots, d);
+                        r = add_root(j, "binSh", store_path, spec->bin_sh);
                         if (r < 0)
                                 return r;
                 }
         }
-        path_list_sort_unique(roots);
+        path_list_sort_unique(&j->roots);
+        return 0;
+}
+
+/* The roots that closureInfo ci lists, as nodes of its graph g: *ret_n
+ * of them in nodes (room for every root). */
+static int root_nodes(Job *j, const ClosureInfo *ci, const RefGraph *g, size_t *nodes, size_t *ret_n) {
+        size_t n = 0;
+
+        for (size_t k = 0; k < j->roots.n; k++) {
+                ssize_t v;
+
+                if (!path_list_contains(&ci->store_paths, j->roots.items[k]))
+                        continue;
+                v = path_index_find(&g->index, j->roots.items[k]);
+                if (v < 0)
+                        return diag_error(j->d, 0, j->spec->file, "closureInfo",
+                                          "%s/" CLOSURE_STORE_PATHS " lists %s, but its " REGISTRATION_FILE
+                                          " does not.",
+                                          ci->path, j->roots.items[k]);
+                nodes[n++] = (size_t) v;
+        }
+        *ret_n = n;
         return 0;
 }
 
 /* The closure of the roots in each closureInfo's reference graph, as paths
  * borrowed from the graphs (which live as long as the closureInfos),
  * sorted and each once. */
-static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis, const Spec *spec,
-                            const PathList *roots, Closure *closure, Diag *d) {
+static int closure_of_roots(Job *j) {
+        Closure *closure = j->closure;
         size_t allocated = 0;
         bool sorted = true;
         int r;
 
-        for (size_t i = 0; i < n_cis; i++) {
-                _cleanup_free_ size_t *nodes = malloc((roots->n ?: 1) * sizeof *nodes), *found = NULL;
+        for (size_t i = 0; i < j->spec->n_closure_infos; i++) {
+                _cleanup_free_ size_t *nodes = malloc((j->roots.n ?: 1) * sizeof *nodes), *found = NULL;
                 RefGraph *g;
                 size_t n_nodes = 0, n_found = 0;
 
                 if (!nodes)
                         return -ENOMEM;
-                for (size_t j = 0; j < roots->n; j++)
-                        if (path_list_contains(&cis[i]->store_paths, roots->items[j]))
+                for (size_t k = 0; k < j->roots.n; k++)
+                        if (path_list_contains(&j->cis[i]->store_paths, j->roots.items[k]))
                                 n_nodes++;
                 if (n_nodes == 0)
                         continue;
 
                 /* Checks that every registered path is in store-paths. */
-                r = closure_info_get_graph(cache, cis[i], spec->file, &g, d);
+                r = closure_info_get_graph(j->cache, j->cis[i], j->spec->file, &g, j->d);
                 if (r < 0)
                         return r;
-                n_nodes = 0;
-                for (size_t j = 0; j < roots->n; j++) {
-                        ssize_t v;
-
-                        if (!path_list_contains(&cis[i]->store_paths, roots->items[j]))
-                                continue;
-                        v = path_index_find(&g->index, roots->items[j]);
-                        if (v < 0)
-                                return diag_error(d, 0, spec->file, "closureInfo",
-                                                  "%s/" CLOSURE_STORE_PATHS " lists %s, but its " REGISTRATION_FILE
-                                                  " does not.",
-                                                  cis[i]->path, roots->items[j]);
-                        nodes[n_nodes++] = (size_t) v;
-                }
+                r = root_nodes(j, j->cis[i], g, nodes, &n_nodes);
+                if (r < 0)
+                        return r;
 
                 r = ref_graph_closure_nodes(g, nodes, n_nodes, &found, &n_found);
                 if (r >= 0)
@@ -137,17 +165,10 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
                 if (r < 0)
                         return r;
                 sorted = sorted && closure->n == 0;
-                if (closure->n + n_found > allocated) {
-                        const char **p;
-
-                        allocated = closure->n + n_found;
-                        p = reallocarray(closure->paths, allocated ?: 1, sizeof *p);
-                        if (!p)
-                                return -ENOMEM;
-                        closure->paths = p;
-                }
-                for (size_t j = 0; j < n_found; j++)
-                        closure->paths[closure->n++] = g->index.paths[found[j]];
+                if (GREEDY_REALLOC(closure->paths, allocated, closure->n + n_found, 1) < 0)
+                        return -ENOMEM;
+                for (size_t k = 0; k < n_found; k++)
+                        closure->paths[closure->n++] = g->index.paths[found[k]];
         }
         /* The paths of one graph are sorted and distinct; of several, merged here. */
         if (!sorted)
@@ -155,21 +176,26 @@ static int closure_of_roots(ClosureCache *cache, ClosureInfo **cis, size_t n_cis
         return 0;
 }
 
-static int closure_borrow(Closure *c, const PathList *const *lists, size_t n_lists) {
+/* The closure as every path of the closureInfos' store-paths. */
+static int closure_borrow(Job *j) {
+        Closure *c = j->closure;
         size_t n = 0, k = 0;
         bool sorted = true;
 
-        for (size_t i = 0; i < n_lists; i++)
-                n += lists[i]->n;
+        for (size_t i = 0; i < j->spec->n_closure_infos; i++)
+                n += j->cis[i]->store_paths.n;
         c->paths = malloc((n ?: 1) * sizeof *c->paths);
         if (!c->paths)
                 return -ENOMEM;
-        for (size_t i = 0; i < n_lists; i++)
-                for (size_t j = 0; j < lists[i]->n; j++) {
-                        c->paths[k] = lists[i]->items[j];
+        for (size_t i = 0; i < j->spec->n_closure_infos; i++) {
+                const PathList *l = &j->cis[i]->store_paths;
+
+                for (size_t m = 0; m < l->n; m++) {
+                        c->paths[k] = l->items[m];
                         sorted = sorted && (k == 0 || strcmp(c->paths[k - 1], c->paths[k]) < 0);
                         k++;
                 }
+        }
         c->n = n;
         if (!sorted)
                 closure_sort_unique(c);
@@ -182,38 +208,39 @@ int closure_compute(ClosureCache *cache, const Spec *spec, const PathList *unit_
         assert(spec);
         assert(closure);
 
-        _cleanup_free_ ClosureInfo **cis = calloc(spec->n_closure_infos ?: 1, sizeof *cis);
-        _cleanup_free_ const PathList **lists = calloc(spec->n_closure_infos ?: 1, sizeof *lists);
-        _cleanup_(path_list_done) PathList roots = {};
+        _cleanup_(job_done) Job j = {
+                .cache = cache,
+                .spec = spec,
+                .cis = calloc(spec->n_closure_infos ?: 1, sizeof(ClosureInfo *)),
+                .closure = closure,
+                .d = d,
+        };
         int r;
 
         closure->read = calloc(spec->n_closure_infos ?: 1, sizeof *closure->read);
-        if (!cis || !lists || !closure->read)
+        if (!j.cis || !closure->read)
                 return -ENOMEM;
         for (size_t i = 0; i < spec->n_closure_infos; i++) {
-                bool owned;
-
                 /* Roots are looked up in what is usually one system closure
                  * shared by many specs: keep it. */
-                r = closure_cache_get(cache, spec->closure_infos[i], spec_names_roots(spec), spec->file, &cis[i],
-                                      &owned, d);
+                r = closure_cache_get(cache, spec->closure_infos[i], spec_names_roots(spec), spec->file, &j.cis[i],
+                                      d);
                 if (r < 0)
                         return r;
-                if (owned)
-                        closure->read[closure->n_read++] = cis[i];
-                lists[i] = &cis[i]->store_paths;
+                if (r > 0)
+                        closure->read[closure->n_read++] = j.cis[i];
         }
 
         if (!spec_names_roots(spec))
-                return closure_borrow(closure, lists, spec->n_closure_infos);
+                return closure_borrow(&j);
 
         if (spec->unit_roots != UNIT_ROOTS_NONE && spec->n_packages == 0 && !unit_installed)
                 return diag_error(d, 0, spec->file, "unitRoots",
                                   "\"%s\" takes the roots from the unit's files, but the unit is not installed "
                                   "(yet); install it and reload, or name roots with \"packages\".",
                                   unit_roots_to_string(spec->unit_roots));
-        r = collect_roots(cache->root, cis, spec->n_closure_infos, unit_paths, spec, &roots, d);
+        r = collect_roots(&j, unit_paths);
         if (r < 0)
                 return r;
-        return closure_of_roots(cache, cis, spec->n_closure_infos, spec, &roots, closure, d);
+        return closure_of_roots(&j);
 }

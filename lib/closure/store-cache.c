@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc-util.h"
 #include "chase.h"
 #include "log.h"
 #include "macro.h"
@@ -43,8 +44,7 @@ void store_cache_done(StoreCache *c) {
         for (size_t i = 0; i < c->n_dirs; i++)
                 store_dir_free(c->dirs[i]);
         free(c->dirs);
-        c->dirs = NULL;
-        c->n_dirs = 0;
+        *c = (StoreCache) {};
 }
 
 /* The number of entries, estimated without listing: a directory's link
@@ -62,7 +62,7 @@ static size_t list_threshold(int fd) {
         return MAX(entries / 3, (size_t) STORE_CACHE_LIST_AFTER);
 }
 
-static int store_dir_open(const char *root, const char *store_dir, StoreDir **ret) {
+static int store_dir_open(Root *root, const char *store_dir, StoreDir **ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
         StoreDir *s;
         int r;
@@ -70,7 +70,7 @@ static int store_dir_open(const char *root, const char *store_dir, StoreDir **re
         r = chase_under_root(root, store_dir, &resolved);
         if (r < 0)
                 return r;
-        full = path_prefix_root(root, resolved);
+        full = root_prefix(root, resolved);
         if (!full)
                 return -ENOMEM;
         s = calloc(1, sizeof *s);
@@ -93,18 +93,8 @@ static int remember(StoreDir *s, const char *name, StoreEntryType type) {
 
         if (i < 0)
                 return (int) i;
-        if ((size_t) i >= s->allocated_types) {
-                size_t k = s->allocated_types ? s->allocated_types * 2 : 256;
-                unsigned char *t;
-
-                while (k <= (size_t) i)
-                        k *= 2;
-                t = realloc(s->types, k);
-                if (!t)
-                        return -ENOMEM;
-                s->types = t;
-                s->allocated_types = k;
-        }
+        if (GREEDY_REALLOC(s->types, s->allocated_types, (size_t) i + 1, 256) < 0)
+                return -ENOMEM;
         s->types[i] = (unsigned char) type;
         return 0;
 }
@@ -208,20 +198,24 @@ static int list_all(StoreDir *s) {
         return 0;
 }
 
-int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, StoreEntryType *ret) {
+int store_cache_lookup(StoreCache *c, Root *root, const char *store_dir, const char *name, StoreEntryType *ret) {
         StoreDir *s = NULL;
         ssize_t i;
         int r;
+
+        assert(c);
+        assert(root);
+        assert(store_dir);
+        assert(name);
+        assert(ret);
 
         for (size_t k = 0; k < c->n_dirs && !s; k++)
                 if (strcmp(c->dirs[k]->path, store_dir) == 0)
                         s = c->dirs[k];
         if (!s) {
-                StoreDir **dirs = reallocarray(c->dirs, c->n_dirs + 1, sizeof *dirs);
-                if (!dirs)
+                if (GREEDY_REALLOC(c->dirs, c->allocated_dirs, c->n_dirs + 1, 4) < 0)
                         return -ENOMEM;
-                c->dirs = dirs;
-                r = store_dir_open(c->root, store_dir, &s);
+                r = store_dir_open(root, store_dir, &s);
                 if (r < 0)
                         return r;
                 assert(s);

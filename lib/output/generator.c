@@ -49,6 +49,7 @@ typedef struct Layer {
 typedef struct Run {
         int normal_fd;
         const char *normal_dir;
+        Root root;           /* everything reads under it */
         Resolver resolver;
         PathList store_dirs; /* that need a view */
         Layer *layers;       /* written so far */
@@ -183,6 +184,7 @@ static int generate_one(Run *run, const SpecEntry *e) {
 
 static void run_done(Run *run) {
         resolver_done(&run->resolver);
+        root_done(&run->root);
         path_list_done(&run->store_dirs);
         for (size_t i = 0; i < run->n_layers; i++)
                 free(run->layers[i].list);
@@ -194,20 +196,20 @@ static void run_done(Run *run) {
 
 int generator_run(const char *root, const char *normal_dir, const GeneratorDirs *dirs) {
         _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(run_done) Run run = { .normal_fd = -1, .normal_dir = normal_dir };
+        _cleanup_(run_done) Run run = { .normal_fd = -1, .normal_dir = normal_dir, .root.path = root };
         int r, ret = 0;
 
         run.normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (run.normal_fd < 0)
                 return log_error_errno(errno, "Cannot open output directory %s: %m", normal_dir);
 
-        r = spec_dirs_enumerate(root, &entries);
+        r = spec_dirs_enumerate(&run.root, &entries);
         if (r < 0)
                 return log_error_errno(r, "Cannot list spec directories: %m");
         if (entries.n == 0)
                 return 0;
 
-        r = resolver_init(&run.resolver, root, dirs);
+        r = resolver_init(&run.resolver, &run.root, dirs);
         if (r < 0)
                 return r;
 

@@ -43,25 +43,58 @@ char *store_view_path(const char *store_dir) {
         return asprintf(&s, STORE_VIEW_DIR "%s", store_dir) < 0 ? NULL : s;
 }
 
-/* source and target live in c->strings (NULL when copying them there
+/* One confinement being planned: the run's caches (root, store,
+ * closureInfos), the spec and the binds so far. */
+typedef struct Planner {
+        ClosureCache *cache;
+        const Spec *spec;
+        Confinement *c;
+        size_t allocated; /* of c->binds */
+        Diag *d;
+} Planner;
+
+/* b's source and target live in c->strings (NULL when copying them there
  * failed). */
-static int add_bind(Confinement *c, size_t *allocated, BindKind kind, BindOrigin origin, char *source, char *target,
-                    bool optional) {
-        if (!source || !target)
+static int add_bind(Planner *p, Bind b) {
+        Confinement *c = p->c;
+
+        if (!b.source || !b.target)
                 return -ENOMEM;
-        if (GREEDY_REALLOC(c->binds, *allocated, c->n_binds + 1, 64) < 0)
+        if (GREEDY_REALLOC(c->binds, p->allocated, c->n_binds + 1, 64) < 0)
                 return -ENOMEM;
-        c->binds[c->n_binds++] = (Bind) { kind, origin, source, target, optional };
+        c->binds[c->n_binds++] = b;
         return 0;
+}
+
+/* A copy of s in the confinement's strings. */
+static char *keep(Planner *p, const char *s) {
+        return string_arena_strdup(&p->c->strings, s);
+}
+
+/* VIEW_DIR/REST, where the caller checked that resolved lies below the
+ * store directory as REST. Once per closure path: no printf. */
+static char *view_source(Planner *p, const char *rest) {
+        const char *view_dir = p->c->view_dir;
+        size_t n, k;
+        char *source;
+
+        assert(view_dir);
+        n = strlen(view_dir);
+        k = strlen(rest);
+        source = string_arena_alloc(&p->c->strings, n + 1 + k + 1);
+        if (source) {
+                memcpy(source, view_dir, n);
+                source[n] = '/';
+                memcpy(source + n + 1, rest, k + 1);
+        }
+        return source;
 }
 
 /* A store path (or a path in one) as the bind it needs: from the view, or
  * read-only from the store itself. */
-static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, BindOrigin origin,
-                          const char *resolved, const char *target) {
+static int add_store_bind(Planner *p, BindOrigin origin, const char *resolved, const char *target) {
+        const Spec *spec = p->spec;
         const char *rest;
-        size_t n, k;
-        char *source;
 
         if (spec->bind_method == BIND_METHOD_OVERLAY) {
                 /* A store path proper is an entry of the closure's overlay,
@@ -69,110 +102,99 @@ static int add_store_bind(Confinement *c, size_t *allocated, const Spec *spec, B
                  * else (binSh, a path in a store path) a read-only bind. */
                 rest = path_startswith(target, spec->store_dir);
                 if (origin == BIND_ORIGIN_CLOSURE && rest && *rest && !strchr(rest, '/'))
-                        return add_bind(c, allocated, BIND_IN_LAYER, origin, string_arena_strdup(&c->strings, target),
-                                        string_arena_strdup(&c->strings, target), false);
+                        return add_bind(p, (Bind) { BIND_IN_LAYER, origin, keep(p, target), keep(p, target), false });
         }
         if (spec->bind_method != BIND_METHOD_VIEW)
-                return add_bind(c, allocated, BIND_READ_ONLY, origin, string_arena_strdup(&c->strings, resolved),
-                                string_arena_strdup(&c->strings, target), false);
+                return add_bind(p, (Bind) { BIND_READ_ONLY, origin, keep(p, resolved), keep(p, target), false });
 
-        /* VIEW_DIR/REST, where callers checked that resolved lies below the
-         * store directory. Once per closure path: no printf. */
         rest = path_startswith(resolved, spec->store_dir);
         if (!rest)
                 return -EINVAL;
-        assert(c->view_dir);
-        n = strlen(c->view_dir);
-        k = strlen(rest);
-        source = string_arena_alloc(&c->strings, n + 1 + k + 1);
-        if (source) {
-                memcpy(source, c->view_dir, n);
-                source[n] = '/';
-                memcpy(source + n + 1, rest, k + 1);
-        }
-        return add_bind(c, allocated, BIND_FROM_VIEW, origin, source, string_arena_strdup(&c->strings, target),
-                        false);
+        return add_bind(p, (Bind) { BIND_FROM_VIEW, origin, view_source(p, rest), keep(p, target), false });
 }
 
-static int add_closure_path(ClosureCache *cache, Confinement *c, size_t *allocated, const Spec *spec,
-                            const char *path, Diag *d) {
+static int add_closure_path(Planner *p, const char *path) {
         _cleanup_free_ char *resolved = NULL;
+        const Spec *spec = p->spec;
         const char *why, *name;
         StoreEntryType type = STORE_ENTRY_SYMLINK;
         int r;
 
         if (strcmp(path, "/") == 0 || strcmp(path, spec->store_dir) == 0)
-                return diag_error(d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, spec->file, "closureInfo",
                                   "expected store paths, got %s, which would expose all of it.", path);
 
         /* A store path proper is looked up in the per-run cache; only a
          * symlink, or a path elsewhere, is resolved component by component. */
         name = path_startswith(path, spec->store_dir);
         if (name && !strchr(name, '/')) {
-                r = store_cache_lookup(&cache->store, spec->store_dir, name, &type);
+                r = store_cache_lookup(&p->cache->store, p->cache->root, spec->store_dir, name, &type);
                 if (r < 0)
-                        return diag_error(d, r, spec->file, "storeDir", "cannot open the store directory %s: %m.",
-                                          spec->store_dir);
+                        return diag_error(p->d, r, spec->file, "storeDir",
+                                          "cannot open the store directory %s: %m.", spec->store_dir);
                 if (type == STORE_ENTRY_MISSING)
-                        return diag_error(d, ENOENT, spec->file, "closureInfo", "closure path %s does not exist.",
-                                          path);
+                        return diag_error(p->d, ENOENT, spec->file, "closureInfo",
+                                          "closure path %s does not exist.", path);
         }
         if (type == STORE_ENTRY_OTHER)
                 /* No symlink: the path itself, checked (path_check_safe())
                  * where store-paths, registration or the spec was read. */
-                return add_store_bind(c, allocated, spec, BIND_ORIGIN_CLOSURE, path, path);
+                return add_store_bind(p, BIND_ORIGIN_CLOSURE, path, path);
 
-        r = chase_under_root_cached(&cache->chase, cache->root, path, &resolved);
+        r = chase_under_root(p->cache->root, path, &resolved);
         if (r < 0)
-                return diag_error(d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.", path);
+                return diag_error(p->d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.",
+                                  path);
         if (path_check_safe(resolved, &why) < 0)
-                return diag_error(d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, spec->file, "closureInfo",
                                   "closure path %s resolves to a path that cannot be written safely: %s.", path,
                                   why);
 
         if (!name)
                 /* A plain list of paths outside any store: read-only binds. */
-                return add_bind(c, allocated, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE,
-                                string_arena_strdup(&c->strings, resolved), string_arena_strdup(&c->strings, path),
-                                false);
+                return add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, keep(p, resolved), keep(p, path), false });
 
         /* A store symlink pointing out of the store would expose host files. */
         if (!path_startswith(resolved, spec->store_dir) || strcmp(resolved, spec->store_dir) == 0)
-                return diag_error(d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, spec->file, "closureInfo",
                                   "closure path %s is a symlink to %s, outside the store directory %s.", path,
                                   resolved, spec->store_dir);
-        return add_store_bind(c, allocated, spec, BIND_ORIGIN_CLOSURE, resolved, path);
+        return add_store_bind(p, BIND_ORIGIN_CLOSURE, resolved, path);
 }
 
-static int add_bin_sh(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
-                      const Closure *closure, Diag *d) {
+static int add_bin_sh(Planner *p, const Closure *closure) {
         _cleanup_free_ char *resolved = NULL, *store_path = NULL;
+        const Spec *spec = p->spec;
         const char *rest;
         int r;
 
-        r = chase_under_root(root, spec->bin_sh, &resolved);
+        r = chase_under_root(p->cache->root, spec->bin_sh, &resolved);
         if (r < 0)
-                return diag_error(d, r, spec->file, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
+                return diag_error(p->d, r, spec->file, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
 
         rest = path_startswith(resolved, spec->store_dir);
         if (!rest || *rest == '\0')
-                return diag_error(d, 0, spec->file, "binSh",
+                return diag_error(p->d, 0, spec->file, "binSh",
                                   "expected a program in the closure, got %s (resolved: %s), outside %s.",
                                   spec->bin_sh, resolved, spec->store_dir);
         if (asprintf(&store_path, "%s/%.*s", spec->store_dir, (int) strcspn(rest, "/"), rest) < 0)
                 return -ENOMEM;
         if (!closure_contains(closure, store_path))
-                return diag_error(d, 0, spec->file, "binSh",
+                return diag_error(p->d, 0, spec->file, "binSh",
                                   "expected a program in the closure, got %s (resolved: %s), whose store path "
                                   "%s is not in the closure.",
                                   spec->bin_sh, resolved, store_path);
 
-        return add_store_bind(c, allocated, spec, BIND_ORIGIN_BIN_SH, resolved, "/bin/sh");
+        return add_store_bind(p, BIND_ORIGIN_BIN_SH, resolved, "/bin/sh");
 }
 
-static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, const Spec *spec,
-                           const ExtraBind *binds, size_t n, BindKind kind, Diag *d) {
+/* The spec's bindReadOnlyPaths (kind BIND_READ_ONLY) or bindPaths
+ * (BIND_WRITABLE). */
+static int add_extra_binds(Planner *p, BindKind kind) {
+        const Spec *spec = p->spec;
         const char *key = kind == BIND_WRITABLE ? "bindPaths" : "bindReadOnlyPaths";
+        const ExtraBind *binds = kind == BIND_WRITABLE ? spec->bind_writable : spec->bind_read_only;
+        size_t n = kind == BIND_WRITABLE ? spec->n_bind_writable : spec->n_bind_read_only;
         int r;
 
         for (size_t i = 0; i < n; i++) {
@@ -180,23 +202,23 @@ static int add_extra_binds(const char *root, Confinement *c, size_t *allocated, 
 
                 /* systemd follows links in the source at every start: whoever
                  * may replace a directory on the way chooses what is bound. */
-                r = path_check_trusted_source(root, binds[i].source, &why);
+                r = path_check_trusted_source(p->cache->root, binds[i].source, &why);
                 if (r == -ENOMEM)
                         return r;
                 if (r == -EPERM)
-                        return diag_error(d, 0, spec->file, key,
+                        return diag_error(p->d, 0, spec->file, key,
                                           "refusing to bind %s, which an unprivileged user could replace: %s.",
                                           binds[i].source, why);
                 if (!binds[i].optional) {
-                        r = chase_under_root(root, binds[i].source, &resolved);
+                        r = chase_under_root(p->cache->root, binds[i].source, &resolved);
                         if (r < 0)
-                                return diag_error(d, r, spec->file, key,
+                                return diag_error(p->d, r, spec->file, key,
                                                   "%s cannot be bound: %m (set \"optional\": true to skip it "
                                                   "when it is missing).",
                                                   binds[i].source);
                 }
-                r = add_bind(c, allocated, kind, BIND_ORIGIN_EXTRA, string_arena_strdup(&c->strings, binds[i].source),
-                             string_arena_strdup(&c->strings, binds[i].target), binds[i].optional);
+                r = add_bind(p, (Bind) { kind, BIND_ORIGIN_EXTRA, keep(p, binds[i].source), keep(p, binds[i].target),
+                                         binds[i].optional });
                 if (r < 0)
                         return r;
         }
@@ -305,21 +327,11 @@ static int check_unit(const UnitInfo *u, const char *unit, const Spec *spec, Dia
         return 0;
 }
 
-int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
-                        Confinement **ret, Diag *d) {
-        _cleanup_confinement_ Confinement *c = NULL;
-        _cleanup_(closure_done) Closure closure = {};
-        const char *root = cache->root;
-        size_t allocated = 0;
-        int r;
+/* A confinement of spec for unit, with what it needs of unit_info (NULL:
+ * not read), and no binds yet. */
+static int confinement_new(const UnitInfo *unit_info, const char *unit, const Spec *spec, Confinement **ret) {
+        _cleanup_confinement_ Confinement *c = calloc(1, sizeof *c);
 
-        if (unit_info) {
-                r = check_unit(unit_info, unit, spec, d);
-                if (r < 0)
-                        return r;
-        }
-
-        c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
         c->unit = strdup(unit);
@@ -348,6 +360,54 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
                 if (!c->view_dir)
                         return -ENOMEM;
         }
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+/* Every bind of the closure, binSh and the spec's own binds, sorted. */
+static int plan_binds(Planner *p, const Closure *closure) {
+        int r;
+
+        p->c->n_closure_paths = closure->n;
+        for (size_t i = 0; i < closure->n; i++) {
+                r = add_closure_path(p, closure->paths[i]);
+                if (r < 0)
+                        return r;
+        }
+        if (p->spec->bin_sh) {
+                r = add_bin_sh(p, closure);
+                if (r < 0)
+                        return r;
+        }
+        r = add_extra_binds(p, BIND_READ_ONLY);
+        if (r < 0)
+                return r;
+        r = add_extra_binds(p, BIND_WRITABLE);
+        if (r < 0)
+                return r;
+        return sort_binds(p->c, p->spec, p->d);
+}
+
+int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
+                        Confinement **ret, Diag *d) {
+        _cleanup_confinement_ Confinement *c = NULL;
+        _cleanup_(closure_done) Closure closure = {};
+        bool uses_view = false;
+        int r;
+
+        assert(cache);
+        assert(unit);
+        assert(spec);
+        assert(ret);
+
+        if (unit_info) {
+                r = check_unit(unit_info, unit, spec, d);
+                if (r < 0)
+                        return r;
+        }
+        r = confinement_new(unit_info, unit, spec, &c);
+        if (r < 0)
+                return r;
 
         r = closure_compute(cache, spec, unit_roots_of(unit_info, spec), unit_info && unit_info->found, &closure,
                             d);
@@ -355,31 +415,11 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
                 return r;
         if (closure.n == 0)
                 return diag_error(d, 0, spec->file, "closureInfo", "expected a closure, got no store paths.");
-        c->n_closure_paths = closure.n;
-        for (size_t i = 0; i < closure.n; i++) {
-                r = add_closure_path(cache, c, &allocated, spec, closure.paths[i], d);
-                if (r < 0)
-                        return r;
-        }
-        if (spec->bin_sh) {
-                r = add_bin_sh(root, c, &allocated, spec, &closure, d);
-                if (r < 0)
-                        return r;
-        }
-        r = add_extra_binds(root, c, &allocated, spec, spec->bind_read_only, spec->n_bind_read_only,
-                            BIND_READ_ONLY, d);
-        if (r < 0)
-                return r;
-        r = add_extra_binds(root, c, &allocated, spec, spec->bind_writable, spec->n_bind_writable, BIND_WRITABLE,
-                            d);
-        if (r < 0)
-                return r;
-        r = sort_binds(c, spec, d);
+        r = plan_binds(&(Planner) { .cache = cache, .spec = spec, .c = c, .d = d }, &closure);
         if (r < 0)
                 return r;
 
         /* No view when nothing is bound from it: no mount unit to pull in. */
-        bool uses_view = false;
         for (size_t i = 0; i < c->n_binds; i++)
                 uses_view = uses_view || c->binds[i].kind == BIND_FROM_VIEW;
         if (!uses_view) {
@@ -391,7 +431,7 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
         return 0;
 }
 
-int confinement_build(const char *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d) {
-        _cleanup_(closure_cache_done) ClosureCache cache = { .root = root, .store.root = root };
+int confinement_build(Root *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d) {
+        _cleanup_(closure_cache_done) ClosureCache cache = CLOSURE_CACHE_INIT(root);
         return confinement_resolve(&cache, NULL, unit, spec, ret, d);
 }

@@ -5,6 +5,7 @@
  * the list of bind mounts its drop-in gets. */
 
 #include "diag.h"
+#include "root.h"
 #include "spec.h"
 #include "string-arena.h"
 #include "unit-info.h"
@@ -77,5 +78,5 @@ char *store_view_path(const char *store_dir);
 int confinement_resolve(struct ClosureCache *cache, const UnitInfo *unit_info, const char *unit, const Spec *spec,
                         Confinement **ret, Diag *d);
 
-/* The same with a cache of its own and without reading the unit. */
-int confinement_build(const char *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d);
+/* The same under root with caches of its own, without reading the unit. */
+int confinement_build(Root *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <string.h>
 
 #include "log.h"
@@ -6,17 +7,33 @@
 #include "unit-info.h"
 #include "unit-name.h"
 
-int resolver_init(Resolver *r, const char *root, const GeneratorDirs *dirs) {
+int resolver_init(Resolver *r, Root *root, const GeneratorDirs *dirs) {
         int k;
 
-        *r = (Resolver) { .root = root, .cache.root = root, .cache.store.root = root };
+        assert(r);
+        assert(root);
+
+        *r = (Resolver) { .cache = CLOSURE_CACHE_INIT(root) };
         k = unit_search_path(dirs, &r->search_path, &r->search_path_doubt);
         if (k < 0)
                 return log_error_errno(k, "Cannot build the unit search path: %m");
+        r->units = UNIT_LOOKUP_INIT(root, r->search_path);
         if (r->search_path_doubt)
                 log_error("Cannot establish how systemd finds units: %s; every spec fails closed.",
                           r->search_path_doubt);
         return 0;
+}
+
+void resolver_set_search_path(Resolver *r, char **path) {
+        assert(r);
+        assert(path);
+
+        unit_lookup_done(&r->units);
+        strv_free(r->search_path);
+        r->search_path = path;
+        r->units = UNIT_LOOKUP_INIT(r->cache.root, path);
+        free(r->search_path_doubt);
+        r->search_path_doubt = NULL;
 }
 
 void resolver_next_spec(Resolver *r, size_t specs_left) {
@@ -25,7 +42,7 @@ void resolver_next_spec(Resolver *r, size_t specs_left) {
 
 void resolver_done(Resolver *r) {
         closure_cache_done(&r->cache);
-        unit_dir_cache_done(&r->unit_dirs);
+        unit_lookup_done(&r->units);
         strv_free(r->search_path);
         r->search_path = NULL;
         free(r->search_path_doubt);
@@ -37,6 +54,12 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
         _cleanup_spec_ Spec *spec = NULL;
         int k;
 
+        assert(r);
+        assert(e);
+        assert(unit);
+        assert(ret);
+        assert(d);
+
         if (e->distrust)
                 return diag_error(d, EPERM, e->path, NULL, "refusing a spec an unprivileged user could change: %s.",
                                   e->distrust);
@@ -47,9 +70,9 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
                 return diag_error(d, ENOENT, e->path, NULL, "cannot establish how systemd finds %s: %s.", unit,
                                   r->search_path_doubt);
 
-        k = spec_load_cached(&r->cache.chase, r->root, e->path, &spec, d);
+        k = spec_load(r->cache.root, e->path, &spec, d);
         if (k >= 0) {
-                k = unit_info_load_cached(r->root, r->search_path, &r->unit_dirs, unit, spec->store_dir, &info);
+                k = unit_info_load(&r->units, unit, spec->store_dir, &info);
                 if (k >= 0 && !info.found)
                         /* Confined from its first start once installed. */
                         log_warning("%s: %s does not exist (yet); confining it all the same.", e->path, unit);

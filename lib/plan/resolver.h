@@ -2,8 +2,9 @@
 #pragma once
 
 /* Everything needed to turn spec files into confinements, shared across
- * specs: the root, the unit search path and the closureInfo cache. The
- * generator and confinementctl resolve specs the same way through it. */
+ * the specs of a run: the run's root (borrowed), the unit search path and
+ * what it holds, the closureInfo and store caches. The generator and
+ * confinementctl resolve specs the same way through it. */
 
 #include "closure-cache.h"
 #include "confinement.h"
@@ -11,17 +12,20 @@
 #include "unit-info.h"
 
 typedef struct Resolver {
-        const char *root;   /* NULL or "/" for none */
-        char **search_path; /* the unit search path */
+        char **search_path;      /* the unit search path */
         char *search_path_doubt; /* why search_path may not be systemd's; NULL when it is */
-        UnitDirCache unit_dirs; /* what search_path holds */
-        ClosureCache cache;
+        UnitLookup units;        /* what search_path holds, under the root */
+        ClosureCache cache;      /* the closureInfos and store entries, under the root */
 } Resolver;
 
-/* dirs: where the generators write, as systemd passed them (NULL: the
- * defaults, also right under a root). When the unit search path cannot be
- * established, every spec fails closed with the reason. */
-int resolver_init(Resolver *r, const char *root, const GeneratorDirs *dirs);
+/* root: the run's, borrowed (root.h). dirs: where the generators write, as
+ * systemd passed them (NULL: the defaults, also right under a root). When
+ * the unit search path cannot be established, every spec fails closed with
+ * the reason. */
+int resolver_init(Resolver *r, Root *root, const GeneratorDirs *dirs);
+/* Replaces the search path by path (taken over): directories named by the
+ * user, about which there is no doubt. */
+void resolver_set_search_path(Resolver *r, char **path);
 /* Before each spec of a run: how many are left, this one included. */
 void resolver_next_spec(Resolver *r, size_t specs_left);
 void resolver_done(Resolver *r);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <dirent.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc-util.h"
 #include "log.h"
 #include "path-trust.h"
 #include "path-util.h"
@@ -60,7 +62,7 @@ static MaskKind entry_mask_kind(int dirfd, const char *name) {
 
 /* The reason not to trust path, NULL when it can be trusted (or cannot be
  * checked: a missing file is reported when it is read). */
-static int distrust_reason(const char *root, const char *path, char **ret) {
+static int distrust_reason(Root *root, const char *path, char **ret) {
         _cleanup_free_ char *reason = NULL;
         int r;
 
@@ -78,7 +80,7 @@ static int find_entry(const SpecEntries *e, const char *name) {
         return -1;
 }
 
-static int add_dir(const char *root, const char *dir, SpecEntries *e) {
+static int add_dir(Root *root, const char *dir, SpecEntries *e) {
         _cleanup_closedir_ DIR *d = NULL;
         _cleanup_free_ char *dir_distrust = NULL;
         struct dirent *de;
@@ -98,7 +100,6 @@ static int add_dir(const char *root, const char *dir, SpecEntries *e) {
         while ((errno = 0, de = readdir(d))) {
                 _cleanup_free_ char *name = NULL, *path = NULL, *distrust = NULL;
                 MaskKind mask;
-                SpecEntry *p;
                 int k;
 
                 if (de->d_name[0] == '.' || !has_suffix(de->d_name, SPEC_SUFFIX))
@@ -123,10 +124,8 @@ static int add_dir(const char *root, const char *dir, SpecEntries *e) {
                         return log_oom();
                 if (dir_distrust && !distrust)
                         return log_oom();
-                p = reallocarray(e->entries, e->n + 1, sizeof *p);
-                if (!p)
+                if (GREEDY_REALLOC(e->entries, e->allocated, e->n + 1, 16) < 0)
                         return log_oom();
-                e->entries = p;
                 e->entries[e->n++] = (SpecEntry) {
                         .name = TAKE_PTR(name),
                         .path = TAKE_PTR(path),
@@ -143,9 +142,12 @@ static int compare_entries(const void *a, const void *b) {
         return strcmp(((const SpecEntry *) a)->name, ((const SpecEntry *) b)->name);
 }
 
-int spec_dirs_enumerate(const char *root, SpecEntries *ret) {
+int spec_dirs_enumerate(Root *root, SpecEntries *ret) {
         SpecEntries e = {};
         int r;
+
+        assert(root);
+        assert(ret);
 
         for (const char *const *dir = spec_dirs; *dir; dir++) {
                 r = add_dir(root, *dir, &e);

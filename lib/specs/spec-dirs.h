@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "path-list.h"
+#include "root.h"
 
 #define SPEC_SUFFIX ".json"
 
@@ -24,14 +25,14 @@ typedef struct SpecEntry {
 
 typedef struct SpecEntries {
         SpecEntry *entries;
-        size_t n;
+        size_t n, allocated;
 } SpecEntries;
 
 void spec_entries_done(SpecEntries *e);
 
-/* Lists every *.json name in the spec directories under root (NULL or "/"
- * for none), sorted by name, each with the file that wins. Unreadable
+/* Lists every *.json name in the spec directories under root, sorted by
+ * name, each with the file that wins. Unreadable
  * directories are logged and skipped; a missing one is normal. A
  * directory or mask an unprivileged user could have planted is not
  * skipped: its entries carry the reason, so that their units fail closed. */
-int spec_dirs_enumerate(const char *root, SpecEntries *ret);
+int spec_dirs_enumerate(Root *root, SpecEntries *ret);

@@ -343,24 +343,24 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         return 0;
 }
 
-int spec_load(const char *root, const char *file, Spec **ret, Diag *d) {
-        return spec_load_cached(NULL, root, file, ret, d);
-}
-
-int spec_load_cached(ChaseCache *cache, const char *root, const char *file, Spec **ret, Diag *d) {
+int spec_load(Root *root, const char *file, Spec **ret, Diag *d) {
         _cleanup_free_ char *buf = NULL, *distrust = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         size_t size = 0;
         int r;
 
-        r = path_check_trusted_cached(cache, root, file, &distrust);
+        assert(root);
+        assert(file);
+        assert(ret);
+
+        r = path_check_trusted(root, file, &distrust);
         if (r == -EPERM)
                 return diag_error(d, r, file, NULL, "refusing a spec an unprivileged user could change: %s.",
                                   distrust);
         if (r == -ENOMEM)
                 return r;
 
-        r = open_regular_file_cached(cache, root, file, &f);
+        r = open_regular_file(root, file, &f);
         if (r == -EBADFD)
                 return diag_error(d, r, file, NULL, "expected a regular file.");
         if (r < 0)

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "chase.h"
 #include "diag.h"
+#include "root.h"
 
 #define SPEC_FILE_SIZE_MAX ((size_t) 1024 * 1024)
 /* A spec nests three levels deep; anything much deeper is not a spec. */
@@ -84,7 +84,6 @@ static inline void spec_freep(Spec **s) {
  * logged with file and key, the first kept in d. */
 int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag *d);
 
-/* Reads and parses root+file (root NULL or "/" for none). */
-int spec_load(const char *root, const char *file, Spec **ret, Diag *d);
-/* The same, with directories looked at through cache (NULL for none). */
-int spec_load_cached(ChaseCache *cache, const char *root, const char *file, Spec **ret, Diag *d);
+/* Reads and parses file under root: only a regular file no unprivileged
+ * user could change (path-trust.h). */
+int spec_load(Root *root, const char *file, Spec **ret, Diag *d);

@@ -264,6 +264,13 @@ typedef struct Collector {
         PathList exec_full_privilege[N_EXEC_SETTINGS];
 } Collector;
 
+static void collector_done(Collector *c) {
+        for (size_t i = 0; i < N_EXEC_SETTINGS; i++) {
+                path_list_done(&c->exec_values[i]);
+                path_list_done(&c->exec_full_privilege[i]);
+        }
+}
+
 /* Whether a command line runs with full privileges: "+" among the
  * prefixes systemd reads before the program ("-", "@", ":", "+", "!", and
  * since 257 "|"). */
@@ -376,7 +383,7 @@ static int collect_assignment(const char *section, const char *key, const char *
         return 0;
 }
 
-static int parse_file(const char *root, const char *file, bool after_ours, Collector *c) {
+static int parse_file(Root *root, const char *file, bool after_ours, Collector *c) {
         _cleanup_fclose_ FILE *f = NULL;
         int r;
 
@@ -392,8 +399,8 @@ static int parse_file(const char *root, const char *file, bool after_ours, Colle
 
 /* Whether path under root is a symlink to /dev/null: recognised by name,
  * as spec-dirs.c does, so that it works under a root without /dev. */
-static bool is_null_link(const char *root, const char *path) {
-        _cleanup_free_ char *full = path_prefix_root(root, path);
+static bool is_null_link(Root *root, const char *path) {
+        _cleanup_free_ char *full = root_prefix(root, path);
         char target[16];
         ssize_t k;
 
@@ -408,7 +415,7 @@ static bool is_null_link(const char *root, const char *path) {
 
 /* Resolves path under root; 1 with *ret for a non-empty regular file, 0
  * for a mask (empty, /dev/null), -ENOENT when there is nothing. */
-static int resolve_unit_file(const char *root, const char *path, char **ret) {
+static int resolve_unit_file(Root *root, const char *path, char **ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
         struct stat st;
         int r;
@@ -418,7 +425,7 @@ static int resolve_unit_file(const char *root, const char *path, char **ret) {
         r = chase_under_root(root, path, &resolved);
         if (r < 0)
                 return r;
-        full = path_prefix_root(root, resolved);
+        full = root_prefix(root, resolved);
         if (!full)
                 return -ENOMEM;
         if (streq(resolved, "/dev/null") || stat(full, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
@@ -446,7 +453,7 @@ struct UnitLink {
         char *target_name; /* the last component of what it points to */
 };
 
-void unit_dir_cache_done(UnitDirCache *c) {
+void unit_lookup_done(UnitLookup *c) {
         for (size_t i = 0; i < c->n; i++)
                 path_index_done(&c->dirs[i].names);
         free(c->dirs);
@@ -456,12 +463,12 @@ void unit_dir_cache_done(UnitDirCache *c) {
                 free(c->links[i].target_name);
         }
         free(c->links);
-        *c = (UnitDirCache) {};
+        *c = (UnitLookup) { .root = c->root, .search_path = c->search_path, .probe = c->probe };
 }
 
-static int list_unit_dir(const char *root, const char *dir, PathIndex *names) {
+static int list_unit_dir(Root *root, const char *dir, PathIndex *names) {
         _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_free_ char *full = path_prefix_root(root, dir);
+        _cleanup_free_ char *full = root_prefix(root, dir);
         struct dirent *de;
         int r;
 
@@ -483,9 +490,10 @@ static int list_unit_dir(const char *root, const char *dir, PathIndex *names) {
  * listed only when no component of it is a symlink (both resolutions
  * meet the same directory), and counted missing only when both fail to
  * reach it. Anything else is probed name by name. */
-static int unit_dir_state(const char *root, UnitDirCache *c, size_t i, const char *dir, UnitDirState *ret) {
+static int unit_dir_state(UnitLookup *l, size_t i, UnitDirState *ret) {
         _cleanup_free_ char *resolved = NULL, *full = NULL;
-        UnitDir *u = &c->dirs[i];
+        const char *dir = l->search_path[i];
+        UnitDir *u = &l->dirs[i];
         int r;
 
         if (u->state != UNIT_DIR_UNKNOWN) {
@@ -493,11 +501,11 @@ static int unit_dir_state(const char *root, UnitDirCache *c, size_t i, const cha
                 return 0;
         }
         u->state = UNIT_DIR_PROBE;
-        r = chase_under_root(root, dir, &resolved);
+        r = chase_under_root(l->root, dir, &resolved);
         if (r == -ENOMEM)
                 return r;
         if (r >= 0 && streq(resolved, dir)) {
-                r = list_unit_dir(root, dir, &u->names);
+                r = list_unit_dir(l->root, dir, &u->names);
                 if (r == -ENOMEM)
                         return r;
                 if (r >= 0)
@@ -505,7 +513,7 @@ static int unit_dir_state(const char *root, UnitDirCache *c, size_t i, const cha
                 else
                         path_index_done(&u->names);
         } else if (r < 0) {
-                full = path_prefix_root(root, dir);
+                full = root_prefix(l->root, dir);
                 if (!full)
                         return -ENOMEM;
                 if (access(full, F_OK) < 0 && (errno == ENOENT || errno == ENOTDIR))
@@ -516,50 +524,48 @@ static int unit_dir_state(const char *root, UnitDirCache *c, size_t i, const cha
 }
 
 /* 0 when search_path[i]/name is known not to exist, 1 when it may. */
-static int unit_dir_may_have(const char *root, char *const *search_path, UnitDirCache *c, size_t i,
-                             const char *name) {
+static int unit_dir_may_have(UnitLookup *l, size_t i, const char *name) {
         UnitDirState state;
         int r;
 
-        if (!c)
+        if (l->probe)
                 return 1;
-        if (!c->dirs) {
+        if (!l->dirs) {
                 size_t n = 0;
 
-                while (search_path[n])
+                while (l->search_path[n])
                         n++;
-                c->dirs = calloc(n ?: 1, sizeof *c->dirs);
-                if (!c->dirs)
+                l->dirs = calloc(n ?: 1, sizeof *l->dirs);
+                if (!l->dirs)
                         return -ENOMEM;
-                c->n = n;
+                l->n = n;
         }
-        assert(i < c->n);
-        r = unit_dir_state(root, c, i, search_path[i], &state);
+        assert(i < l->n);
+        r = unit_dir_state(l, i, &state);
         if (r < 0)
                 return r;
         if (state == UNIT_DIR_MISSING)
                 return 0;
         if (state == UNIT_DIR_LISTED)
-                return path_index_find(&c->dirs[i].names, name) >= 0;
+                return path_index_find(&l->dirs[i].names, name) >= 0;
         return 1;
 }
 
 /* The first unit file of that name in the search path; a mask there
  * counts as missing. */
-static int find_unit_file(const char *root, char *const *search_path, UnitDirCache *cache, const char *name,
-                          char **ret) {
-        for (char *const *dir = search_path; *dir; dir++) {
+static int find_unit_file(UnitLookup *l, const char *name, char **ret) {
+        for (char *const *dir = l->search_path; *dir; dir++) {
                 _cleanup_free_ char *path = NULL;
                 int r;
 
-                r = unit_dir_may_have(root, search_path, cache, dir - search_path, name);
+                r = unit_dir_may_have(l, dir - l->search_path, name);
                 if (r < 0)
                         return r;
                 if (r == 0)
                         continue;
                 if (asprintf(&path, "%s/%s", *dir, name) < 0)
                         return -ENOMEM;
-                r = resolve_unit_file(root, path, ret);
+                r = resolve_unit_file(l->root, path, ret);
                 if (r == -ENOMEM || r >= 0)
                         return r;
         }
@@ -608,11 +614,77 @@ static int dropin_names(const char *unit, PathList *names) {
         return path_list_add(names, dot + 1);
 }
 
-static int find_dropins(const char *root, char *const *search_path, UnitDirCache *cache, const PathList *units,
-                        PathList *files, char **ret_shadow) {
+/* The drop-ins found so far, by name: the first directory with a name
+ * wins, which is how /etc overrides /usr/lib. */
+typedef struct Dropins {
+        Dropin *items;
+        size_t n, allocated;
+        char *shadow; /* a drop-in named as ours outside the generator directories */
+} Dropins;
+
+static void dropins_done(Dropins *x) {
+        for (size_t i = 0; i < x->n; i++) {
+                free(x->items[i].name);
+                free(x->items[i].path);
+        }
+        free(x->items);
+        free(x->shadow);
+}
+
+static int dropins_add(Dropins *x, const char *d, const char *name) {
+        Dropin *p;
+
+        for (size_t j = 0; j < x->n; j++)
+                if (streq(x->items[j].name, name))
+                        return 0;
+        if (GREEDY_REALLOC(x->items, x->allocated, x->n + 1, 16) < 0)
+                return -ENOMEM;
+        p = &x->items[x->n];
+        *p = (Dropin) { .name = strdup(name) };
+        if (!p->name || asprintf(&p->path, "%s/%s", d, name) < 0) {
+                free(p->name);
+                return -ENOMEM;
+        }
+        x->n++;
+        return 0;
+}
+
+/* The *.conf files of drop-in directory d, which lies in dir. */
+static int scan_dropin_dir(UnitLookup *l, const char *dir, const char *d, Dropins *x) {
+        _cleanup_closedir_ DIR *dp = NULL;
+        struct dirent *de;
+        int r;
+
+        r = open_directory(l->root, d, &dp);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        while ((de = readdir(dp))) {
+                size_t k = strlen(de->d_name);
+
+                if (k <= 5 || strcmp(de->d_name + k - 5, ".conf") != 0)
+                        continue;
+                if (streq(de->d_name, DROPIN_NAME)) {
+                        /* Our own output of an earlier run (confinementctl on a
+                         * running system) is not the unit's: at boot the
+                         * generator directories are empty. */
+                        if (is_generator_dir(dir))
+                                continue;
+                        /* Anywhere else, one of that name takes its place. */
+                        if (!x->shadow && asprintf(&x->shadow, "%s/%s", d, de->d_name) < 0) {
+                                x->shadow = NULL;
+                                return -ENOMEM;
+                        }
+                }
+                r = dropins_add(x, d, de->d_name);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int find_dropins(UnitLookup *l, const PathList *units, PathList *files, char **ret_shadow) {
         _cleanup_(path_list_done) PathList names = {};
-        Dropin *dropins = NULL;
-        size_t n = 0;
+        _cleanup_(dropins_done) Dropins x = {};
         int r;
 
         /* The drop-in directories of every name, sorted together. */
@@ -623,88 +695,33 @@ static int find_dropins(const char *root, char *const *search_path, UnitDirCache
         }
         path_list_sort_unique(&names);
 
-        for (char *const *dir = search_path; *dir; dir++)
+        for (char *const *dir = l->search_path; *dir; dir++)
                 for (size_t i = 0; i < names.n; i++) {
                         _cleanup_free_ char *d = NULL;
-                        _cleanup_closedir_ DIR *dp = NULL;
-                        struct dirent *de;
 
-                        if (asprintf(&d, "%s/%s.d", *dir, names.items[i]) < 0) {
-                                r = -ENOMEM;
-                                goto finish;
-                        }
-                        r = unit_dir_may_have(root, search_path, cache, dir - search_path, d + strlen(*dir) + 1);
+                        if (asprintf(&d, "%s/%s.d", *dir, names.items[i]) < 0)
+                                return -ENOMEM;
+                        r = unit_dir_may_have(l, dir - l->search_path, d + strlen(*dir) + 1);
+                        if (r > 0)
+                                r = scan_dropin_dir(l, *dir, d, &x);
                         if (r < 0)
-                                goto finish;
-                        if (r == 0)
-                                continue;
-                        r = open_directory(root, d, &dp);
-                        if (r == -ENOMEM)
-                                goto finish;
-                        if (r < 0)
-                                continue;
-                        while ((de = readdir(dp))) {
-                                size_t k = strlen(de->d_name);
-                                bool seen = false;
-                                Dropin *p;
-
-                                if (k <= 5 || strcmp(de->d_name + k - 5, ".conf") != 0)
-                                        continue;
-                                /* Our own output of an earlier run (confinementctl on a
-                                 * running system) is not the unit's: at boot the
-                                 * generator directories are empty. */
-                                if (streq(de->d_name, DROPIN_NAME) && is_generator_dir(*dir))
-                                        continue;
-                                /* Anywhere else, one of that name takes its place. */
-                                if (streq(de->d_name, DROPIN_NAME) && !*ret_shadow &&
-                                    asprintf(ret_shadow, "%s/%s", d, de->d_name) < 0) {
-                                        *ret_shadow = NULL;
-                                        r = -ENOMEM;
-                                        goto finish;
-                                }
-                                /* The first directory with a name wins: that is how
-                                 * /etc overrides /usr/lib. */
-                                for (size_t j = 0; j < n && !seen; j++)
-                                        seen = strcmp(dropins[j].name, de->d_name) == 0;
-                                if (seen)
-                                        continue;
-                                p = reallocarray(dropins, n + 1, sizeof *p);
-                                if (!p) {
-                                        r = -ENOMEM;
-                                        goto finish;
-                                }
-                                dropins = p;
-                                dropins[n].name = strdup(de->d_name);
-                                if (!dropins[n].name || asprintf(&dropins[n].path, "%s/%s", d, de->d_name) < 0) {
-                                        free(dropins[n].name);
-                                        r = -ENOMEM;
-                                        goto finish;
-                                }
-                                n++;
-                        }
+                                return r;
                 }
 
-        if (n > 0)
-                qsort(dropins, n, sizeof *dropins, compare_dropins);
-        r = 0;
-        for (size_t i = 0; i < n && r >= 0; i++) {
+        if (x.n > 0)
+                qsort(x.items, x.n, sizeof *x.items, compare_dropins);
+        for (size_t i = 0; i < x.n; i++) {
                 _cleanup_free_ char *resolved = NULL;
-                int k;
 
                 /* A masked drop-in (empty or /dev/null) contributes nothing. */
-                k = resolve_unit_file(root, dropins[i].path, &resolved);
-                if (k == -ENOMEM)
-                        r = k;
-                else if (k > 0)
-                        r = path_list_add(files, dropins[i].path);
+                r = resolve_unit_file(l->root, x.items[i].path, &resolved);
+                if (r == -ENOMEM)
+                        return r;
+                if (r > 0 && (r = path_list_add(files, x.items[i].path)) < 0)
+                        return r;
         }
-finish:
-        for (size_t i = 0; i < n; i++) {
-                free(dropins[i].name);
-                free(dropins[i].path);
-        }
-        free(dropins);
-        return r;
+        *ret_shadow = TAKE_PTR(x.shadow);
+        return 0;
 }
 
 /* Whether dir is one of the search path's directories. */
@@ -738,13 +755,11 @@ static int add_alias(PathList *names, const char *unit, const char *name) {
 
 /* Lists every symlink of the search path's directories once: the names
  * of units are looked for among them, for every unit. */
-static int list_links(const char *root, char *const *search_path, UnitDirCache *c) {
-        size_t allocated = 0;
-
+static int list_links(UnitLookup *c) {
         if (c->links_listed)
                 return 0;
-        for (char *const *dir = search_path; *dir; dir++) {
-                _cleanup_free_ char *full = path_prefix_root(root, *dir);
+        for (char *const *dir = c->search_path; *dir; dir++) {
+                _cleanup_free_ char *full = root_prefix(c->root, *dir);
                 _cleanup_closedir_ DIR *d = NULL;
                 struct dirent *de;
 
@@ -766,7 +781,7 @@ static int list_links(const char *root, char *const *search_path, UnitDirCache *
                         target[k] = '\0';
                         tbase = strrchr(target, '/');
                         tbase = tbase ? tbase + 1 : target;
-                        if (GREEDY_REALLOC(c->links, allocated, c->n_links + 1, 16) < 0)
+                        if (GREEDY_REALLOC(c->links, c->allocated_links, c->n_links + 1, 16) < 0)
                                 return -ENOMEM;
                         l = &c->links[c->n_links];
                         *l = (UnitLink) { .name = strdup(de->d_name), .target_name = strdup(tbase) };
@@ -786,41 +801,37 @@ static int list_links(const char *root, char *const *search_path, UnitDirCache *
  * and every symlink in a directory of the search path to that file (an
  * alias; "systemctl enable" makes those of Alias=). A link counts when its
  * target's name is one of those names and it resolves to the same file. */
-static int find_unit_names(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
-                           const char *main_file, PathList *names) {
-        _cleanup_(unit_dir_cache_done) UnitDirCache own = {};
+static int find_unit_names(UnitLookup *l, const char *unit, const char *main_file, PathList *names) {
         const char *base = strrchr(main_file, '/');
         int r;
 
         r = path_list_add(names, unit);
         if (r < 0)
                 return r;
-        if (base && in_search_path(search_path, main_file, (size_t) (base - main_file))) {
+        if (base && in_search_path(l->search_path, main_file, (size_t) (base - main_file))) {
                 r = add_alias(names, unit, base + 1);
                 if (r < 0)
                         return r;
         }
         base = base ? base + 1 : main_file;
 
-        if (!cache)
-                cache = &own;
-        r = list_links(root, search_path, cache);
+        r = list_links(l);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < cache->n_links; i++) {
-                const UnitLink *l = &cache->links[i];
+        for (size_t i = 0; i < l->n_links; i++) {
+                const UnitLink *link = &l->links[i];
                 _cleanup_free_ char *resolved = NULL;
-                bool known = streq(l->target_name, base);
+                bool known = streq(link->target_name, base);
 
                 for (size_t j = 0; j < names->n && !known; j++)
-                        known = streq(l->target_name, names->items[j]);
+                        known = streq(link->target_name, names->items[j]);
                 if (!known)
                         continue;
-                r = resolve_unit_file(root, l->path, &resolved);
+                r = resolve_unit_file(l->root, link->path, &resolved);
                 if (r == -ENOMEM)
                         return r;
                 if (r > 0 && streq(resolved, main_file)) {
-                        r = add_alias(names, unit, l->name);
+                        r = add_alias(names, unit, link->name);
                         if (r < 0)
                                 return r;
                 }
@@ -829,72 +840,82 @@ static int find_unit_names(const char *root, char *const *search_path, UnitDirCa
         return 0;
 }
 
-int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
-                   UnitInfo *ret) {
-        return unit_info_load_cached(root, search_path, NULL, unit, store_dir, ret);
+/* What the collector found in the unit's files, once all are read: the
+ * first full-privilege command, the store paths the commands name. */
+static int collector_finish(Collector *c) {
+        UnitInfo *u = c->info;
+        int r;
+
+        for (size_t i = 0; i < N_EXEC_SETTINGS && !u->full_privilege_command; i++)
+                if (c->exec_full_privilege[i].n > 0) {
+                        u->full_privilege_command = strdup(c->exec_full_privilege[i].items[0]);
+                        if (!u->full_privilege_command)
+                                return -ENOMEM;
+                }
+        for (size_t i = 0; i < N_EXEC_SETTINGS; i++)
+                for (size_t j = 0; j < c->exec_values[i].n; j++) {
+                        r = store_paths_extract(c->exec_values[i].items[j], c->store_dir, &u->exec_store_paths);
+                        if (r < 0)
+                                return r;
+                }
+        path_list_sort_unique(&u->exec_store_paths);
+        path_list_sort_unique(&u->all_store_paths);
+        path_list_sort_unique(&u->service_keys);
+        return 0;
 }
 
-int unit_info_load_cached(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
-                          const char *store_dir, UnitInfo *ret) {
-        _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
+/* The unit's file (or its template's), every name it is loaded under and
+ * the drop-ins of them all, in u. */
+static int find_unit(UnitLookup *l, const char *unit, UnitInfo *u) {
         _cleanup_free_ char *main_file = NULL;
-        Collector c = { .info = &u, .store_dir = store_dir };
         const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
         int r;
 
-        r = find_unit_file(root, search_path, cache, unit, &main_file);
+        r = find_unit_file(l, unit, &main_file);
         if (r == 0 && at && at + 1 != dot) {
                 _cleanup_free_ char *template = NULL;
                 if (asprintf(&template, "%.*s%s", (int) (at - unit + 1), unit, dot) < 0)
                         return -ENOMEM;
-                r = find_unit_file(root, search_path, cache, template, &main_file);
+                r = find_unit_file(l, template, &main_file);
         }
+        if (r <= 0)
+                return r;
+        u->found = true;
+        r = path_list_add(&u->files, main_file);
         if (r < 0)
                 return r;
-        if (r > 0) {
-                u.found = true;
-                r = path_list_add(&u.files, main_file);
-                if (r < 0)
-                        return r;
-                r = find_unit_names(root, search_path, cache, unit, main_file, &u.names);
-                if (r < 0)
-                        return r;
-                r = find_dropins(root, search_path, cache, &u.names, &u.files, &u.dropin_shadow_file);
-                if (r < 0)
-                        return r;
-        }
+        r = find_unit_names(l, unit, main_file, &u->names);
+        if (r < 0)
+                return r;
+        return find_dropins(l, &u->names, &u->files, &u->dropin_shadow_file);
+}
 
+int unit_info_load(UnitLookup *l, const char *unit, const char *store_dir, UnitInfo *ret) {
+        _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
+        _cleanup_(collector_done) Collector c = { .info = &u, .store_dir = store_dir };
+        int r;
+
+        assert(l);
+        assert(l->root);
+        assert(l->search_path);
+        assert(unit);
+        assert(ret);
+
+        r = find_unit(l, unit, &u);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < u.files.n; i++) {
                 const char *name = strrchr(u.files.items[i], '/');
 
                 /* The unit file comes first, then the drop-ins sorted by name. */
-                r = parse_file(root, u.files.items[i], i > 0 && name && strcmp(name + 1, DROPIN_NAME) > 0, &c);
+                r = parse_file(l->root, u.files.items[i], i > 0 && name && strcmp(name + 1, DROPIN_NAME) > 0, &c);
                 if (r == -ENOMEM)
-                        goto finish;
+                        return r;
         }
-        r = 0;
-        for (size_t i = 0; i < N_EXEC_SETTINGS && !u.full_privilege_command; i++)
-                if (c.exec_full_privilege[i].n > 0) {
-                        u.full_privilege_command = strdup(c.exec_full_privilege[i].items[0]);
-                        if (!u.full_privilege_command) {
-                                r = -ENOMEM;
-                                goto finish;
-                        }
-                }
-        for (size_t i = 0; i < N_EXEC_SETTINGS && r >= 0; i++)
-                for (size_t j = 0; j < c.exec_values[i].n && r >= 0; j++)
-                        r = store_paths_extract(c.exec_values[i].items[j], store_dir, &u.exec_store_paths);
-        if (r >= 0) {
-                path_list_sort_unique(&u.exec_store_paths);
-                path_list_sort_unique(&u.all_store_paths);
-                path_list_sort_unique(&u.service_keys);
-                *ret = u;
-                u = (UnitInfo) { .private_tmp = -1 };
-        }
-finish:
-        for (size_t i = 0; i < N_EXEC_SETTINGS; i++) {
-                path_list_done(&c.exec_values[i]);
-                path_list_done(&c.exec_full_privilege[i]);
-        }
-        return r;
+        r = collector_finish(&c);
+        if (r < 0)
+                return r;
+        *ret = u;
+        u = (UnitInfo) { .private_tmp = -1 };
+        return 0;
 }

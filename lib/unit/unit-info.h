@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "path-list.h"
+#include "root.h"
 
 /* The settings of a confinement mode that stay the unit's to choose, as
  * in NixOS's module (mkDefault there): the unit's own value stands. */
@@ -96,32 +97,33 @@ int unit_search_path_build(const char *env, char **const *library, size_t n_libr
  * only absolute entries. */
 bool unit_search_path_plausible(char *const *l);
 
-/* Reads unit under root (NULL or "/" for none) from the search path.
- * A missing unit is not an error: found stays false. The drop-ins are those
- * of every name of the unit, as systemd loads them: the name asked for, the
- * name of the file it resolves to, and every symlink in the search path to
- * that file (aliases, also those "systemctl enable" makes of Alias=),
- * sorted together by file name. */
-int unit_info_load(const char *root, char *const *search_path, const char *unit, const char *store_dir,
-                   UnitInfo *ret);
-
-/* What each directory of the search path holds, listed once for many
- * units instead of probing every directory for every unit name: most
- * directories are missing or hold none of the units. Assumes the
- * directories do not change while it is in use (one generator run). */
+/* The unit search path of a run under its root, and what each directory
+ * of it holds, listed once for many units instead of probing every
+ * directory for every unit name: most directories are missing or hold
+ * none of the units. Assumes the directories do not change while it is in
+ * use (one run). */
 typedef struct UnitDir UnitDir;
 typedef struct UnitLink UnitLink;
-typedef struct UnitDirCache {
-        UnitDir *dirs; /* by index in the search path */
+typedef struct UnitLookup {
+        Root *root;               /* the run's, borrowed */
+        char *const *search_path; /* borrowed */
+        UnitDir *dirs;            /* by index in the search path */
         size_t n;
         UnitLink *links; /* every symlink in the search path's directories */
-        size_t n_links;
+        size_t n_links, allocated_links;
         bool links_listed;
-} UnitDirCache;
+        bool probe; /* ask for each name, listing no directory: what listing answers must equal */
+} UnitLookup;
 
-void unit_dir_cache_done(UnitDirCache *c);
+#define UNIT_LOOKUP_INIT(r, p) ((UnitLookup) { .root = (r), .search_path = (p) })
 
-/* unit_info_load() with cache (NULL for none), which must be used with
- * the same root and search path every time. */
-int unit_info_load_cached(const char *root, char *const *search_path, UnitDirCache *cache, const char *unit,
-                          const char *store_dir, UnitInfo *ret);
+/* Forgets what was listed; root and search_path stay. */
+void unit_lookup_done(UnitLookup *l);
+
+/* Reads unit from the search path. A missing unit is not an error: found
+ * stays false. The drop-ins are those of every name of the unit, as
+ * systemd loads them: the name asked for, the name of the file it
+ * resolves to, and every symlink in the search path to that file
+ * (aliases, also those "systemctl enable" makes of Alias=), sorted
+ * together by file name. */
+int unit_info_load(UnitLookup *l, const char *unit, const char *store_dir, UnitInfo *ret);

@@ -8,7 +8,7 @@ static void assert_chase(const char *root, const char *path, const char *expecte
         _cleanup_free_ char *resolved = NULL;
         int r;
 
-        r = chase_under_root(root, path, &resolved);
+        r = chase_under_root(test_fs(root), path, &resolved);
         ck_assert_msg(r == 0, "chase %s: %s", path, strerror(-r));
         ck_assert_str_eq(resolved, expected);
 }
@@ -16,7 +16,7 @@ static void assert_chase(const char *root, const char *path, const char *expecte
 static void assert_chase_fails(const char *root, const char *path, int expected) {
         char *resolved = NULL;
 
-        ck_assert_int_eq(chase_under_root(root, path, &resolved), expected);
+        ck_assert_int_eq(chase_under_root(test_fs(root), path, &resolved), expected);
         ck_assert_ptr_null(resolved);
 }
 

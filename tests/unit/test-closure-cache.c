@@ -6,8 +6,18 @@
 
 #define SPEC_FILE "/etc/confinement.d/foo.service.json"
 
+/* closure_cache_get() with whether the caller owns *ret in *owned. */
+static int get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file, ClosureInfo **ret,
+               bool *owned, Diag *d) {
+        int r = closure_cache_get(c, closure_info, keep, spec_file, ret, d);
+
+        if (r >= 0)
+                *owned = r > 0;
+        return r < 0 ? r : 0;
+}
+
 static void cache_init(ClosureCache *c) {
-        *c = (ClosureCache) { .root = test_root, .store.root = test_root };
+        *c = CLOSURE_CACHE_INIT(test_fs(test_root));
 }
 
 START_TEST(test_keep) {
@@ -18,7 +28,7 @@ START_TEST(test_keep) {
 
         cache_init(&c);
         test_write_file(test_root, "/c/store-paths", "/nix/store/bbb-b\n/nix/store/aaa-a\n\n/nix/store/bbb-b\n");
-        ck_assert_int_eq(closure_cache_get(&c, "/c", true, SPEC_FILE, &a, &owned, &d), 0);
+        ck_assert_int_eq(get(&c, "/c", true, SPEC_FILE, &a, &owned, &d), 0);
         ck_assert(!owned);
         ck_assert_str_eq(a->path, "/c");
         /* Sorted and unique. */
@@ -29,7 +39,7 @@ START_TEST(test_keep) {
 
         /* Asked again, whether to keep or not: the same, read once. */
         test_write_file(test_root, "/c/store-paths", "/nix/store/ccc-changed\n");
-        ck_assert_int_eq(closure_cache_get(&c, "/c", false, SPEC_FILE, &b, &owned, &d), 0);
+        ck_assert_int_eq(get(&c, "/c", false, SPEC_FILE, &b, &owned, &d), 0);
         ck_assert_ptr_eq(a, b);
         ck_assert(!owned);
         ck_assert_ptr_null(d.reason);
@@ -44,11 +54,11 @@ START_TEST(test_not_kept) {
 
         cache_init(&c);
         test_write_file(test_root, "/c/store-paths", "/nix/store/aaa-a\n");
-        ck_assert_int_eq(closure_cache_get(&c, "/c", false, SPEC_FILE, &a, &owned, &d), 0);
+        ck_assert_int_eq(get(&c, "/c", false, SPEC_FILE, &a, &owned, &d), 0);
         ck_assert(owned);
         ck_assert_uint_eq(c.keys.n, 0);
         /* Not kept: read again, and the caller frees each. */
-        ck_assert_int_eq(closure_cache_get(&c, "/c", false, SPEC_FILE, &b, &owned, &d), 0);
+        ck_assert_int_eq(get(&c, "/c", false, SPEC_FILE, &b, &owned, &d), 0);
         ck_assert(owned);
         ck_assert_ptr_ne(a, b);
         closure_info_free(a);
@@ -69,7 +79,7 @@ START_TEST(test_failure_not_kept) {
                 char spec[64];
 
                 snprintf(spec, sizeof spec, "/etc/confinement.d/s%u.service.json", i);
-                ck_assert_int_eq(closure_cache_get(&c, "/none", true, spec, &a, &owned, &d), -ENOENT);
+                ck_assert_int_eq(get(&c, "/none", true, spec, &a, &owned, &d), -ENOENT);
                 ck_assert_ptr_nonnull(d.reason);
                 ck_assert_msg(strncmp(d.reason, spec, strlen(spec)) == 0, "%s", d.reason);
         }
@@ -87,7 +97,7 @@ START_TEST(test_graph) {
         cache_init(&c);
         test_write_file(test_root, "/c/store-paths", "/nix/store/aaa-a\n");
         test_write_file(test_root, "/c/registration", "/nix/store/aaa-a\nsha256:0\n1\n\n0\n");
-        ck_assert_int_eq(closure_cache_get(&c, "/c", true, SPEC_FILE, &ci, &owned, &d), 0);
+        ck_assert_int_eq(get(&c, "/c", true, SPEC_FILE, &ci, &owned, &d), 0);
         ck_assert_int_eq(closure_info_get_graph(&c, ci, SPEC_FILE, &g, &d), 0);
         ck_assert_ptr_nonnull(g);
         ck_assert_uint_eq(g->index.n, 1);
@@ -106,7 +116,7 @@ START_TEST(test_graph_missing) {
 
         cache_init(&c);
         test_write_file(test_root, "/c/store-paths", "/nix/store/aaa-a\n");
-        ck_assert_int_eq(closure_cache_get(&c, "/c", true, SPEC_FILE, &ci, &owned, &d), 0);
+        ck_assert_int_eq(get(&c, "/c", true, SPEC_FILE, &ci, &owned, &d), 0);
         ck_assert_int_eq(closure_info_get_graph(&c, ci, SPEC_FILE, &g, &d), -ENOENT);
         ck_assert_str_eq(d.reason, SPEC_FILE ": key \"closureInfo\": /c/registration: cannot open: "
                                    "No such file or directory.");

@@ -115,7 +115,7 @@ START_TEST(test_read) {
         _cleanup_(diag_done) Diag d = {};
 
         test_write_file(test_root, NAME, "/nix/store/a\n/nix/store/b\n");
-        ck_assert_int_eq(closure_read_store_paths(test_root, "/etc/closures/foo", SPEC_FILE, &paths, &d), 0);
+        ck_assert_int_eq(closure_read_store_paths(&(ClosureSource) { test_fs(test_root), "/etc/closures/foo", SPEC_FILE, &d }, &paths), 0);
         ck_assert_ptr_null(d.reason);
         ck_assert_uint_eq(paths.n, 2);
 }
@@ -125,7 +125,7 @@ static char *read_fail(const char *closure_info, int expected) {
         _cleanup_(path_list_done) PathList paths = {};
         Diag d = {};
 
-        ck_assert_int_eq(closure_read_store_paths(test_root, closure_info, SPEC_FILE, &paths, &d), expected);
+        ck_assert_int_eq(closure_read_store_paths(&(ClosureSource) { test_fs(test_root), closure_info, SPEC_FILE, &d }, &paths), expected);
         ck_assert_ptr_nonnull(d.reason);
         return d.reason;
 }
@@ -174,7 +174,7 @@ START_TEST(test_read_untrusted) {
                 _cleanup_free_ char *name = NULL;
                 _cleanup_fclose_ FILE *f = NULL;
 
-                ck_assert_int_eq(closure_file_open(test_root, "/etc/none", "store-paths", SPEC_FILE, &name, &f, &d),
+                ck_assert_int_eq(closure_file_open(&(ClosureSource) { test_fs(test_root), "/etc/none", SPEC_FILE, &d }, "store-paths", &name, &f),
                                  -ENOENT);
                 ck_assert_str_eq(d.reason, SPEC_FILE ": key \"closureInfo\": /etc/none/store-paths: cannot open: "
                                            "No such file or directory.");
@@ -193,7 +193,7 @@ START_TEST(test_read_symlinked_closure_info) {
          * /nix/store/xyz-closure-info). */
         test_write_file(test_root, "/nix/store/xyz-closure-info/store-paths", "/nix/store/aaa-a\n");
         test_symlink(test_root, "/etc/closures/foo", "/nix/store/xyz-closure-info");
-        r = closure_read_store_paths(test_root, "/etc/closures/foo", SPEC_FILE, &paths, &d);
+        r = closure_read_store_paths(&(ClosureSource) { test_fs(test_root), "/etc/closures/foo", SPEC_FILE, &d }, &paths);
         ck_assert_msg(r == 0, "%s", strempty(d.reason));
         ck_assert_uint_eq(paths.n, 1);
 }

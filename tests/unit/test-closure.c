@@ -27,7 +27,7 @@ static Spec *spec_from(const char *json) {
 /* The closure of json's spec, its paths joined by " "; r and the reason as expected. */
 static char *closure_of(const char *json, const PathList *unit_paths, bool unit_installed, int expected_r,
                         const char *expected_reason) {
-        _cleanup_(closure_cache_done) ClosureCache cache = { .root = test_root, .store.root = test_root };
+        _cleanup_(closure_cache_done) ClosureCache cache = CLOSURE_CACHE_INIT(test_fs(test_root));
         _cleanup_(closure_done) Closure c = {};
         _cleanup_spec_ Spec *s = spec_from(json);
         _cleanup_(diag_done) Diag d = {};

@@ -56,7 +56,7 @@ static Confinement *build_ok(const char *json) {
         _cleanup_(diag_done) Diag d = {};
         Confinement *c = NULL;
 
-        ck_assert_msg(confinement_build(test_root, "foo.service", s, &c, &d) == 0, "%s", strempty(d.reason));
+        ck_assert_msg(confinement_build(test_fs(test_root), "foo.service", s, &c, &d) == 0, "%s", strempty(d.reason));
         ck_assert_ptr_nonnull(c);
         ck_assert_ptr_null(d.reason);
         return c;
@@ -68,7 +68,7 @@ static char *build_fail(const char *json) {
         Confinement *c = NULL;
         Diag d = {};
 
-        ck_assert_int_lt(confinement_build(test_root, "foo.service", s, &c, &d), 0);
+        ck_assert_int_lt(confinement_build(test_fs(test_root), "foo.service", s, &c, &d), 0);
         ck_assert_ptr_null(c);
         ck_assert_ptr_nonnull(d.reason);
         return d.reason;
@@ -493,7 +493,7 @@ START_TEST(test_roots_errors) {
 END_TEST
 
 START_TEST(test_unit_info) {
-        _cleanup_(closure_cache_done) ClosureCache cache = { .root = test_root, .store.root = test_root };
+        _cleanup_(closure_cache_done) ClosureCache cache = CLOSURE_CACHE_INIT(test_fs(test_root));
         _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
         _cleanup_spec_ Spec *exec = NULL, *plain = NULL;
         _cleanup_confinement_ Confinement *c = NULL, *p = NULL;
@@ -536,7 +536,7 @@ START_TEST(test_unit_info) {
 END_TEST
 
 START_TEST(test_unit_roots_of_missing_unit) {
-        _cleanup_(closure_cache_done) ClosureCache cache = { .root = test_root, .store.root = test_root };
+        _cleanup_(closure_cache_done) ClosureCache cache = CLOSURE_CACHE_INIT(test_fs(test_root));
         _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
         _cleanup_spec_ Spec *s = NULL;
         _cleanup_(diag_done) Diag d = {};
@@ -552,7 +552,7 @@ START_TEST(test_unit_roots_of_missing_unit) {
 END_TEST
 
 START_TEST(test_unit_info_roots_not_in_closure) {
-        _cleanup_(closure_cache_done) ClosureCache cache = { .root = test_root, .store.root = test_root };
+        _cleanup_(closure_cache_done) ClosureCache cache = CLOSURE_CACHE_INIT(test_fs(test_root));
         _cleanup_(unit_info_done) UnitInfo u = { .private_tmp = -1 };
         _cleanup_spec_ Spec *s = NULL;
         _cleanup_(diag_done) Diag d = {};

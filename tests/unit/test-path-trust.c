@@ -7,14 +7,14 @@
 static void assert_trusted(const char *path) {
         _cleanup_free_ char *reason = NULL;
 
-        ck_assert_msg(path_check_trusted(test_root, path, &reason) == 0, "%s: %s", path, strempty(reason));
+        ck_assert_msg(path_check_trusted(test_fs(test_root), path, &reason) == 0, "%s: %s", path, strempty(reason));
         ck_assert_ptr_null(reason);
 }
 
 static void assert_distrusted(const char *path, const char *expected_reason) {
         _cleanup_free_ char *reason = NULL;
 
-        ck_assert_int_eq(path_check_trusted(test_root, path, &reason), -EPERM);
+        ck_assert_int_eq(path_check_trusted(test_fs(test_root), path, &reason), -EPERM);
         ck_assert_ptr_nonnull(reason);
         ck_assert_str_eq(reason, expected_reason);
 }
@@ -92,33 +92,33 @@ END_TEST
 START_TEST(test_missing) {
         char *reason = NULL;
 
-        ck_assert_int_eq(path_check_trusted(test_root, "/etc/none", &reason), -ENOENT);
+        ck_assert_int_eq(path_check_trusted(test_fs(test_root), "/etc/none", &reason), -ENOENT);
         ck_assert_ptr_null(reason);
 }
 END_TEST
 
 START_TEST(test_trust_all) {
-        _cleanup_(chase_cache_done) ChaseCache trusting = { .trust_all = true };
-        _cleanup_(chase_cache_done) ChaseCache cache = {};
+        Root *trusting = test_fs(test_root);
         char *reason = NULL;
 
         /* confinementctl check --no-trust-check: nothing is looked at. */
+        trusting->trust_all = true;
         test_write_file(test_root, "/etc/foo.json", "{}");
         test_chmod(test_root, "/etc/foo.json", 0666);
-        ck_assert_int_eq(path_check_trusted_cached(&trusting, test_root, "/etc/foo.json", &reason), 0);
+        ck_assert_int_eq(path_check_trusted(trusting, "/etc/foo.json", &reason), 0);
         ck_assert_ptr_null(reason);
         /* Not even whether it exists: the open says that. */
-        ck_assert_int_eq(path_check_trusted_cached(&trusting, test_root, "/etc/none", &reason), 0);
+        ck_assert_int_eq(path_check_trusted(trusting, "/etc/none", &reason), 0);
         ck_assert_ptr_null(reason);
-        /* Any other cache checks. */
-        ck_assert_int_eq(path_check_trusted_cached(&cache, test_root, "/etc/foo.json", &reason), -EPERM);
+        /* Any other root checks. */
+        ck_assert_int_eq(path_check_trusted(test_fs(test_root), "/etc/foo.json", &reason), -EPERM);
         ck_assert_str_eq(reason, "/etc/foo.json is writable by anyone (mode 0666)");
         free(reason);
 }
 END_TEST
 
 static int check_source(const char *path, char **reason) {
-        return path_check_trusted_source(test_root, path, reason);
+        return path_check_trusted_source(test_fs(test_root), path, reason);
 }
 
 /* A bind source: the directories above it as a spec's, itself anyone's. */

@@ -11,7 +11,7 @@ START_TEST(test_regular) {
         char buf[16] = {};
 
         test_write_file(test_root, "/etc/x", "hello");
-        ck_assert_int_eq(open_regular_file(test_root, "/etc/x", &f), 0);
+        ck_assert_int_eq(open_regular_file(test_fs(test_root), "/etc/x", &f), 0);
         ck_assert_uint_eq(fread(buf, 1, sizeof buf - 1, f), 5);
         ck_assert_str_eq(buf, "hello");
         /* Blocking again, as a plain fopen() would be. */
@@ -25,15 +25,15 @@ START_TEST(test_no_root) {
 
         test_write_file(test_root, "/etc/x", "hello");
         full = test_path(test_root, "/etc/x");
-        ck_assert_int_eq(open_regular_file(NULL, full, &f), 0);
-        ck_assert_int_eq(open_regular_file("/", full, &g), 0);
+        ck_assert_int_eq(open_regular_file(test_fs(NULL), full, &f), 0);
+        ck_assert_int_eq(open_regular_file(test_fs("/"), full, &g), 0);
 }
 END_TEST
 
 START_TEST(test_missing) {
         FILE *f = NULL;
 
-        ck_assert_int_eq(open_regular_file(test_root, "/etc/none", &f), -ENOENT);
+        ck_assert_int_eq(open_regular_file(test_fs(test_root), "/etc/none", &f), -ENOENT);
         ck_assert_ptr_null(f);
 }
 END_TEST
@@ -43,16 +43,16 @@ START_TEST(test_not_regular) {
         FILE *f = NULL;
 
         test_mkdir_p(test_root, "/etc/dir");
-        ck_assert_int_eq(open_regular_file(test_root, "/etc/dir", &f), -EBADFD);
+        ck_assert_int_eq(open_regular_file(test_fs(test_root), "/etc/dir", &f), -EBADFD);
 
         /* A FIFO without a writer: refused at once, not waited on. */
         fifo = test_path(test_root, "/etc/fifo");
         ck_assert_int_eq(mkfifo(fifo, 0644), 0);
-        ck_assert_int_eq(open_regular_file(test_root, "/etc/fifo", &f), -EBADFD);
+        ck_assert_int_eq(open_regular_file(test_fs(test_root), "/etc/fifo", &f), -EBADFD);
 
         /* A device feeds endless input. */
-        ck_assert_int_eq(open_regular_file(NULL, "/dev/zero", &f), -EBADFD);
-        ck_assert_int_eq(open_regular_file(NULL, "/dev/null", &f), -EBADFD);
+        ck_assert_int_eq(open_regular_file(test_fs(NULL), "/dev/zero", &f), -EBADFD);
+        ck_assert_int_eq(open_regular_file(test_fs(NULL), "/dev/null", &f), -EBADFD);
         ck_assert_ptr_null(f);
 }
 END_TEST
@@ -65,7 +65,7 @@ START_TEST(test_symlink_in_root) {
          * not on the host's file system (the host has no /data/x). */
         test_write_file(test_root, "/data/x", "inside the root");
         test_symlink(test_root, "/etc/link", "/data/x");
-        r = open_regular_file(test_root, "/etc/link", &f);
+        r = open_regular_file(test_fs(test_root), "/etc/link", &f);
         ck_assert_msg(r == 0, "open_regular_file: %s", strerror(-r));
 }
 END_TEST
@@ -78,15 +78,15 @@ START_TEST(test_directory) {
         test_write_file(test_root, "/data/dir/x", "");
         test_symlink(test_root, "/etc/dirlink", "/data/dir");
         /* Through an absolute symlink, under the root. */
-        ck_assert_int_eq(open_directory(test_root, "/etc/dirlink", &d), 0);
+        ck_assert_int_eq(open_directory(test_fs(test_root), "/etc/dirlink", &d), 0);
         while ((de = readdir(d)))
                 found = found || strcmp(de->d_name, "x") == 0;
         closedir(d);
         ck_assert(found);
 
         d = NULL;
-        ck_assert_int_eq(open_directory(test_root, "/data/none", &d), -ENOENT);
-        ck_assert_int_eq(open_directory(test_root, "/data/dir/x", &d), -ENOTDIR);
+        ck_assert_int_eq(open_directory(test_fs(test_root), "/data/none", &d), -ENOENT);
+        ck_assert_int_eq(open_directory(test_fs(test_root), "/data/dir/x", &d), -ENOTDIR);
         ck_assert_ptr_null(d);
 }
 END_TEST

@@ -167,31 +167,32 @@ START_TEST(test_read) {
         Diag d = {};
 
         test_write_file(test_root, "/c/registration", RECORD(A, "0\n"));
-        ck_assert_int_eq(registration_read(test_root, "/c", SPEC_FILE, &g, &d), 0);
+        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/c", SPEC_FILE, &d }, &g), 0);
         ck_assert_uint_eq(g->index.n, 1);
         ck_assert_ptr_null(d.reason);
 
-        ck_assert_int_eq(registration_read(test_root, "/none", SPEC_FILE, &g, &d), -ENOENT);
+        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/none", SPEC_FILE, &d }, &g), -ENOENT);
         reason = d.reason;
         ck_assert_str_eq(reason, PREFIX "/none/registration: cannot open: No such file or directory.");
 }
 END_TEST
 
-START_TEST(test_read_cached_trust) {
-        _cleanup_(chase_cache_done) ChaseCache trusting = { .trust_all = true };
+START_TEST(test_read_trust_all) {
+        Root *trusting = test_fs(test_root);
         _cleanup_ref_graph_ RefGraph *g = NULL;
         _cleanup_free_ char *reason = NULL;
         Diag d = {};
 
-        /* A registration anyone could change: refused, unless the cache
+        /* A registration anyone could change: refused, unless the root
          * trusts all (confinementctl check --no-trust-check). */
         test_write_file(test_root, "/c/registration", RECORD(A, "0\n"));
         test_chmod(test_root, "/c/registration", 0666);
-        ck_assert_int_eq(registration_read(test_root, "/c", SPEC_FILE, &g, &d), -EPERM);
+        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/c", SPEC_FILE, &d }, &g), -EPERM);
         reason = d.reason;
         d.reason = NULL;
         ck_assert_ptr_nonnull(strstr(reason, "which an unprivileged user could change"));
-        ck_assert_int_eq(registration_read_cached(&trusting, test_root, "/c", SPEC_FILE, &g, &d), 0);
+        trusting->trust_all = true;
+        ck_assert_int_eq(registration_read(&(ClosureSource) { trusting, "/c", SPEC_FILE, &d }, &g), 0);
         ck_assert_uint_eq(g->index.n, 1);
         ck_assert_ptr_null(d.reason);
 }
@@ -242,7 +243,7 @@ static Suite *ref_graph_suite(void) {
 
         tc = test_tcase_new("read", true);
         tcase_add_test(tc, test_read);
-        tcase_add_test(tc, test_read_cached_trust);
+        tcase_add_test(tc, test_read_trust_all);
         suite_add_tcase(s, tc);
         return s;
 }

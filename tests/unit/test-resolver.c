@@ -69,10 +69,10 @@ START_TEST(test_resolve) {
         test_write_file(test_root, "/etc/confinement.d/foo.service.json", "{\"closureInfo\": \"/etc/c\"}");
         test_write_file(test_root, "/etc/systemd/system/foo.service",
                         "[Service]\nExecStart=/nix/store/aaa-hello/bin/hello\nPrivateTmp=yes\n");
-        ck_assert_int_eq(spec_dirs_enumerate(test_root, &entries), 0);
+        ck_assert_int_eq(spec_dirs_enumerate(test_fs(test_root), &entries), 0);
         ck_assert_uint_eq(entries.n, 1);
 
-        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
+        ck_assert_int_eq(resolver_init(&r, test_fs(test_root), NULL), 0);
         ck_assert_ptr_nonnull(r.search_path);
         ck_assert_int_eq(resolver_resolve(&r, &entries.entries[0], "foo.service", &c, &d), 0);
         ck_assert_str_eq(c->unit, "foo.service");
@@ -92,7 +92,7 @@ START_TEST(test_resolve_errors) {
         make_root();
         untrusted.distrust = (char *) "/etc/confinement.d is writable by anyone (mode 0777)";
         test_write_file(test_root, "/etc/confinement.d/baz.service.json", "{\"closureInfo\": \"/etc/none\"}");
-        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
+        ck_assert_int_eq(resolver_init(&r, test_fs(test_root), NULL), 0);
         {
                 _cleanup_(diag_done) Diag d = {};
                 ck_assert_int_eq(resolver_resolve(&r, &untrusted, "foo.service", &c, &d), -EPERM);
@@ -128,7 +128,7 @@ START_TEST(test_resolve_no_search_path) {
         /* systemd makes a relative entry absolute against its own
          * working directory, which the generator cannot see. */
         ck_assert_int_eq(setenv("SYSTEMD_UNIT_PATH", "/etc/systemd/system:relative:", 1), 0);
-        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
+        ck_assert_int_eq(resolver_init(&r, test_fs(test_root), NULL), 0);
         ck_assert_int_eq(unsetenv("SYSTEMD_UNIT_PATH"), 0);
         ck_assert_ptr_nonnull(r.search_path_doubt);
         ck_assert_int_eq(resolver_resolve(&r, &e, "foo.service", &c, &d), -ENOENT);
@@ -150,7 +150,7 @@ START_TEST(test_resolve_shares_cache) {
         test_write_file(test_root, "/etc/confinement.d/a.service.json", "{\"closureInfo\": \"/etc/c\"}");
         test_write_file(test_root, "/etc/confinement.d/b.service.json",
                         "{\"closureInfo\": \"/etc/c\", \"bindMethod\": \"read-only\"}");
-        ck_assert_int_eq(resolver_init(&r, test_root, NULL), 0);
+        ck_assert_int_eq(resolver_init(&r, test_fs(test_root), NULL), 0);
         ck_assert_int_eq(resolver_resolve(&r, &a, "a.service", &ca, &d), 0);
         ck_assert_int_eq(resolver_resolve(&r, &b, "b.service", &cb, &d), 0);
         ck_assert_uint_eq(r.cache.store.n_dirs, 1);

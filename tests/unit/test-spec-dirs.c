@@ -14,7 +14,7 @@ static const SpecEntry *find(const SpecEntries *e, const char *name) {
 }
 
 static void enumerate(SpecEntries *e) {
-        ck_assert_int_eq(spec_dirs_enumerate(test_root, e), 0);
+        ck_assert_int_eq(spec_dirs_enumerate(test_fs(test_root), e), 0);
 }
 
 START_TEST(test_dirs) {

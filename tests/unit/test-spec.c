@@ -379,7 +379,7 @@ START_TEST(test_load) {
         _cleanup_spec_ Spec *s = NULL;
 
         test_write_file(test_root, FILE_NAME, "{\"closureInfo\": \"/c\", \"mode\": \"chroot-only\"}\n");
-        ck_assert_int_eq(spec_load(test_root, FILE_NAME, &s, &d), 0);
+        ck_assert_int_eq(spec_load(test_fs(test_root), FILE_NAME, &s, &d), 0);
         ck_assert_str_eq(s->file, FILE_NAME); /* as the booted system names it */
         ck_assert_int_eq(s->mode, CONFINEMENT_CHROOT_ONLY);
 }
@@ -389,7 +389,7 @@ static char *load_fail(const char *file, int expected) {
         Diag d = {};
         Spec *s = NULL;
 
-        ck_assert_int_eq(spec_load(test_root, file, &s, &d), expected);
+        ck_assert_int_eq(spec_load(test_fs(test_root), file, &s, &d), expected);
         ck_assert_ptr_null(s);
         ck_assert_ptr_nonnull(d.reason);
         return d.reason;
@@ -422,7 +422,7 @@ START_TEST(test_load_size_limit) {
         memset(text, ' ', SPEC_FILE_SIZE_MAX + 1);
         memcpy(text, json, strlen(json));
         test_write_file_n(test_root, FILE_NAME, text, SPEC_FILE_SIZE_MAX);
-        ck_assert_int_eq(spec_load(test_root, FILE_NAME, &s, &d), 0);
+        ck_assert_int_eq(spec_load(test_fs(test_root), FILE_NAME, &s, &d), 0);
 
         /* One byte more: refused. */
         test_write_file_n(test_root, FILE_NAME, text, SPEC_FILE_SIZE_MAX + 1);
@@ -459,7 +459,7 @@ START_TEST(test_load_symlink_in_root) {
          * must be followed under the root, never to the host's file. */
         test_write_file(test_root, "/specs/foo.json", "{\"closureInfo\": \"/c\"}");
         test_symlink(test_root, FILE_NAME, "/specs/foo.json");
-        r = spec_load(test_root, FILE_NAME, &s, &d);
+        r = spec_load(test_fs(test_root), FILE_NAME, &s, &d);
         ck_assert_msg(r == 0, "%s", strempty(d.reason));
         ck_assert_str_eq(s->closure_infos[0], "/c");
 }

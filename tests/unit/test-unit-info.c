@@ -24,15 +24,18 @@ static void assert_same_string(const char *a, const char *b) {
                 ck_assert_str_eq(a, b);
 }
 
-/* Loads unit, and again through a fresh per-run cache of the unit
- * directories (as the generator does): the answers must be the same. */
+/* Loads unit probing name by name, and again through a fresh lookup that
+ * lists the unit directories (as the generator does): the answers must be
+ * the same. */
 static void load(const char *unit, UnitInfo *u) {
         _cleanup_(unit_info_done) UnitInfo cached = { .private_tmp = -1 };
-        _cleanup_(unit_dir_cache_done) UnitDirCache cache = {};
+        _cleanup_(unit_lookup_done) UnitLookup probing = UNIT_LOOKUP_INIT(test_fs(test_root), search_path);
+        _cleanup_(unit_lookup_done) UnitLookup listing = UNIT_LOOKUP_INIT(test_fs(test_root), search_path);
 
+        probing.probe = true;
         *u = (UnitInfo) { .private_tmp = -1 };
-        ck_assert_int_eq(unit_info_load(test_root, search_path, unit, "/nix/store", u), 0);
-        ck_assert_int_eq(unit_info_load_cached(test_root, search_path, &cache, unit, "/nix/store", &cached), 0);
+        ck_assert_int_eq(unit_info_load(&probing, unit, "/nix/store", u), 0);
+        ck_assert_int_eq(unit_info_load(&listing, unit, "/nix/store", &cached), 0);
         ck_assert_int_eq(u->found, cached.found);
         assert_same_list(&u->files, &cached.files);
         assert_same_list(&u->exec_store_paths, &cached.exec_store_paths);

@@ -232,10 +232,37 @@ char *test_render(TestRenderFunc render, const void *userdata, int expected_r) {
         return buf;
 }
 
+/* test_fs()'s Roots of the running test. */
+static Root **test_roots = NULL;
+static size_t test_n_roots = 0;
+
+Root *test_fs(const char *root) {
+        Root **l = reallocarray(test_roots, test_n_roots + 1, sizeof *l), *r;
+
+        ck_assert_ptr_nonnull(l);
+        test_roots = l;
+        r = calloc(1, sizeof *r);
+        ck_assert_ptr_nonnull(r);
+        r->path = root;
+        test_roots[test_n_roots++] = r;
+        return r;
+}
+
+static void test_fs_release(void) {
+        for (size_t i = 0; i < test_n_roots; i++) {
+                root_done(test_roots[i]);
+                free(test_roots[i]);
+        }
+        free(test_roots);
+        test_roots = NULL;
+        test_n_roots = 0;
+}
+
 TCase *test_tcase_new(const char *name, bool with_root) {
         TCase *tc = tcase_create(name);
 
         tcase_set_timeout(tc, 120);
+        tcase_add_checked_fixture(tc, NULL, test_fs_release);
         if (with_root)
                 tcase_add_checked_fixture(tc, test_root_setup, test_root_teardown);
         return tc;

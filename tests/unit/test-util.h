@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "macro.h"
+#include "root.h"
 
 /* The temporary root of the running test, created by test_root_setup() and
  * removed with everything under it by test_root_teardown(): add both as a
@@ -20,6 +21,10 @@
 extern char *test_root;
 void test_root_setup(void);
 void test_root_teardown(void);
+
+/* A Root (root.h) for root (NULL: the host), new at each call so that it
+ * looks at the files as they are now; released when the test ends. */
+Root *test_fs(const char *root);
 
 /* A new empty directory in the run's directory under /tmp (removed with
  * everything in it when the run ends); test_tmpdir_remove() removes it
