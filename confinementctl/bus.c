@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "bus.h"
 #include "log.h"
 #include "macro.h"
@@ -240,10 +241,8 @@ static int get_all(sd_bus *bus, const char *object, const char *iface, Props *pr
                 r = sd_bus_message_enter_container(reply, 'v', contents);
                 if (r < 0)
                         goto fail;
-                p = reallocarray(props->items, props->n + 1, sizeof *p);
-                if (!p)
+                if (GREEDY_REALLOC(props->items, props->allocated, props->n + 1, 32) < 0)
                         return log_oom();
-                props->items = p;
                 p = &props->items[props->n++];
                 *p = (Prop) { .name = strdup(name) };
                 if (!p->name)
@@ -333,10 +332,11 @@ int list_services(sd_bus *bus, const char *pattern, LoadedUnits *ret) {
                 return log_error_errno(r, "Cannot parse the unit list: %m");
         while ((r = sd_bus_message_read(reply, "(ssssssouso)", &name, &desc, &load, &active, &sub, &following,
                                         &object, &job_id, &job_type, &job_object)) > 0) {
-                LoadedUnit *u = reallocarray(ret->items, ret->n + 1, sizeof *u);
-                if (!u)
+                LoadedUnit *u;
+
+                if (GREEDY_REALLOC(ret->items, ret->allocated, ret->n + 1, 64) < 0)
                         return log_oom();
-                ret->items = u;
+                u = ret->items;
                 u[ret->n++] = (LoadedUnit) { strdup(name), strdup(object), strdup(load), strdup(active) };
                 if (!u[ret->n - 1].name || !u[ret->n - 1].object || !u[ret->n - 1].load_state ||
                     !u[ret->n - 1].active_state)

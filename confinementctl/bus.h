@@ -38,7 +38,7 @@ typedef struct Prop {
 
 typedef struct Props {
         Prop *items;
-        size_t n;
+        size_t n, allocated;
 } Props;
 
 typedef struct LoadedUnit {
@@ -47,7 +47,7 @@ typedef struct LoadedUnit {
 
 typedef struct LoadedUnits {
         LoadedUnit *items;
-        size_t n;
+        size_t n, allocated;
 } LoadedUnits;
 
 /* Logs what failed, with the bus error's message when there is one. */

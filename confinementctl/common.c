@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc-util.h"
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
@@ -63,17 +64,15 @@ int parse_unit_argument(const char *arg, char **ret) {
 static int split_unit_path(const char *s, char ***ret) {
         _cleanup_free_ char *copy = strdup(s);
         char **l = NULL, *state = NULL;
-        size_t n = 0;
+        size_t n = 0, allocated = 0;
 
         if (!copy)
                 return -ENOMEM;
         for (char *w = strtok_r(copy, ":", &state); w; w = strtok_r(NULL, ":", &state)) {
-                char **m = realloc(l, (n + 2) * sizeof *l);
-                if (!m) {
+                if (GREEDY_REALLOC(l, allocated, n + 2, 8) < 0) {
                         strv_free(l);
                         return -ENOMEM;
                 }
-                l = m;
                 l[n] = strdup(w);
                 l[++n] = NULL;
                 if (!l[n - 1]) {

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "ctl.h"
 #include "table.h"
 
@@ -51,15 +52,9 @@ Table *table_new(size_t n, const char *const *headers) {
 static int add_owned(Table *t, char *text, const char *color) {
         if (!text)
                 return -ENOMEM;
-        if (t->n_cells == t->allocated) {
-                size_t k = t->allocated ? t->allocated * 2 : 32;
-                Cell *c = reallocarray(t->cells, k, sizeof *c);
-                if (!c) {
-                        free(text);
-                        return -ENOMEM;
-                }
-                t->cells = c;
-                t->allocated = k;
+        if (GREEDY_REALLOC(t->cells, t->allocated, t->n_cells + 1, 32) < 0) {
+                free(text);
+                return -ENOMEM;
         }
         t->cells[t->n_cells++] = (Cell) { text, color };
         return 0;

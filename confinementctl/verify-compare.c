@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc-util.h"
 #include "dropin.h"
 #include "log.h"
 #include "macro.h"
@@ -39,11 +40,11 @@ void assignments_done(Assignments *a) {
 
 static int collect(const char *section, const char *key, const char *value, unsigned line, void *userdata) {
         Assignments *a = userdata;
-        Assignment *x = reallocarray(a->items, a->n + 1, sizeof *x);
+        Assignment *x;
 
-        if (!x)
+        if (GREEDY_REALLOC(a->items, a->allocated, a->n + 1, 16) < 0)
                 return -ENOMEM;
-        a->items = x;
+        x = a->items;
         x[a->n++] = (Assignment) { strdup(section), strdup(key), strdup(value) };
         if (!x[a->n - 1].section || !x[a->n - 1].key || !x[a->n - 1].value)
                 return -ENOMEM;

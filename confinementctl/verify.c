@@ -15,6 +15,7 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
+#include "alloc-util.h"
 #include "bus.h"
 #include "ctl.h"
 #include "dropin.h"
@@ -105,7 +106,7 @@ typedef struct Verify {
         EntryCheck *checks; /* by entry */
         LoadedUnits loaded;
         Report *reports;
-        size_t n_reports;
+        size_t n_reports, allocated_reports;
         PathList seen; /* units already reported */
 } Verify;
 
@@ -125,12 +126,11 @@ static void verify_done(Verify *v) {
 }
 
 static Report *new_report(Verify *v, const char *unit, const SpecEntry *e) {
-        Report *r = reallocarray(v->reports, v->n_reports + 1, sizeof *r);
+        Report *r;
 
-        if (!r)
+        if (GREEDY_REALLOC(v->reports, v->allocated_reports, v->n_reports + 1, 16) < 0)
                 return NULL;
-        v->reports = r;
-        r = &r[v->n_reports];
+        r = &v->reports[v->n_reports];
         *r = (Report) { .unit = strdup(unit), .spec = e ? e->path : NULL };
         if (!r->unit)
                 return NULL;

@@ -19,7 +19,7 @@ typedef struct Assignment {
 
 typedef struct Assignments {
         Assignment *items;
-        size_t n;
+        size_t n, allocated;
 } Assignments;
 
 void assignments_done(Assignments *a);

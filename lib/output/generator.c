@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "alloc-util.h"
 #include "closure-layer.h"
 #include "confinement.h"
 #include "dropin.h"
@@ -53,7 +54,7 @@ typedef struct Run {
         Resolver resolver;
         PathList store_dirs; /* that need a view */
         Layer *layers;       /* written so far */
-        size_t n_layers;
+        size_t n_layers, allocated_layers;
         char *helper;        /* this binary, for the layer units */
 } Run;
 
@@ -113,12 +114,10 @@ static int write_layer(Run *run, const Confinement *c) {
         if (r < 0)
                 return r;
 
-        Layer *l = reallocarray(run->layers, run->n_layers + 1, sizeof *l);
-        if (!l)
+        if (GREEDY_REALLOC(run->layers, run->allocated_layers, run->n_layers + 1, 8) < 0)
                 return -ENOMEM;
-        run->layers = l;
-        memcpy(l[run->n_layers].id, id, sizeof id);
-        l[run->n_layers++].list = TAKE_PTR(list);
+        memcpy(run->layers[run->n_layers].id, id, sizeof id);
+        run->layers[run->n_layers++].list = TAKE_PTR(list);
         return 0;
 }
 
