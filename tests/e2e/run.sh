@@ -36,9 +36,19 @@ source "$here/lib/rootfs.sh"
 source "$here/lib/container.sh"
 # shellcheck source=tests/e2e/lib/cases.sh
 source "$here/lib/cases.sh"
-for _group in "$here"/cases/*.sh; do
+# The case groups (cases/README.md); cases run in the order their groups
+# register them.  First these, in this order (the order in which their
+# cases ran when they still stood in lib/cases.sh), then every other group
+# by file name.
+first_groups=(closure fail-closed services specs units matrix)
+for _group in "${first_groups[@]}"; do
         # shellcheck source=/dev/null
-        [[ -f $_group ]] && source "$_group"
+        source "$here/cases/$_group.sh"
+done
+for _group in "$here"/cases/*.sh; do
+        [[ -f $_group && " ${first_groups[*]} " != *" $(basename "$_group" .sh) "* ]] || continue
+        # shellcheck source=/dev/null
+        source "$_group"
 done
 unset _group
 
