@@ -19,6 +19,8 @@ repo=$(cd "$here/../.." && pwd)
 source "$repo/tests/e2e/lib/rootfs.sh"
 # shellcheck source=tests/e2e/lib/container.sh
 source "$repo/tests/e2e/lib/container.sh"
+# shellcheck source=tests/e2e/lib/harness.sh
+source "$repo/tests/e2e/lib/harness.sh"
 
 suite=bookworm
 keep=0
@@ -40,42 +42,21 @@ jq=$(realpath "${args[2]:-$repo/build/tests/ctl/json-query}")
 : "${E2E_FIXTURES:=/var/cache/confinement-generator/fixtures}"
 CEXEC_TIMEOUT=60
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-summary() { echo "$passed passed, $failed failed"; ((failed == 0)); }
-
-((EUID == 0)) || { fail setup "must run as root"; summary; exit 1; }
+trap cleanup EXIT
+((EUID == 0)) || fail_all "must run as root" setup
 for f in "$generator" "$ctl_bin" "$jq"; do
-        [[ -x $f ]] || { fail setup "no executable $f"; summary; exit 1; }
+        [[ -x $f ]] || fail_all "no executable $f" setup
 done
 
-run_dir=$(mktemp -d /tmp/confinementctl-e2e.XXXXXX)
-logs=$run_dir/logs
-mkdir -p "$logs"
+make_run_dir confinementctl-e2e
 ROOT=
-cleanup() {
-        container_poweroff || true
-        if ((keep)); then
-                echo "run directory kept: $run_dir" >&2
-        elif ((failed)); then
-                # keep the logs, drop the rootfs instance
-                mountpoint -q "$run_dir/root" && { umount "$run_dir/root" || umount -l "$run_dir/root"; }
-                rm -rf --one-file-system "$run_dir/root" "$run_dir/upper" "$run_dir/work"
-                echo "logs: $logs" >&2
-        else
-                rootfs_instance_remove "$run_dir"
-        fi
-}
-trap cleanup EXIT
 
 "$repo/tests/fixtures/nix/build-closures.sh" "$E2E_FIXTURES" 10 > "$logs/fixtures.log" 2>&1 ||
-        { fail setup "building the Nix fixtures failed (see $logs/fixtures.log)"; summary; exit 1; }
+        fail_all "building the Nix fixtures failed (see $logs/fixtures.log)" setup
 # shellcheck source=/dev/null
 source "$E2E_FIXTURES/paths.env"
 ROOT=$(rootfs_instance "$suite" "$run_dir" 2> "$logs/rootfs.log") ||
-        { fail setup "no rootfs for $suite (see $logs/rootfs.log)"; summary; exit 1; }
+        fail_all "no rootfs for $suite (see $logs/rootfs.log)" setup
 
 # --- setup: units and specs ------------------------------------------------
 
@@ -166,7 +147,7 @@ fi
 
 CONTAINER_LOG=$logs/console.log
 container_boot "ctl-$$" "$ROOT" --overlay=/nix::/nix 2> "$logs/boot.log" ||
-        { fail setup "the container did not boot (see $logs/boot.log, $logs/console.log)"; summary; exit 1; }
+        fail_all "the container did not boot (see $logs/boot.log, $logs/console.log)" setup
 
 # --- steps -------------------------------------------------------------------
 
@@ -326,4 +307,7 @@ ctl verify-final 10 verify && expect verify-final "$out" "c-ghost.service" &&
 step verify-final
 
 CEXEC_TIMEOUT=20 cexec journalctl -b --no-pager > "$logs/journal.txt" 2>&1 || true
+# cleaned up first, so that the summary is the last line
+cleanup
+trap - EXIT
 summary

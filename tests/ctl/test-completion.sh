@@ -23,7 +23,7 @@ touch "$root/etc/confinement.d/hello.service.json" "$root/usr/lib/confinement.d/
         "$root/usr/lib/systemd/system/web@.service" "$root/usr/lib/systemd/system/other.socket" \
         "$tmp/files/a.json" "$tmp/files/b.txt"
 
-# complete WORD...: the candidates for the last WORD, sorted, one a line
+# complete_words WORD...: the candidates for the last WORD, sorted, one a line
 complete_words() {
         COMP_WORDS=("$@")
         COMP_CWORD=$((${#COMP_WORDS[@]} - 1))

@@ -24,7 +24,8 @@ make_root "$root"
 lacks() {
         if grep -qF -- "$2" "$1"; then cat "$1" >&2; fail "$1 has: $2"; fi
 }
-# only_valgrind_noise FILE: nothing on stderr but what CTL_WRAP prints
+# quiet_stderr: the last ctl wrote nothing to stderr (not checked under
+# CTL_WRAP, whose valgrind writes there)
 quiet_stderr() {
         if [[ -z ${CTL_WRAP:-} && -s $tmp/err ]]; then
                 cat "$tmp/err" >&2

@@ -34,11 +34,23 @@ repo=$(cd "$here/../.." && pwd)
 source "$here/lib/rootfs.sh"
 # shellcheck source=tests/e2e/lib/container.sh
 source "$here/lib/container.sh"
+# shellcheck source=tests/e2e/lib/harness.sh
+source "$here/lib/harness.sh"
 # shellcheck source=tests/e2e/lib/cases.sh
 source "$here/lib/cases.sh"
-for _group in "$here"/cases/*.sh; do
+# The case groups (cases/README.md); cases run in the order their groups
+# register them.  First these, in this order (the order in which their
+# cases ran when they still stood in lib/cases.sh), then every other group
+# by file name.
+first_groups=(closure fail-closed services specs units matrix)
+for _group in "${first_groups[@]}"; do
         # shellcheck source=/dev/null
-        [[ -f $_group ]] && source "$_group"
+        source "$here/cases/$_group.sh"
+done
+for _group in "$here"/cases/*.sh; do
+        [[ -f $_group && " ${first_groups[*]} " != *" $(basename "$_group" .sh) "* ]] || continue
+        # shellcheck source=/dev/null
+        source "$_group"
 done
 unset _group
 
@@ -76,92 +88,60 @@ if ((${#only[@]})); then
         cases=("${only[@]}")
 fi
 
-passed=0
-failed=0
 known=0
 start_time=$SECONDS
-pass() {
-        echo "PASS $1${2:+ $2}"
-        passed=$((passed + 1))
-}
-fail() {
-        echo "FAIL $1: $2"
-        failed=$((failed + 1))
-}
-summary() {
+# before the counts of the summary (lib/harness.sh)
+on_summary() {
         if ((known)); then
                 echo "suite $suite (systemd ${SYSTEMD_VERSION:-?}): $known case(s) checked a KNOWN DIFFERENCE of this systemd version (above)"
         fi
         echo "suite $suite (systemd ${SYSTEMD_VERSION:-?}): $((SECONDS - start_time)) s"
-        echo "$passed passed, $failed failed"
-        ((failed == 0))
 }
 # fail every case with the same reason and stop
-fail_all() {
-        local c
-        for c in "${cases[@]}"; do
-                fail "$c" "$1"
-        done
-        # cleaned up first, so that the summary is the last line
-        cleanup
-        trap - EXIT
-        summary || true
-        exit 1
+fail_all_cases() {
+        fail_all "$1" "${cases[@]}"
 }
 
 # --- setup -------------------------------------------------------------------
 
 run_dir=
 ROOT=
-cleanup() {
-        [[ -n ${run_dir:-} ]] || return 0
-        container_poweroff || true
+# at cleanup (lib/harness.sh), with the container off: the probe results
+# go with the logs
+on_cleanup() {
         if [[ -n $ROOT ]]; then
                 cp -a "$ROOT/var/lib/e2e-results" "$logs/results" 2>/dev/null || true
         fi
-        if ((keep)); then
-                echo "run directory kept: $run_dir" >&2
-        elif ((failed)); then
-                # keep the logs, drop the rootfs instance
-                mountpoint -q "$run_dir/root" && { umount "$run_dir/root" 2>/dev/null || umount -l "$run_dir/root"; }
-                rm -rf --one-file-system "$run_dir/root" "$run_dir/upper" "$run_dir/work"
-                echo "logs: $logs" >&2
-        else
-                rootfs_instance_remove "$run_dir"
-        fi
-        run_dir=
 }
 trap cleanup EXIT
 
-((EUID == 0)) || fail_all "setup: must run as root"
+((EUID == 0)) || fail_all_cases "setup: must run as root"
 for tool in systemd-nspawn nsenter pgrep timeout flock mount nix-build nix-store busybox; do
-        command -v "$tool" >/dev/null || fail_all "setup: missing tool $tool (scripts/install-deps)"
+        command -v "$tool" >/dev/null || fail_all_cases "setup: missing tool $tool (scripts/install-deps)"
 done
 [[ -d $CONFINEMENT_ROOTFS_CACHE/rootfs-$suite ]] || command -v debootstrap >/dev/null ||
-        fail_all "setup: missing tool debootstrap (scripts/install-deps)"
-[[ -n $deb || ( -f $generator && -x $generator ) ]] || fail_all "setup: no generator binary at $generator"
-[[ -z $deb || -f $deb ]] || fail_all "setup: no package at $deb"
-[[ $suite =~ ^[a-z]+$ ]] || fail_all "setup: not a Debian suite name: $suite"
+        fail_all_cases "setup: missing tool debootstrap (scripts/install-deps)"
+[[ -n $deb || ( -f $generator && -x $generator ) ]] || fail_all_cases "setup: no generator binary at $generator"
+[[ -z $deb || -f $deb ]] || fail_all_cases "setup: no package at $deb"
+[[ $suite =~ ^[a-z]+$ ]] || fail_all_cases "setup: not a Debian suite name: $suite"
 
-run_dir=$(mktemp -d /tmp/confinement-e2e.XXXXXX)
-logs=$run_dir/logs
-mkdir -p "$logs"
+make_run_dir confinement-e2e
 
 "$repo/tests/fixtures/nix/build-closures.sh" "$E2E_FIXTURES" 10 > "$logs/fixtures.log" 2>&1 ||
-        fail_all "setup: building the Nix fixtures failed (see $logs/fixtures.log)"
+        fail_all_cases "setup: building the Nix fixtures failed (see $logs/fixtures.log)"
 # shellcheck source=/dev/null
 source "$E2E_FIXTURES/paths.env"
 
 ROOT=$(rootfs_instance "$suite" "$run_dir" 2> "$logs/rootfs.log") ||
-        fail_all "setup: no rootfs for $suite (see $logs/rootfs.log)"
+        fail_all_cases "setup: no rootfs for $suite (see $logs/rootfs.log)"
 
 if [[ -n $deb ]]; then
         cp "$deb" "$ROOT/tmp/e2e.deb"
-        chroot "$ROOT" dpkg -i /tmp/e2e.deb > "$logs/dpkg.log" 2>&1 || fail_all "setup: dpkg -i $deb failed (see $logs/dpkg.log)"
+        chroot "$ROOT" dpkg -i /tmp/e2e.deb > "$logs/dpkg.log" 2>&1 || fail_all_cases "setup: dpkg -i $deb failed (see $logs/dpkg.log)"
         rm -f "$ROOT/tmp/e2e.deb"
         # where systemd runs generators from, whatever the package's layout
         [[ -x $ROOT/usr/lib/systemd/system-generators/confinement-generator ]] ||
-                fail_all "setup: $deb installs no /usr/lib/systemd/system-generators/confinement-generator: $(chroot "$ROOT" dpkg -L confinement-generator | tr '\n' ' ')"
+                fail_all_cases "setup: $deb installs no /usr/lib/systemd/system-generators/confinement-generator: $(chroot "$ROOT" dpkg -L confinement-generator | tr '\n' ' ')"
         echo "installed $(chroot "$ROOT" dpkg-query -W confinement-generator)"
         # the cases that run the generator or confinementctl on the host
         # (tests/e2e/cases/) take the package's
@@ -169,14 +149,14 @@ if [[ -n $deb ]]; then
 else
         install -D -m 755 "$generator" "$ROOT/usr/lib/systemd/system-generators/confinement-generator"
 fi
-setup_cases "$ROOT" > "$logs/setup.log" 2>&1 || fail_all "setup: installing the test units failed (see $logs/setup.log)"
+setup_cases "$ROOT" > "$logs/setup.log" 2>&1 || fail_all_cases "setup: installing the test units failed (see $logs/setup.log)"
 
 CONTAINER_LOG=$logs/console.log
 container_boot "e2e-$$" "$ROOT" --overlay=/nix::/nix 2> "$logs/boot.log" ||
-        fail_all "setup: the container did not boot (see $logs/boot.log, $logs/console.log)"
+        fail_all_cases "setup: the container did not boot (see $logs/boot.log, $logs/console.log)"
 # "systemd 252 (252.39-1~deb12u1)": the cases check version differences
 SYSTEMD_VERSION=$(cexec systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 }') || true
-[[ $SYSTEMD_VERSION =~ ^[0-9]+$ ]] || fail_all "setup: cannot tell the systemd version in the container: '$SYSTEMD_VERSION'"
+[[ $SYSTEMD_VERSION =~ ^[0-9]+$ ]] || fail_all_cases "setup: cannot tell the systemd version in the container: '$SYSTEMD_VERSION'"
 echo "suite $suite: systemd $SYSTEMD_VERSION"
 
 # --- cases -------------------------------------------------------------------

@@ -56,7 +56,7 @@ source "$out/nixos.env"
 eval "NIX_ARGS=($(cat "$out/nix-args"))"
 echo "nixpkgs: $NIXOS_NIXPKGS ($(nix-instantiate --eval -E "(import $NIXOS_NIXPKGS/lib).version" | tr -d '"')), Nix $(nix-build --version | awk '{ print $3 }')"
 
-# nix_case ATTR CASE: nix-instantiate of ATTR of eval.nix for a case of cases.nix
+# nix_eval ATTR CASE [ARG...]: nix-instantiate of ATTR of eval.nix for a case of cases.nix
 nix_eval() {
         local attr=$1 case=$2
         shift 2
