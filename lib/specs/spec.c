@@ -106,21 +106,41 @@ static int parse_path(const char *file, const char *key, json_t *v, char **ret, 
         return 0;
 }
 
-static int parse_enum(const char *file, const char *key, json_t *v, const char *const *names, size_t n,
-                      const char *expected, int *ret, Diag *d) {
+/* One key of the spec being parsed: the file, the key's name and value,
+ * and where its problems go. */
+typedef struct Key {
+        const char *file, *name;
+        json_t *value;
+        Diag *d;
+} Key;
+
+/* The names of an enum's values, by value, and what a message expects. */
+typedef struct EnumKind {
+        const char *const *names;
+        size_t n;
+        const char *expected;
+} EnumKind;
+
+static int parse_enum(const Key *k, const EnumKind *kind, int *ret) {
+        json_t *v = k->value;
+
         if (!json_is_string(v))
-                return diag_error(d, 0, file, key, "expected %s, got %s.", expected, json_type_name(v));
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(json_string_value(v), names[i]) == 0) {
+                return diag_error(k->d, 0, k->file, k->name, "expected %s, got %s.", kind->expected,
+                                  json_type_name(v));
+        for (size_t i = 0; i < kind->n; i++)
+                if (strcmp(json_string_value(v), kind->names[i]) == 0) {
                         *ret = (int) i;
                         return 0;
                 }
-        return diag_error(d, 0, file, key, "expected %s, got \"%s\".", expected, json_string_value(v));
+        return diag_error(k->d, 0, k->file, k->name, "expected %s, got \"%s\".", kind->expected,
+                          json_string_value(v));
 }
 
 /* A path or a list of paths; with allow_single false, only a list. */
-static int parse_path_list(const char *file, const char *key, json_t *v, bool allow_single, char ***ret,
-                           size_t *ret_n, Diag *d) {
+static int parse_path_list(const Key *k, bool allow_single, char ***ret, size_t *ret_n) {
+        const char *file = k->file, *key = k->name;
+        json_t *v = k->value;
+        Diag *d = k->d;
         size_t n = json_is_array(v) ? json_array_size(v) : 1;
         char subkey[64];
         int r;
@@ -192,8 +212,10 @@ static int parse_extra_bind(const char *file, const char *key, json_t *v, ExtraB
         return 0;
 }
 
-static int parse_extra_binds(const char *file, const char *key, json_t *v, ExtraBind **ret, size_t *ret_n,
-                             Diag *d) {
+static int parse_extra_binds(const Key *k, ExtraBind **ret, size_t *ret_n) {
+        const char *file = k->file, *key = k->name;
+        json_t *v = k->value;
+        Diag *d = k->d;
         char subkey[64];
         int r;
 
@@ -255,6 +277,14 @@ static size_t json_depth(const char *text, size_t size) {
         return max;
 }
 
+static const EnumKind mode_kind = {
+        mode_names, _CONFINEMENT_MODE_MAX, "\"full-apivfs\", \"chroot-only\" or \"full\""
+};
+static const EnumKind unit_roots_kind = { unit_roots_names, _UNIT_ROOTS_MAX, "\"none\", \"exec\" or \"full\"" };
+static const EnumKind bind_method_kind = {
+        bind_method_names, _BIND_METHOD_MAX, "\"overlay\", \"view\" or \"read-only\""
+};
+
 int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag *d) {
         json_auto_t *root = NULL;
         _cleanup_spec_ Spec *s = NULL;
@@ -283,36 +313,35 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                 return diag_error(d, 0, file, NULL, "expected a JSON object, got %s.", json_type_name(root));
 
         json_object_foreach(root, key, value) {
+                const Key k = { file, key, value, d };
+
                 if (strcmp(key, "version") == 0) {
                         if (!json_is_integer(value) || json_integer_value(value) != 1)
                                 return diag_error(d, 0, file, key, "expected 1 (the only format version).");
                         r = 0;
                 } else if (strcmp(key, "mode") == 0) {
-                        r = parse_enum(file, key, value, mode_names, _CONFINEMENT_MODE_MAX,
-                                       "\"full-apivfs\", \"chroot-only\" or \"full\"", &e, d);
+                        r = parse_enum(&k, &mode_kind, &e);
                         s->mode = e;
                 } else if (strcmp(key, "closureInfo") == 0) {
-                        r = parse_path_list(file, key, value, true, &s->closure_infos, &s->n_closure_infos, d);
+                        r = parse_path_list(&k, true, &s->closure_infos, &s->n_closure_infos);
                         if (r >= 0 && s->n_closure_infos == 0)
                                 r = diag_error(d, 0, file, key, "expected at least one path, got an empty list.");
                         have_closure_info = true;
                 } else if (strcmp(key, "packages") == 0)
-                        r = parse_path_list(file, key, value, false, &s->packages, &s->n_packages, d);
+                        r = parse_path_list(&k, false, &s->packages, &s->n_packages);
                 else if (strcmp(key, "unitRoots") == 0) {
-                        r = parse_enum(file, key, value, unit_roots_names, _UNIT_ROOTS_MAX,
-                                       "\"none\", \"exec\" or \"full\"", &e, d);
+                        r = parse_enum(&k, &unit_roots_kind, &e);
                         s->unit_roots = e;
                 } else if (strcmp(key, "binSh") == 0)
                         r = json_is_null(value) ? 0 : parse_path(file, key, value, &s->bin_sh, d);
                 else if (strcmp(key, "bindReadOnlyPaths") == 0)
-                        r = parse_extra_binds(file, key, value, &s->bind_read_only, &s->n_bind_read_only, d);
+                        r = parse_extra_binds(&k, &s->bind_read_only, &s->n_bind_read_only);
                 else if (strcmp(key, "bindPaths") == 0)
-                        r = parse_extra_binds(file, key, value, &s->bind_writable, &s->n_bind_writable, d);
+                        r = parse_extra_binds(&k, &s->bind_writable, &s->n_bind_writable);
                 else if (strcmp(key, "storeDir") == 0)
                         r = parse_store_dir(file, value, &s->store_dir, d);
                 else if (strcmp(key, "bindMethod") == 0) {
-                        r = parse_enum(file, key, value, bind_method_names, _BIND_METHOD_MAX,
-                                       "\"overlay\", \"view\" or \"read-only\"", &e, d);
+                        r = parse_enum(&k, &bind_method_kind, &e);
                         s->bind_method = e;
                 } else if (strcmp(key, "allowFullPrivilegeCommands") == 0) {
                         if (!json_is_boolean(value))
