@@ -38,7 +38,7 @@ int main(int argc, char *argv[]) {
 
         /* The units of bindMethod "overlay" run this binary to mount a
          * closure (closure-layer.h). */
-        if (argc > 1 && strcmp(argv[1], CLOSURE_LAYER_MODE) == 0) {
+        if (argc > 1 && streq(argv[1], CLOSURE_LAYER_MODE)) {
                 r = closure_layer_run(argc - 1, argv + 1);
                 log_close();
                 return r < 0 ? 1 : 0;

@@ -45,9 +45,9 @@ int chase_under_root(Root *root, const char *path, char **ret_resolved) {
                 } else
                         rest += strlen(rest);
 
-                if (strcmp(component, ".") == 0)
+                if (streq(component, "."))
                         continue;
-                if (strcmp(component, "..") == 0) {
+                if (streq(component, "..")) {
                         char *last = strrchr(done, '/');
                         if (last)
                                 *last = '\0';

@@ -60,11 +60,11 @@ void log_parse_environment(void) {
 
         e = getenv("SYSTEMD_LOG_TARGET");
         if (e) {
-                if (strcmp(e, "console") == 0)
+                if (streq(e, "console"))
                         log_setup(NULL, LOG_TARGET_CONSOLE);
-                else if (strcmp(e, "kmsg") == 0)
+                else if (streq(e, "kmsg"))
                         log_setup(NULL, LOG_TARGET_KMSG);
-                else if (strcmp(e, "auto") != 0)
+                else if (!streq(e, "auto"))
                         log_warning("Unrecognised SYSTEMD_LOG_TARGET=%s, ignoring.", e);
         }
 

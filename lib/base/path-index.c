@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc-util.h"
+#include "macro.h"
 #include "path-index.h"
 
 void path_index_done(PathIndex *x) {
@@ -42,7 +43,7 @@ static PathIndexSlot *lookup_slot(const PathIndex *x, const char *path, uint32_t
                 PathIndexSlot *s = &x->slots[i];
                 if (s->number == 0)
                         return s;
-                if (s->hash == hash && strcmp(x->paths[s->number - 1], path) == 0)
+                if (s->hash == hash && streq(x->paths[s->number - 1], path))
                         return s;
         }
 }

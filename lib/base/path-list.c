@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc-util.h"
+#include "macro.h"
 #include "path-list.h"
 
 void path_list_done(PathList *l) {
@@ -44,7 +45,7 @@ void path_list_sort_unique(PathList *l) {
                         break;
                 }
         for (size_t i = 1; i < l->n; i++) {
-                if (strcmp(l->items[i], l->items[k]) == 0)
+                if (streq(l->items[i], l->items[k]))
                         free(l->items[i]);
                 else
                         l->items[++k] = l->items[i];

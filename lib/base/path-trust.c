@@ -59,7 +59,7 @@ static int check_trusted(Root *root, const char *path, char **ret_reason) {
                 r = check_one(root, resolved, ret_reason);
                 *p = '/';
         }
-        if (r >= 0 && strcmp(resolved, "/") != 0)
+        if (r >= 0 && !streq(resolved, "/"))
                 r = check_one(root, resolved, ret_reason);
         return r;
 }
@@ -139,7 +139,7 @@ int path_check_trusted_source(Root *root, const char *path, char **ret_reason) {
         }
         if (r < 0)
                 return r;
-        if (strcmp(path, resolved) != 0) {
+        if (!streq(path, resolved)) {
                 /* Reached through links: those too must be root's, where
                  * only root can change them. */
                 _cleanup_free_ char *parent = strdup(path);
@@ -161,7 +161,7 @@ int path_check_trusted_source(Root *root, const char *path, char **ret_reason) {
                         return asprintf(ret_reason, "%s is a link owned by uid %u, not by root", path,
                                         (unsigned) st.st_uid) < 0 ? -ENOMEM : -EPERM;
         }
-        if (strcmp(resolved, "/") == 0)
+        if (streq(resolved, "/"))
                 return 0;
         return check_above(root, resolved, ret_reason);
 }

@@ -29,7 +29,7 @@ static void closure_sort_unique(Closure *c) {
                 return;
         qsort(c->paths, c->n, sizeof *c->paths, compare_refs);
         for (size_t i = 1; i < c->n; i++)
-                if (strcmp(c->paths[i], c->paths[k]) != 0)
+                if (!streq(c->paths[i], c->paths[k]))
                         c->paths[++k] = c->paths[i];
         c->n = k + 1;
 }

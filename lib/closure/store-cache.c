@@ -206,7 +206,7 @@ int store_cache_lookup(StoreCache *c, Root *root, const char *store_dir, const c
         /* Once per closure path: no asserts on the way. */
 
         for (size_t k = 0; k < c->n_dirs && !s; k++)
-                if (strcmp(c->dirs[k]->path, store_dir) == 0)
+                if (streq(c->dirs[k]->path, store_dir))
                         s = c->dirs[k];
         if (!s) {
                 if (GREEDY_REALLOC(c->dirs, c->allocated_dirs, c->n_dirs + 1, 4) < 0)

@@ -120,7 +120,7 @@ static int add_closure_path(Planner *p, const char *path) {
         StoreEntryType type = STORE_ENTRY_SYMLINK;
         int r;
 
-        if (strcmp(path, "/") == 0 || strcmp(path, spec->store_dir) == 0)
+        if (streq(path, "/") || streq(path, spec->store_dir))
                 return diag_error(p->d, 0, spec->file, "closureInfo",
                                   "expected store paths, got %s, which would expose all of it.", path);
 
@@ -155,7 +155,7 @@ static int add_closure_path(Planner *p, const char *path) {
                 return add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, keep(p, resolved), keep(p, path), false });
 
         /* A store symlink pointing out of the store would expose host files. */
-        if (!path_startswith(resolved, spec->store_dir) || strcmp(resolved, spec->store_dir) == 0)
+        if (!path_startswith(resolved, spec->store_dir) || streq(resolved, spec->store_dir))
                 return diag_error(p->d, 0, spec->file, "closureInfo",
                                   "closure path %s is a symlink to %s, outside the store directory %s.", path,
                                   resolved, spec->store_dir);

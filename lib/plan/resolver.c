@@ -98,7 +98,7 @@ char *spec_entry_unit(const SpecEntry *e, const char **reason) {
 
 static const SpecEntry *find_by_name(const SpecEntries *entries, const char *name) {
         for (size_t i = 0; i < entries->n; i++)
-                if (strcmp(entries->entries[i].name, name) == 0)
+                if (streq(entries->entries[i].name, name))
                         return &entries->entries[i];
         return NULL;
 }

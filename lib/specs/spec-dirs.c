@@ -33,7 +33,7 @@ void spec_entries_done(SpecEntries *e) {
 
 static bool has_suffix(const char *s, const char *suffix) {
         size_t n = strlen(s), k = strlen(suffix);
-        return n > k && strcmp(s + n - k, suffix) == 0;
+        return n > k && streq(s + n - k, suffix);
 }
 
 typedef enum MaskKind {
@@ -52,7 +52,7 @@ static MaskKind entry_mask_kind(int dirfd, const char *name) {
         k = readlinkat(dirfd, name, target, sizeof target - 1);
         if (k > 0) {
                 target[k] = '\0';
-                if (strcmp(target, "/dev/null") == 0)
+                if (streq(target, "/dev/null"))
                         return MASKED_BY_LINK;
         }
         if (fstatat(dirfd, name, &st, 0) < 0)
@@ -75,7 +75,7 @@ static int distrust_reason(Root *root, const char *path, char **ret) {
 
 static int find_entry(const SpecEntries *e, const char *name) {
         for (size_t i = 0; i < e->n; i++)
-                if (strcmp(e->entries[i].name, name) == 0)
+                if (streq(e->entries[i].name, name))
                         return (int) i;
         return -1;
 }

@@ -128,7 +128,7 @@ static int parse_enum(const Key *k, const EnumKind *kind, int *ret) {
                 return diag_error(k->d, 0, k->file, k->name, "expected %s, got %s.", kind->expected,
                                   json_type_name(v));
         for (size_t i = 0; i < kind->n; i++)
-                if (strcmp(json_string_value(v), kind->names[i]) == 0) {
+                if (streq(json_string_value(v), kind->names[i])) {
                         *ret = (int) i;
                         return 0;
                 }
@@ -186,11 +186,11 @@ static int parse_extra_bind(const char *file, const char *key, json_t *v, ExtraB
 
         json_object_foreach(v, k, value) {
                 (void) snprintf(subkey, sizeof subkey, "%s.%s", key, k);
-                if (strcmp(k, "source") == 0)
+                if (streq(k, "source"))
                         r = parse_path(file, subkey, value, &b->source, d);
-                else if (strcmp(k, "target") == 0)
+                else if (streq(k, "target"))
                         r = parse_path(file, subkey, value, &b->target, d);
-                else if (strcmp(k, "optional") == 0) {
+                else if (streq(k, "optional")) {
                         if (!json_is_boolean(value))
                                 return diag_error(d, 0, file, subkey, "expected true or false, got %s.",
                                                   json_type_name(value));
@@ -244,7 +244,7 @@ static int parse_store_dir(const char *file, json_t *v, char **ret, Diag *d) {
         if (r < 0)
                 return r;
         assert(*ret);
-        if (strcmp(*ret, "/") == 0)
+        if (streq(*ret, "/"))
                 return diag_error(d, 0, file, "storeDir", "expected a store directory, got \"/\".");
         if ((*ret)[strspn(*ret, "/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")] != '\0')
                 return diag_error(d, 0, file, "storeDir",
@@ -315,35 +315,35 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         json_object_foreach(root, key, value) {
                 const Key k = { file, key, value, d };
 
-                if (strcmp(key, "version") == 0) {
+                if (streq(key, "version")) {
                         if (!json_is_integer(value) || json_integer_value(value) != 1)
                                 return diag_error(d, 0, file, key, "expected 1 (the only format version).");
                         r = 0;
-                } else if (strcmp(key, "mode") == 0) {
+                } else if (streq(key, "mode")) {
                         r = parse_enum(&k, &mode_kind, &e);
                         s->mode = e;
-                } else if (strcmp(key, "closureInfo") == 0) {
+                } else if (streq(key, "closureInfo")) {
                         r = parse_path_list(&k, true, &s->closure_infos, &s->n_closure_infos);
                         if (r >= 0 && s->n_closure_infos == 0)
                                 r = diag_error(d, 0, file, key, "expected at least one path, got an empty list.");
                         have_closure_info = true;
-                } else if (strcmp(key, "packages") == 0)
+                } else if (streq(key, "packages"))
                         r = parse_path_list(&k, false, &s->packages, &s->n_packages);
-                else if (strcmp(key, "unitRoots") == 0) {
+                else if (streq(key, "unitRoots")) {
                         r = parse_enum(&k, &unit_roots_kind, &e);
                         s->unit_roots = e;
-                } else if (strcmp(key, "binSh") == 0)
+                } else if (streq(key, "binSh"))
                         r = json_is_null(value) ? 0 : parse_path(file, key, value, &s->bin_sh, d);
-                else if (strcmp(key, "bindReadOnlyPaths") == 0)
+                else if (streq(key, "bindReadOnlyPaths"))
                         r = parse_extra_binds(&k, &s->bind_read_only, &s->n_bind_read_only);
-                else if (strcmp(key, "bindPaths") == 0)
+                else if (streq(key, "bindPaths"))
                         r = parse_extra_binds(&k, &s->bind_writable, &s->n_bind_writable);
-                else if (strcmp(key, "storeDir") == 0)
+                else if (streq(key, "storeDir"))
                         r = parse_store_dir(file, value, &s->store_dir, d);
-                else if (strcmp(key, "bindMethod") == 0) {
+                else if (streq(key, "bindMethod")) {
                         r = parse_enum(&k, &bind_method_kind, &e);
                         s->bind_method = e;
-                } else if (strcmp(key, "allowFullPrivilegeCommands") == 0) {
+                } else if (streq(key, "allowFullPrivilegeCommands")) {
                         if (!json_is_boolean(value))
                                 return diag_error(d, 0, file, key, "expected true or false, got %s.",
                                                   json_type_name(value));

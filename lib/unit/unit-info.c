@@ -319,14 +319,14 @@ static int collect_assignment(const char *section, const char *key, const char *
         r = store_paths_extract(value, c->store_dir, &u->all_store_paths);
         if (r < 0)
                 return r;
-        if (strcmp(section, "Service") != 0)
+        if (!streq(section, "Service"))
                 return 0;
         r = path_list_add(&u->service_keys, key);
         if (r < 0)
                 return r;
 
         for (size_t i = 0; i < N_EXEC_SETTINGS; i++)
-                if (strcmp(key, exec_settings[i]) == 0) {
+                if (streq(key, exec_settings[i])) {
                         char *origin;
 
                         if (*value == '\0') {
@@ -353,7 +353,7 @@ static int collect_assignment(const char *section, const char *key, const char *
                         }
                 }
 
-        if (strcmp(key, "PrivateTmp") == 0) {
+        if (streq(key, "PrivateTmp")) {
                 r = unit_parse_boolean(value);
                 u->private_tmp = r < 0 ? -1 : r;
         }
@@ -371,11 +371,11 @@ static int collect_assignment(const char *section, const char *key, const char *
                 return 0;
         }
 
-        if (strcmp(key, "RootDirectory") == 0)
+        if (streq(key, "RootDirectory"))
                 return set_string(&u->root_directory, &u->root_directory_file, value, c->file);
-        if (strcmp(key, "RootImage") == 0)
+        if (streq(key, "RootImage"))
                 return set_string(&u->root_image, &u->root_image_file, value, c->file);
-        if (strcmp(key, "RootDirectoryStartOnly") == 0) {
+        if (streq(key, "RootDirectoryStartOnly")) {
                 free(u->root_directory_start_only_file);
                 u->root_directory_start_only_file = unit_parse_boolean(value) > 0 ? strdup(c->file) : NULL;
                 return unit_parse_boolean(value) > 0 && !u->root_directory_start_only_file ? -ENOMEM : 0;
@@ -661,7 +661,7 @@ static int scan_dropin_dir(UnitLookup *l, const char *dir, const char *d, Dropin
         while ((de = readdir(dp))) {
                 size_t k = strlen(de->d_name);
 
-                if (k <= 5 || strcmp(de->d_name + k - 5, ".conf") != 0)
+                if (k <= 5 || !streq(de->d_name + k - 5, ".conf"))
                         continue;
                 if (streq(de->d_name, DROPIN_NAME)) {
                         /* Our own output of an earlier run (confinementctl on a

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "macro.h"
 #include "unit-name.h"
 
 #define LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -26,7 +27,7 @@ int unit_name_classify_service(const char *name, UnitNameKind *ret_kind, const c
         len = strlen(name);
         if (len > UNIT_NAME_MAX)
                 why = "is longer than 255 characters";
-        else if (len <= strlen(suffix) || strcmp(name + len - strlen(suffix), suffix) != 0)
+        else if (len <= strlen(suffix) || !streq(name + len - strlen(suffix), suffix))
                 why = "is not a service unit name (\"NAME.service\")";
         else {
                 stem = len - strlen(suffix);
