@@ -60,6 +60,29 @@ int bus_open(sd_bus **ret) {
 
 /* --- properties ------------------------------------------------------------ */
 
+void bus_binds_done(BusBinds *b) {
+        assert(b);
+
+        for (size_t i = 0; i < b->n; i++) {
+                free(b->items[i].source);
+                free(b->items[i].dest);
+        }
+        free(b->items);
+        *b = (BusBinds) {};
+}
+
+int bus_binds_append(BusBinds *b, char *source, char *dest, bool ignore_enoent, uint64_t flags) {
+        assert(b);
+
+        if (!source || !dest || GREEDY_REALLOC(b->items, b->allocated, b->n + 1, 16) < 0) {
+                free(source);
+                free(dest);
+                return -ENOMEM;
+        }
+        b->items[b->n++] = (BusBind) { source, dest, ignore_enoent, flags };
+        return 0;
+}
+
 void props_done(Props *p) {
         assert(p);
 
@@ -67,11 +90,7 @@ void props_done(Props *p) {
                 free(p->items[i].name);
                 free(p->items[i].scalar);
                 path_list_done(&p->items[i].list);
-                for (size_t k = 0; k < p->items[i].n_binds; k++) {
-                        free(p->items[i].binds[k].source);
-                        free(p->items[i].binds[k].dest);
-                }
-                free(p->items[i].binds);
+                bus_binds_done(&p->items[i].binds);
         }
         free(p->items);
         *p = (Props) {};
@@ -149,14 +168,9 @@ static int read_value(sd_bus_message *m, const char *sig, Prop *p) {
                 if (r < 0)
                         return r;
                 while ((r = sd_bus_message_read(m, "(ssbt)", &s, &d, &b, &t)) > 0) {
-                        BusBind *x = reallocarray(p->binds, p->n_binds + 1, sizeof *x);
-                        if (!x)
-                                return -ENOMEM;
-                        p->binds = x;
-                        x[p->n_binds] = (BusBind) { strdup(s), strdup(d), b, t };
-                        p->n_binds++;
-                        if (!x[p->n_binds - 1].source || !x[p->n_binds - 1].dest)
-                                return -ENOMEM;
+                        r = bus_binds_append(&p->binds, strdup(s), strdup(d), b, t);
+                        if (r < 0)
+                                return r;
                 }
                 if (r < 0)
                         return r;

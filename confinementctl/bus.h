@@ -25,6 +25,16 @@ typedef struct BusBind {
         uint64_t flags;
 } BusBind;
 
+typedef struct BusBinds {
+        BusBind *items;
+        size_t n, allocated;
+} BusBinds;
+
+void bus_binds_done(BusBinds *b);
+/* Appends a bind, taking source and dest (NULL: -ENOMEM, and nothing
+ * added). */
+int bus_binds_append(BusBinds *b, char *source, char *dest, bool ignore_enoent, uint64_t flags);
+
 typedef struct Prop {
         char *name;
         char *scalar; /* strings; booleans as "yes"/"no"; numbers in decimal */
@@ -32,8 +42,7 @@ typedef struct Prop {
         bool is_list;
         PathList list;  /* as; a(ss) as "A:B"; a(sbbsi) as "Type=[|][!]param"; (bas) */
         bool flag;      /* (bas): an allow list */
-        BusBind *binds; /* a(ssbt) */
-        size_t n_binds;
+        BusBinds binds; /* a(ssbt) */
 } Prop;
 
 typedef struct Props {

@@ -288,23 +288,16 @@ int read_full_file(const char *path, char **ret) {
         for (;;) {
                 size_t k;
 
-                if (allocated - size < 4096) {
-                        char *p;
-                        allocated = allocated ? allocated * 2 : 8192;
-                        p = realloc(buf, allocated + 1);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                }
-                k = fread(buf + size, 1, allocated - size, f);
+                /* At least 4096 bytes to read into, and one for the NUL. */
+                if (GREEDY_REALLOC(buf, allocated, size + 4096 + 1, 8192 + 1) < 0)
+                        return -ENOMEM;
+                k = fread(buf + size, 1, allocated - 1 - size, f);
                 size += k;
                 if (k == 0)
                         break;
         }
         if (ferror(f))
                 return -EIO;
-        if (!buf && !(buf = malloc(1)))
-                return -ENOMEM;
         buf[size] = '\0';
         *ret = TAKE_PTR(buf);
         return 0;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc-util.h"
 #include "chase.h"
 #include "ctl.h"
 #include "log.h"
@@ -54,14 +55,8 @@ typedef struct Text {
 } Text;
 
 static int text_append(Text *t, const char *s, size_t n) {
-        if (t->n + n + 1 > t->allocated) {
-                size_t a = MAX(t->allocated * 2, t->n + n + 1);
-                char *p = realloc(t->s, a);
-                if (!p)
-                        return -ENOMEM;
-                t->s = p;
-                t->allocated = a;
-        }
+        if (GREEDY_REALLOC(t->s, t->allocated, t->n + n + 1, 256) < 0)
+                return -ENOMEM;
         memcpy(t->s + t->n, s, n);
         t->n += n;
         t->s[t->n] = '\0';

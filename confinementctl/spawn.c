@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "alloc-util.h"
 #include "log.h"
 #include "macro.h"
 #include "spawn.h"
@@ -33,14 +34,8 @@ static int buffer_read(Buffer *b, int fd) {
                 b->overflow = true;
                 return 1; /* drained and dropped, so that the child does not block */
         }
-        if (b->size + (size_t) k + 1 > b->allocated) {
-                size_t n = MAX(b->allocated * 2, b->size + (size_t) k + 1);
-                char *p = realloc(b->data, n);
-                if (!p)
-                        return -ENOMEM;
-                b->data = p;
-                b->allocated = n;
-        }
+        if (GREEDY_REALLOC(b->data, b->allocated, b->size + (size_t) k + 1, 4096) < 0)
+                return -ENOMEM;
         memcpy(b->data + b->size, chunk, (size_t) k);
         b->size += (size_t) k;
         b->data[b->size] = '\0';

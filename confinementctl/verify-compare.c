@@ -135,7 +135,7 @@ static int split_words(const char *value, const char *unit, PathList *out) {
 }
 
 /* "[-]SOURCE[:TARGET[:OPTIONS]]", as systemd's config_parse_bind_paths(). */
-static int split_binds(const char *value, const char *unit, BusBind **binds, size_t *n) {
+static int split_binds(const char *value, const char *unit, BusBinds *binds) {
         const char *p = value;
         int r;
 
@@ -143,8 +143,6 @@ static int split_binds(const char *value, const char *unit, BusBind **binds, siz
                 _cleanup_free_ char *src = NULL, *dst = NULL, *opts = NULL, *s = NULL, *d = NULL;
                 char sep;
                 bool ignore;
-                BusBind *x;
-
                 p += strspn(p, WHITESPACE);
                 if (*p == '\0')
                         break;
@@ -161,22 +159,12 @@ static int split_binds(const char *value, const char *unit, BusBind **binds, siz
                         r = expand(dst ?: src + ignore, unit, &d);
                 if (r < 0)
                         return r;
-                x = reallocarray(*binds, *n + 1, sizeof *x);
-                if (!x)
-                        return -ENOMEM;
-                *binds = x;
-                x[(*n)++] = (BusBind) { TAKE_PTR(s), TAKE_PTR(d), ignore,
-                                        opts && streq(opts, "norbind") ? 0 : MS_REC_FLAG };
+                r = bus_binds_append(binds, TAKE_PTR(s), TAKE_PTR(d), ignore,
+                                     opts && streq(opts, "norbind") ? 0 : MS_REC_FLAG);
+                if (r < 0)
+                        return r;
         }
         return 0;
-}
-
-static void binds_free(BusBind *b, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                free(b[i].source);
-                free(b[i].dest);
-        }
-        free(b);
 }
 
 static bool bind_equal(const BusBind *a, const BusBind *b) {
@@ -564,39 +552,38 @@ int compare_binds(const char *unit, const Assignments *a, const Props *props, co
 
         for (size_t k = 0; k < ELEMENTSOF(keys) && r >= 0; k++) {
                 const Prop *prop = props_get(props, keys[k]);
-                BusBind *want = NULL;
-                size_t n_want = 0;
+                BusBinds want = {};
 
                 if (!prop)
                         continue;
                 for (size_t i = 0; i < a->n && r >= 0; i++)
                         if (streq(a->items[i].key, keys[k]))
-                                r = split_binds(a->items[i].value, unit, &want, &n_want);
+                                r = split_binds(a->items[i].value, unit, &want);
                 if (r == -EOPNOTSUPP || r == -EINVAL) {
                         log_debug("%s: %s= not compared.", unit, keys[k]);
                         r = 0;
-                        binds_free(want, n_want);
+                        bus_binds_done(&want);
                         continue;
                 }
 
-                for (size_t i = 0; i < n_want && r >= 0; i++) {
+                for (size_t i = 0; i < want.n && r >= 0; i++) {
                         bool found = false;
-                        for (size_t j = 0; j < prop->n_binds && !found; j++)
-                                found = bind_equal(&want[i], &prop->binds[j]);
+                        for (size_t j = 0; j < prop->binds.n && !found; j++)
+                                found = bind_equal(&want.items[i], &prop->binds.items[j]);
                         if (!found) {
-                                _cleanup_free_ char *s = bind_to_string(&want[i]);
+                                _cleanup_free_ char *s = bind_to_string(&want.items[i]);
                                 r = s ? addf(&rep->differences, "%s: %s is missing.", keys[k], s) : -ENOMEM;
                         }
                 }
                 /* Binds the spec does not name: from the closure of another spec
                  * version they are outdated; others come from the unit's own settings. */
-                for (size_t j = 0; j < prop->n_binds && r >= 0; j++) {
-                        const BusBind *b = &prop->binds[j];
+                for (size_t j = 0; j < prop->binds.n && r >= 0; j++) {
+                        const BusBind *b = &prop->binds.items[j];
                         _cleanup_free_ char *s = NULL;
                         bool found = false, stale;
 
-                        for (size_t i = 0; i < n_want && !found; i++)
-                                found = bind_equal(&want[i], b);
+                        for (size_t i = 0; i < want.n && !found; i++)
+                                found = bind_equal(&want.items[i], b);
                         if (found)
                                 continue;
                         s = bind_to_string(b);
@@ -610,7 +597,7 @@ int compare_binds(const char *unit, const Assignments *a, const Props *props, co
                                  stale ? "bound, but not in the spec's closure"
                                        : "bound by the unit's own settings, not by the spec");
                 }
-                binds_free(want, n_want);
+                bus_binds_done(&want);
         }
         return r;
 }

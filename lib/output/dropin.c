@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "alloc-util.h"
 #include "closure-layer.h"
 #include "dropin.h"
 #include "path-util.h"
@@ -356,17 +357,9 @@ typedef struct RenderBuffer {
 static ssize_t render_buffer_write(void *cookie, const char *p, size_t n) {
         RenderBuffer *b = cookie;
 
-        if (b->size + n + 1 > b->allocated) {
-                size_t want = MAX(b->allocated * 2, b->size + n + 1);
-                size_t k = MAX(want, (size_t) 64 * 1024);
-                char *d = realloc(b->data, k);
-
-                if (!d) {
-                        errno = ENOMEM;
-                        return 0; /* fopencookie(3): 0 is an error */
-                }
-                b->data = d;
-                b->allocated = k;
+        if (GREEDY_REALLOC(b->data, b->allocated, b->size + n + 1, 64 * 1024) < 0) {
+                errno = ENOMEM;
+                return 0; /* fopencookie(3): 0 is an error */
         }
         memcpy(b->data + b->size, p, n);
         b->size += n;
