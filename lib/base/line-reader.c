@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,9 @@
 #include "line-reader.h"
 
 void line_reader_init(LineReader *r, FILE *f, size_t block) {
+        assert(r);
+        assert(f);
+
         *r = (LineReader) { .f = f, .block = block ?: LINE_READER_BLOCK };
 }
 
@@ -36,6 +40,7 @@ static int make_room(LineReader *r) {
 }
 
 int line_reader_next(LineReader *r, char **ret_line, size_t *ret_length) {
+        /* Once per line of every closureInfo file: no asserts on the way. */
         for (;;) {
                 char *line = NULL, *nl = NULL;
                 size_t n;

@@ -73,6 +73,9 @@ int opendir_at(int dirfd, const char *path, int flags, DIR **ret) {
         int fd, r;
         DIR *d;
 
+        assert(path);
+        assert(ret);
+
         fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | flags);
         if (fd < 0)
                 return negative_errno();

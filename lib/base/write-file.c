@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
@@ -27,6 +28,9 @@ int write_file_atomic_at(int dirfd, const char *name, const char *content, size_
         _cleanup_close_ int fd = -1;
         uint64_t rnd;
         int r;
+
+        assert(name);
+        assert(content);
 
         if (strchr(name, '/'))
                 return -EINVAL;
@@ -60,6 +64,8 @@ int write_file_atomic_at(int dirfd, const char *name, const char *content, size_
 
 int open_subdirectory_at(int dirfd, const char *name) {
         int fd;
+
+        assert(name);
 
         if (strchr(name, '/'))
                 return -EINVAL;

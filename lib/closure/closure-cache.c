@@ -110,6 +110,10 @@ int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_fi
         _cleanup_ref_graph_ RefGraph *g = NULL;
         int r;
 
+        assert(c);
+        assert(ci);
+        assert(ret);
+
         if (!ci->graph) {
                 r = registration_read(&(ClosureSource) { c->root, ci->path, spec_file, d }, &g);
                 if (r < 0)

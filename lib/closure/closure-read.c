@@ -13,6 +13,10 @@
 #include "read-file.h"
 
 int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d) {
+        assert(f);
+        assert(name);
+        assert(paths);
+
         _cleanup_(line_reader_done) LineReader reader = {};
         size_t n, lineno = 0;
         char *line;
@@ -303,6 +307,9 @@ int registration_read(const ClosureSource *s, RefGraph **ret) {
         _cleanup_free_ char *name = NULL;
         _cleanup_fclose_ FILE *f = NULL;
         int r;
+
+        assert(s);
+        assert(ret);
 
         r = closure_file_open(s, REGISTRATION_FILE, &name, &f);
         if (r < 0)

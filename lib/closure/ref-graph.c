@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +26,10 @@ int ref_graph_closure_nodes(const RefGraph *g, const size_t *roots, size_t n_roo
         _cleanup_free_ size_t *stack = malloc((g->index.n ?: 1) * sizeof *stack);
         _cleanup_free_ size_t *found = malloc((g->index.n ?: 1) * sizeof *found);
         size_t top = 0, n = 0;
+
+        assert(g);
+        assert(ret);
+        assert(ret_n);
 
         if (!seen || !stack || !found)
                 return -ENOMEM;
@@ -76,6 +81,8 @@ int ref_graph_sort_nodes(RefGraph *g, size_t *nodes, size_t n) {
         size_t words = (g->index.n + 63) / 64, k = 0;
         int r;
 
+        assert(g);
+
         /* Ranking costs about one sort of all nodes: worth it once that
          * many were sorted one closure at a time. */
         if (!g->rank && g->sorted + n > g->index.n) {
@@ -103,6 +110,9 @@ int ref_graph_closure(const RefGraph *g, const size_t *roots, size_t n_roots, Pa
         _cleanup_free_ size_t *found = NULL;
         size_t n = 0;
         int r;
+
+        assert(g);
+        assert(out);
 
         r = ref_graph_closure_nodes(g, roots, n_roots, &found, &n);
         for (size_t i = 0; r >= 0 && i < n; i++)

@@ -242,6 +242,8 @@ int store_cache_lookup(StoreCache *c, Root *root, const char *store_dir, const c
 }
 
 void store_cache_next_spec(StoreCache *c, size_t specs_left) {
+        assert(c);
+
         for (size_t k = 0; k < c->n_dirs; k++) {
                 StoreDir *s = c->dirs[k];
                 size_t added = s->names.n - s->names_at_spec;

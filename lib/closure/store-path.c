@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,10 @@ int store_paths_extract(const char *text, const char *store_dir, PathList *out) 
         size_t k = strlen(store_dir);
         const char *p = text;
         int r;
+
+        assert(text);
+        assert(store_dir);
+        assert(out);
 
         while ((p = strstr(p, store_dir))) {
                 const char *name = p + k;

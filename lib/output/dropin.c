@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <string.h>
 
 #include "alloc-util.h"
@@ -147,6 +148,9 @@ int dropin_render(const Confinement *c, FILE *f) {
         char layer_id[CLOSURE_LAYER_ID_MAX];
         size_t n_view = 0;
         int r, n_layer;
+
+        assert(c);
+        assert(f);
 
         r = write_header(f, c->spec_file);
         if (r < 0)
@@ -308,6 +312,9 @@ int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f
         _cleanup_free_ char *path = NULL, *escaped = NULL, *file = NULL, *comment = NULL;
         int r;
 
+        assert(spec_file);
+        assert(f);
+
         reason = reason ?: "the spec cannot be honoured";
         path = reason_as_path(reason);
         comment = strdup(reason);
@@ -372,6 +379,9 @@ int render_to_string(Renderer render, const void *userdata, char **ret, size_t *
         FILE *f;
         int r;
 
+        assert(render);
+        assert(ret);
+
         f = fopencookie(&b, "w", (cookie_io_functions_t) { .write = render_buffer_write });
         if (!f)
                 return -ENOMEM;
@@ -393,6 +403,8 @@ int render_to_string(Renderer render, const void *userdata, char **ret, size_t *
 char *store_view_mount_name(const char *store_dir) {
         _cleanup_free_ char *view = store_view_path(store_dir);
 
+        assert(store_dir);
+
         if (!view)
                 return NULL;
         return unit_name_from_path(view, ".mount");
@@ -400,6 +412,9 @@ char *store_view_mount_name(const char *store_dir) {
 
 int store_view_mount_render(const char *store_dir, FILE *f) {
         _cleanup_free_ char *view = store_view_path(store_dir);
+
+        assert(store_dir);
+        assert(f);
 
         if (!view)
                 return -ENOMEM;

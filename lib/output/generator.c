@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <fcntl.h>
 #include <string.h>
 
@@ -194,6 +195,8 @@ static void run_done(Run *run) {
 }
 
 int generator_run(const char *root, const char *normal_dir, const GeneratorDirs *dirs) {
+        assert(normal_dir);
+
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(run_done) Run run = { .normal_fd = -1, .normal_dir = normal_dir, .root.path = root };
         int r, ret = 0;

@@ -39,6 +39,8 @@ const char *bind_origin_to_string(BindOrigin o) {
 }
 
 char *store_view_path(const char *store_dir) {
+        assert(store_dir);
+
         char *s;
         return asprintf(&s, STORE_VIEW_DIR "%s", store_dir) < 0 ? NULL : s;
 }
@@ -432,6 +434,11 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
 }
 
 int confinement_build(Root *root, const char *unit, const Spec *spec, Confinement **ret, Diag *d) {
+        assert(root);
+        assert(unit);
+        assert(spec);
+        assert(ret);
+
         _cleanup_(closure_cache_done) ClosureCache cache = CLOSURE_CACHE_INIT(root);
         return confinement_resolve(&cache, NULL, unit, spec, ret, d);
 }

@@ -37,6 +37,8 @@ void resolver_set_search_path(Resolver *r, char **path) {
 }
 
 void resolver_next_spec(Resolver *r, size_t specs_left) {
+        assert(r);
+
         store_cache_next_spec(&r->cache.store, specs_left);
 }
 
@@ -87,6 +89,9 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
 char *spec_entry_unit(const SpecEntry *e, const char **reason) {
         _cleanup_free_ char *unit = strndup(e->name, strlen(e->name) - strlen(SPEC_SUFFIX));
 
+        assert(e);
+        assert(reason);
+
         if (!unit) {
                 *reason = "out of memory";
                 return NULL;
@@ -107,6 +112,9 @@ const SpecEntry *spec_entries_find_for_unit(const SpecEntries *entries, const ch
         _cleanup_free_ char *name = NULL, *template_name = NULL;
         const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
         const SpecEntry *e;
+
+        assert(entries);
+        assert(unit);
 
         if (asprintf(&name, "%s" SPEC_SUFFIX, unit) < 0)
                 return NULL;

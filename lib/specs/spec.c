@@ -294,6 +294,10 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         json_t *value;
         int r, e = 0;
 
+        assert(file);
+        assert(text);
+        assert(ret);
+
         s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -71,6 +72,11 @@ char *unit_escape_specifiers(const char *s) {
 int unit_extract_word(const char **p, const char *separators, char **ret, char *ret_separator) {
         const char *s = *p;
         char *w, *t, quote = 0;
+
+        assert(p);
+        assert(separators);
+        assert(ret);
+        assert(ret_separator);
 
         w = malloc(strlen(s) + 1);
         if (!w)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -78,6 +79,10 @@ int unit_file_parse(FILE *f, const char *name, UnitFileAssignment cb, void *user
         unsigned line = 0, first_line = 0;
         ssize_t n;
         int r;
+
+        assert(f);
+        assert(name);
+        assert(cb);
 
         while ((errno = 0, n = getline(&buf, &allocated, f)) >= 0) {
                 char *l;

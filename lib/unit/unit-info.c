@@ -234,6 +234,9 @@ int unit_search_path(const GeneratorDirs *dirs, char ***ret, char **ret_doubt) {
         size_t n = 0;
         int r;
 
+        assert(ret);
+        assert(ret_doubt);
+
         /* Without a trailing ":", $SYSTEMD_UNIT_PATH is the whole path. */
         if (!env || (*env && env[strlen(env) - 1] == ':')) {
                 if (sd_path_lookup_strv(SD_PATH_SYSTEMD_SEARCH_SYSTEM_UNIT, NULL, &answers[n]) < 0)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@ int unit_name_classify_service(const char *name, UnitNameKind *ret_kind, const c
         const char *why = NULL, *at;
         size_t len, stem;
         UnitNameKind kind = UNIT_NAME_PLAIN;
+
+        assert(name);
 
         len = strlen(name);
         if (len > UNIT_NAME_MAX)
@@ -56,6 +59,9 @@ int unit_name_classify_service(const char *name, UnitNameKind *ret_kind, const c
 char *unit_name_from_path(const char *path, const char *suffix) {
         size_t n = strlen(path);
         char *s, *t;
+
+        assert(path);
+        assert(suffix);
 
         while (*path == '/')
                 path++, n--;

@@ -12,8 +12,9 @@ typedef enum UnitNameKind {
 
 #define UNIT_NAME_MAX 255
 
-/* 0 and the kind for a valid service unit name; -EINVAL and a static
- * description in *reason otherwise. */
+/* 0 and the kind for a valid service unit name (ret_kind may be NULL);
+ * -EINVAL and a static description in *reason otherwise (reason may be
+ * NULL). */
 int unit_name_classify_service(const char *name, UnitNameKind *ret_kind, const char **reason);
 
 /* "/run/foo bar" + ".mount" -> "run-foo\x20bar.mount", as systemd-escape
