@@ -364,7 +364,7 @@ typedef struct RenderBuffer {
 static ssize_t render_buffer_write(void *cookie, const char *p, size_t n) {
         RenderBuffer *b = cookie;
 
-        if (GREEDY_REALLOC(b->data, b->allocated, b->size + n + 1, 64 * 1024) < 0) {
+        if (GREEDY_REALLOC(b->data, b->allocated, b->size + n + 1, (size_t) 64 * 1024) < 0) {
                 errno = ENOMEM;
                 return 0; /* fopencookie(3): 0 is an error */
         }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Static analysis of the project's C sources (lib/, generator/,
 # confinementctl/): cppcheck, then clang-tidy with the checked-in
-# .clang-tidy; and shellcheck over every tracked shell script (by name
-# *.sh or by a bash/sh first line); every finding an error. Exits non-zero on any finding or
+# .clang-tidy; that no stage of lib/ includes a later stage's header; and
+# runs shellcheck over every tracked shell script (by name *.sh or by a
+# bash/sh first line); every finding an error. Exits non-zero on any finding or
 # missing tool; installs nothing (Debian: cppcheck, clang-tidy, clang).
 #
 # Usage: tests/static/run.sh
@@ -72,6 +73,29 @@ for f in "${sources[@]}"; do
                 grep -v -E '^[0-9]+ (warnings?|errors?)( and [0-9]+ (warnings?|errors?))? generated\.$' "$o.log" || true
                 status=1
         fi
+done
+
+# lib/'s stages, in the order of lib/meson.build's lib_stages: no file of a
+# stage includes a header of a later stage (docs/architecture.md).
+mapfile -t stages < <(sed -n "s/^lib_stages = \[\(.*\)\]/\1/p" lib/meson.build | tr -d "' " | tr , '\n')
+echo "== stage order (${stages[*]})"
+((${#stages[@]} > 1)) || die "no lib_stages in lib/meson.build"
+declare -A stage_of=()
+for ((i = 0; i < ${#stages[@]}; i++)); do
+        for h in lib/"${stages[i]}"/*.h; do
+                stage_of[${h##*/}]=$i
+        done
+done
+for ((i = 0; i < ${#stages[@]}; i++)); do
+        for f in lib/"${stages[i]}"/*.[ch]; do
+                while read -r inc; do
+                        j=${stage_of[$inc]:-}
+                        if [[ -n $j ]] && ((j > i)); then
+                                echo "$f: includes $inc of the later stage ${stages[j]}"
+                                status=1
+                        fi
+                done < <(sed -n 's/^#include "\(.*\)"/\1/p' "$f")
+        done
 done
 
 # shell scripts: tracked files named *.sh or starting with a bash/sh line
