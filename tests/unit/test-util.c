@@ -9,6 +9,7 @@
 #include <valgrind/valgrind.h>
 #endif
 
+#include "alloc-util.h"
 #include "log.h"
 #include "path-util.h"
 #include "test-util.h"
@@ -234,13 +235,12 @@ char *test_render(TestRenderFunc render, const void *userdata, int expected_r) {
 
 /* test_fs()'s Roots of the running test. */
 static Root **test_roots = NULL;
-static size_t test_n_roots = 0;
+static size_t test_n_roots = 0, test_allocated_roots = 0;
 
 Root *test_fs(const char *root) {
-        Root **l = reallocarray(test_roots, test_n_roots + 1, sizeof *l), *r;
+        Root *r;
 
-        ck_assert_ptr_nonnull(l);
-        test_roots = l;
+        ck_assert_int_eq(GREEDY_REALLOC(test_roots, test_allocated_roots, test_n_roots + 1, 8), 0);
         r = calloc(1, sizeof *r);
         ck_assert_ptr_nonnull(r);
         r->path = root;
@@ -255,7 +255,7 @@ static void test_fs_release(void) {
         }
         free(test_roots);
         test_roots = NULL;
-        test_n_roots = 0;
+        test_n_roots = test_allocated_roots = 0;
 }
 
 TCase *test_tcase_new(const char *name, bool with_root) {
