@@ -9,8 +9,12 @@
 #   summary             prints what the caller's on_summary prints, if it
 #                       defines one, then "N passed, N failed" as the last
 #                       line; false when anything failed
-#   make_run_dir PREFIX makes the run directory /tmp/PREFIX.XXXXXX with a
-#                       logs/ in it; sets run_dir and logs
+#   make_run_dir PREFIX waits for every other container suite on this
+#                       machine to end (one lock, $CONFINEMENT_SUITE_LOCK,
+#                       held until this shell exits: two suites at once fail
+#                       on cgroup v1), then makes the run directory
+#                       /tmp/PREFIX.XXXXXX with a logs/ in it; sets run_dir
+#                       and logs
 #   cleanup             powers the container off, runs the caller's
 #                       on_cleanup, if it defines one, and removes the run
 #                       directory: all of it is kept with keep=1, the logs
@@ -42,6 +46,13 @@ summary() {
 }
 
 make_run_dir() {
+        local lock=${CONFINEMENT_SUITE_LOCK:-/run/lock/confinement-container-suite.lock}
+        mkdir -p "$(dirname "$lock")"
+        exec 7>>"$lock"
+        if ! flock -n 7; then
+                echo "waiting for another container suite on this machine ($lock)" >&2
+                flock 7
+        fi
         run_dir=$(mktemp -d "/tmp/$1.XXXXXX")
         logs=$run_dir/logs
         mkdir -p "$logs"
