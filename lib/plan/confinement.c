@@ -279,17 +279,27 @@ static int check_need_file(Root *root, const char *resolved, char **ret_reason) 
         return r < 0 ? -ENOMEM : -EPERM;
 }
 
+/* A member as named, resolved by systemd at each start: a runtime member
+ * (needs.h), or a link whose target is made at run time (systemd-resolved's
+ * stub behind /etc/resolv.conf, at boot). What exists was checked. */
+static int add_need_as_named(Planner *p, NeedId id, const NeedMember *m, bool optional) {
+        return add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_NEED, keep(p, m->path), keep(p, m->path), optional,
+                                    need_origin_string(id) });
+}
+
 /* One member of a need: refused when an unprivileged user could change it
  * or a link on its way, skipped when missing and optional, else bound
  * read-only from where its links lead, and that file also at its own path
- * (resolv.conf's stub, localtime's zone file). */
+ * (localtime's zone file). */
 static int add_need_member(Planner *p, NeedId id, const NeedMember *m, bool need_optional) {
-        _cleanup_free_ char *resolved = NULL, *why = NULL;
+        _cleanup_free_ char *resolved = NULL, *why = NULL, *full = NULL;
         const Spec *spec = p->spec;
         const char *name = need_to_string(id), *origin = need_origin_string(id), *rest, *unsafe;
         bool optional = m->optional || need_optional;
+        struct stat st;
         int r;
 
+        /* Also for a missing member: its nearest existing parent. */
         r = path_check_trusted_source(p->cache->root, m->path, &why);
         if (r == -ENOMEM)
                 return r;
@@ -298,6 +308,14 @@ static int add_need_member(Planner *p, NeedId id, const NeedMember *m, bool need
                                   "need \"%s\": refusing %s, which an unprivileged user could replace: %s.", name,
                                   m->path, why);
         r = chase_under_root(p->cache->root, m->path, &resolved);
+        if (r == -ENOENT && (m->runtime || (!m->optional && !need_optional))) {
+                /* a dangling link (into /run, at boot) counts as there */
+                full = root_prefix(p->cache->root, m->path);
+                if (!full)
+                        return -ENOMEM;
+                if (m->runtime || (root_lstat(p->cache->root, m->path, full, &st) >= 0 && S_ISLNK(st.st_mode)))
+                        return add_need_as_named(p, id, m, optional);
+        }
         if (r == -ENOENT && optional)
                 return 0;
         if (r == -ENOENT)
@@ -317,7 +335,11 @@ static int add_need_member(Planner *p, NeedId id, const NeedMember *m, bool need
                                   "need \"%s\": refusing %s, which an unprivileged user could change: %s.", name,
                                   m->path, why);
         if (r < 0)
-                return r == -ENOMEM ? r : diag_error(p->d, r, spec->file, "needs", "need \"%s\": cannot look at %s: %m.", name, resolved);
+                return r == -ENOMEM ? r
+                                    : diag_error(p->d, r, spec->file, "needs", "need \"%s\": cannot look at %s: %m.",
+                                                 name, resolved);
+        if (m->runtime)
+                return add_need_as_named(p, id, m, optional);
 
         rest = path_startswith(resolved, spec->store_dir);
         if (rest && *rest)

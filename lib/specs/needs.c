@@ -7,62 +7,64 @@
 
 /* What each need binds. Required members are on every system that
  * offers the service at all (systemd 252+, glibc); optional ones depend on
- * the distribution or on a daemon that may not run (nscd, userdb, resolved),
- * and are skipped when missing. Keep in step with confinement.d(5). */
+ * the distribution or on a daemon that may not run (nscd, userdb), and are
+ * skipped when missing. Sockets are runtime members (needs.h): at boot the
+ * generator runs before any socket exists. Keep in step with
+ * confinement.d(5). */
 
 static const NeedMember dns_members[] = {
-        { "/etc/resolv.conf", false },
-        { "/etc/hosts", false },
-        { "/etc/nsswitch.conf", false },
-        { "/etc/host.conf", true },
-        { "/etc/services", true },
-        { "/etc/protocols", true },
+        { "/etc/resolv.conf", false, false },
+        { "/etc/hosts", false, false },
+        { "/etc/nsswitch.conf", false, false },
+        { "/etc/host.conf", true, false },
+        { "/etc/services", true, false },
+        { "/etc/protocols", true, false },
         /* nscd or nsncd (NixOS's glibc resolves through it) */
-        { "/run/nscd/socket", true },
+        { "/run/nscd/socket", true, true },
 };
 
 static const NeedMember tls_members[] = {
         /* the bundle where Debian's and nixpkgs' OpenSSL, GnuTLS and curl
          * look by default (NixOS: a link through /etc/static into the store) */
-        { "/etc/ssl/certs/ca-certificates.crt", false },
-        { "/etc/ssl/cert.pem", true },             /* NixOS, Alpine, LibreSSL's default */
-        { "/etc/pki/tls/certs/ca-bundle.crt", true }, /* Fedora */
-        { "/usr/share/ca-certificates", true },    /* Debian: what /etc/ssl/certs' hashed links point to */
+        { "/etc/ssl/certs/ca-certificates.crt", false, false },
+        { "/etc/ssl/cert.pem", true, false },             /* NixOS, Alpine, LibreSSL's default */
+        { "/etc/pki/tls/certs/ca-bundle.crt", true, false }, /* Fedora */
+        { "/usr/share/ca-certificates", true, false },    /* Debian: what /etc/ssl/certs' hashed links point to */
 };
 
 static const NeedMember users_members[] = {
-        { "/etc/passwd", false },
-        { "/etc/group", false },
-        { "/etc/nsswitch.conf", false },
-        { "/run/nscd/socket", true },
+        { "/etc/passwd", false, false },
+        { "/etc/group", false, false },
+        { "/etc/nsswitch.conf", false, false },
+        { "/run/nscd/socket", true, true },
         /* nss-systemd's userdb sockets: the names of DynamicUser= */
-        { "/run/systemd/userdb", true },
+        { "/run/systemd/userdb", true, true },
 };
 
 static const NeedMember time_members[] = {
-        { "/etc/localtime", false }, /* and the zone file it points to */
-        { "/etc/zoneinfo", true },   /* NixOS: TZ= names */
-        { "/usr/share/zoneinfo", true },
+        { "/etc/localtime", false, false }, /* and the zone file it points to */
+        { "/etc/zoneinfo", true, false },   /* NixOS: TZ= names */
+        { "/usr/share/zoneinfo", true, false },
 };
 
 static const NeedMember locale_members[] = {
-        { "/usr/lib/locale", true },
-        { "/etc/locale.conf", true },
-        { "/etc/default/locale", true }, /* Debian */
+        { "/usr/lib/locale", true, false },
+        { "/etc/locale.conf", true, false },
+        { "/etc/default/locale", true, false }, /* Debian */
         /* NixOS: LOCALE_ARCHIVE names glibcLocales' archive in the store;
          * the module adds it to the closure (data/nixos/confinement.nix) */
-        { "/run/current-system/sw/lib/locale/locale-archive", true },
+        { "/run/current-system/sw/lib/locale/locale-archive", true, false },
 };
 
 static const NeedMember journal_members[] = {
-        { "/run/systemd/journal/socket", false },
-        { "/run/systemd/journal/stdout", false },
-        { "/run/systemd/journal/dev-log", false },
-        { "/dev/log", false },
+        { "/run/systemd/journal/socket", false, true },
+        { "/run/systemd/journal/stdout", false, true },
+        { "/run/systemd/journal/dev-log", false, true },
+        { "/dev/log", false, true },
 };
 
 static const NeedMember dbus_members[] = {
-        { "/run/dbus/system_bus_socket", false },
+        { "/run/dbus/system_bus_socket", false, true },
 };
 
 typedef struct Need {

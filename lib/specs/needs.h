@@ -34,6 +34,11 @@ typedef struct NeedSet {
 typedef struct NeedMember {
         const char *path;  /* absolute, normalized; where the service sees it */
         bool optional;     /* absent on many systems (a socket of a daemon that may not run): skipped then */
+        /* Made at run time (a socket, by systemd or a daemon), possibly after
+         * the generator runs at boot: bound as named, resolved by systemd at
+         * each start, which refuses to start the unit while a required one
+         * is missing; an optional one is bound with "-". */
+        bool runtime;
 } NeedMember;
 
 /* "dns", ... ; NULL for an id out of range. */

@@ -639,16 +639,14 @@ START_TEST(test_needs_debian) {
         /* the optional members that do not exist are not there */
         ck_assert_ptr_null(find_bind(c, "/etc/host.conf"));
         ck_assert_ptr_null(find_bind(c, "/etc/protocols"));
-        ck_assert_ptr_null(find_bind(c, "/run/nscd/socket"));
         ck_assert_ptr_null(find_bind(c, "/etc/zoneinfo"));
         assert_need_bind(c, BIND_READ_ONLY, "/usr/share/zoneinfo/Europe/Berlin", "/usr/share/zoneinfo/Europe/Berlin",
                          "need:time");
-        /* nothing else: the closure's two paths in the layer, 8 need binds */
         n = 0;
         for (size_t i = 0; i < c->n_binds; i++)
                 n += c->binds[i].origin == BIND_ORIGIN_NEED;
-        ck_assert_uint_eq(n, 8);
-        ck_assert_uint_eq(c->n_binds, 10);
+        ck_assert_uint_eq(n, 9);
+        ck_assert_uint_eq(c->n_binds, 11);
 }
 END_TEST
 
@@ -691,15 +689,27 @@ START_TEST(test_needs_missing) {
         assert_build_fails("{\"closureInfo\": \"/c\", \"needs\": [\"dns\"]}",
                            SPEC_FILE ": key \"needs\": need \"dns\": /etc/hosts is missing (name the need \"-dns\" "
                            "to skip what is missing).");
-        assert_build_fails("{\"closureInfo\": \"/c\", \"needs\": [\"dbus\"]}",
-                           SPEC_FILE ": key \"needs\": need \"dbus\": /run/dbus/system_bus_socket is missing (name "
-                           "the need \"-dbus\" to skip what is missing).");
+        assert_build_fails("{\"closureInfo\": \"/c\", \"needs\": [\"tls\"]}",
+                           SPEC_FILE ": key \"needs\": need \"tls\": /etc/ssl/certs/ca-certificates.crt is missing "
+                           "(name the need \"-tls\" to skip what is missing).");
         /* optional: what exists is bound, as not to fail when it goes */
-        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"-dns\", \"-dbus\"]}");
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"-dns\", \"-tls\", \"-dbus\"]}");
         assert_need_bind(c, BIND_READ_ONLY, "/etc/resolv.conf", "/etc/resolv.conf", "need:dns");
         ck_assert(find_bind(c, "/etc/resolv.conf")->optional);
         ck_assert_ptr_null(find_bind(c, "/etc/hosts"));
-        ck_assert_ptr_null(find_bind(c, "/run/dbus/system_bus_socket"));
+        ck_assert_ptr_null(find_bind(c, "/etc/ssl/certs/ca-certificates.crt"));
+        ck_assert(find_bind(c, "/run/dbus/system_bus_socket")->optional);
+        confinement_free(c);
+        /* a socket not made yet (at boot): bound as named, required; systemd
+         * refuses the start while it is missing */
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"dbus\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/run/dbus/system_bus_socket", "/run/dbus/system_bus_socket", "need:dbus");
+        ck_assert(!find_bind(c, "/run/dbus/system_bus_socket")->optional);
+        confinement_free(c);
+        /* a link whose target is not made yet: bound as named */
+        test_symlink(test_root, "/etc/localtime", "/run/tz/localtime");
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"time\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/localtime", "/etc/localtime", "need:time");
 }
 END_TEST
 
