@@ -1,0 +1,306 @@
+# shellcheck shell=bash
+# The spec key "needs" (issue 20): for each need, a real client in a
+# confined service uses what the need binds, and the same service without
+# the need fails; the same with a NixOS-shaped /etc (links through
+# /etc/static into the store); nothing but what the needs name becomes
+# visible; a source a user could change fails closed.
+#
+# The clients: the container's Debian getent, id, locale and busctl (their
+# /usr/bin and libraries bound by bindReadOnlyPaths: the rootfs has no
+# glibc program in the Nix store), busybox's date and logger from the
+# probe's closure, and busybox's dnsd as the resolver in the container.
+# No TLS client: the rootfs has no openssl or curl (see the note of issue 20).
+# shellcheck disable=SC2153,SC2154 # ROOT, ro and the fixtures' variables: run.sh's and lib/cases.sh's
+
+cases need-dns need-users need-time need-locale need-journal need-dbus need-tls-files need-view \
+        need-nixos-etc need-untrusted
+case_setup setup_needs
+
+# the resolver: busybox's dnsd on an address of lo nothing else uses (the
+# container shares the host's network)
+NEED_DNS_ADDR=127.0.0.153
+NEED_DNS_NAME=e2e-need.test
+NEED_DNS_IP=10.20.30.40
+NEED_HOSTS_NAME=e2e-need-hosts
+NEED_HOSTS_IP=10.20.30.41
+NEED_ZONE=Asia/Tokyo
+# the NixOS-shaped /etc's store path, made at run time in the container's
+# store (the host's /nix is overlaid writable there)
+NEED_ETC_STORE=/nix/store/e2e00000000000000000000000000ne7-e2e-etc
+
+# the Debian programs' files, read-only
+NEED_DEB_BINDS='"bindReadOnlyPaths": ["/usr/bin", "/usr/lib/x86_64-linux-gnu",
+  {"source": "/usr/lib/x86_64-linux-gnu", "target": "/lib/x86_64-linux-gnu"},
+  {"source": "/usr/lib64", "target": "/lib64"}]'
+
+# need_spec ROOT UNIT NEEDS-JSON [EXTRA]: UNIT's spec, the probe's closure
+need_spec() {
+        cat > "$1/etc/confinement.d/$2.json" <<EOF
+{"mode": "full-apivfs", "closureInfo": "$CLOSURE_DIR/probe", "bindPaths": ["/var/lib/e2e-results"],
+ "needs": $3${4:+, $4}}
+EOF
+}
+
+# need_pair ROOT NAME NEEDS-JSON EXTRA UNIT-LINES CHECK...: t-need-NAME with
+# the needs, t-need-NAME-none the same without
+need_pair() {
+        local root=$1 name=$2 needs=$3 extra=$4 lines=$5
+        shift 5
+        unit "$root" "t-need-$name.service" "Type=oneshot
+$lines" "$@"
+        unit "$root" "t-need-$name-none.service" "Type=oneshot
+$lines" "$@"
+        need_spec "$root" "t-need-$name.service" "$needs" "$extra"
+        need_spec "$root" "t-need-$name-none.service" "[]" "$extra"
+}
+
+setup_needs() {
+        local root=$1 sys=$1/etc/systemd/system bb=$BUSYBOX/bin/busybox
+        mkdir -p "$root/etc/confinement.d" "$sys"
+
+        # the resolver, unconfined
+        printf '%s %s\n' "$NEED_DNS_NAME" "$NEED_DNS_IP" > "$root/etc/e2e-dnsd.conf"
+        cat > "$sys/t-need-dnsd.service" <<EOF
+[Service]
+ExecStart=$bb dnsd -c /etc/e2e-dnsd.conf -i $NEED_DNS_ADDR -p 53
+EOF
+        printf '127.0.0.1 localhost\n%s %s\n' "$NEED_HOSTS_IP" "$NEED_HOSTS_NAME" > "$root/etc/hosts"
+
+        need_pair "$root" dns '["dns"]' "$NEED_DEB_BINDS" "" \
+                "run:/usr/bin/getent+ahostsv4+$NEED_DNS_NAME" "run:/usr/bin/getent+hosts+$NEED_HOSTS_NAME"
+        need_pair "$root" users '["users"]' "$NEED_DEB_BINDS" "User=$STATIC_USER" \
+                "run:/usr/bin/id" "run:/usr/bin/getent+passwd+$STATIC_UID"
+        need_pair "$root" time '["time"]' "" "" "run:$bb+date+%Z"
+        need_pair "$root" locale '["locale"]' "$NEED_DEB_BINDS" "Environment=LC_ALL=C.UTF-8" \
+                "run:/usr/bin/locale+-a" "run:/usr/bin/locale+charmap"
+        need_pair "$root" journal '["journal"]' "" "" "run:$bb+logger+-t+e2e-need-journal+from-%n"
+        need_pair "$root" dbus '["dbus"]' "$NEED_DEB_BINDS" "" \
+                "run:/usr/bin/busctl+--system+call+org.freedesktop.DBus+/org/freedesktop/DBus+org.freedesktop.DBus+GetId"
+        # the CA bundle only: no TLS client in the rootfs
+        mkdir -p "$root/etc/ssl/certs"
+        printf -- '-----BEGIN CERTIFICATE-----\ne2e-need-ca\n-----END CERTIFICATE-----\n' \
+                > "$root/etc/ssl/certs/ca-certificates.crt"
+        need_pair "$root" tls '["tls"]' "" "" "read:/etc/ssl/certs/ca-certificates.crt"
+
+        # every need, the probe's walk of / against the same without
+        unit "$root" t-need-all.service Type=oneshot walk:/
+        unit "$root" t-need-all-none.service Type=oneshot walk:/
+        need_spec "$root" t-need-all.service '["dns", "tls", "users", "time", "-locale", "journal", "dbus"]'
+        need_spec "$root" t-need-all-none.service '[]'
+
+        # refused sources
+        mkdir -p "$root/srv/e2e-need-user"
+        chown "$STATIC_UID:$STATIC_UID" "$root/srv/e2e-need-user"
+        unit "$root" t-need-trust.service Type=oneshot id
+        need_spec "$root" t-need-trust.service '["dns"]'
+}
+
+# need_resolv: the container's /etc/resolv.conf names the resolver (nspawn
+# may have bound the host's: that mount goes, in the container only)
+need_resolv() {
+        cexec sh -c "while mountpoint -q /etc/resolv.conf; do umount /etc/resolv.conf; done
+                rm -f /etc/resolv.conf
+                printf 'nameserver $NEED_DNS_ADDR\noptions attempts:1 timeout:2\n' > /etc/resolv.conf" ||
+                err "cannot write the container's /etc/resolv.conf"
+        cexec systemctl start t-need-dnsd.service || err "the resolver did not start: $(why t-need-dnsd.service)"
+}
+
+# need_run NAME: starts t-need-NAME and t-need-NAME-none after a reload (the
+# sockets exist now; at boot the generator ran before them)
+need_run() {
+        reload
+        start "t-need-$1.service"
+        start "t-need-$1-none.service"
+}
+
+check_dns() {
+        expect t-need-dns.service "run:/usr/bin/getent+ahostsv4+$NEED_DNS_NAME" "rc=0:$NEED_DNS_IP *"
+        expect t-need-dns.service "run:/usr/bin/getent+hosts+$NEED_HOSTS_NAME" "rc=0:$NEED_HOSTS_IP *$NEED_HOSTS_NAME"
+        expect t-need-dns-none.service "run:/usr/bin/getent+ahostsv4+$NEED_DNS_NAME" "rc=2:"
+        expect t-need-dns-none.service "run:/usr/bin/getent+hosts+$NEED_HOSTS_NAME" "rc=2:"
+}
+
+case_need_dns() {
+        need_resolv
+        need_run dns
+        check_dns
+        finish
+}
+
+check_users() {
+        expect t-need-users.service run:/usr/bin/id "rc=0:uid=$STATIC_UID($STATIC_USER) gid=$STATIC_UID($STATIC_USER)*"
+        expect t-need-users.service "run:/usr/bin/getent+passwd+$STATIC_UID" "rc=0:$STATIC_USER:x:$STATIC_UID:*"
+        expect t-need-users-none.service run:/usr/bin/id "rc=1:*cannot find name for user ID $STATIC_UID*"
+        expect t-need-users-none.service "run:/usr/bin/getent+passwd+$STATIC_UID" "rc=2:"
+}
+
+case_need_users() {
+        need_run users
+        check_users
+        finish
+}
+
+check_time() {
+        expect t-need-time.service "run:$BUSYBOX/bin/busybox+date+%Z" "rc=0:JST"
+        expect t-need-time-none.service "run:$BUSYBOX/bin/busybox+date+%Z" "rc=0:UTC"
+}
+
+case_need_time() {
+        cexec ln -sfn "/usr/share/zoneinfo/$NEED_ZONE" /etc/localtime || err "cannot set /etc/localtime"
+        need_run time
+        check_time
+        cexec ln -sfn /usr/share/zoneinfo/Etc/UTC /etc/localtime || err "cannot restore /etc/localtime"
+        finish
+}
+
+case_need_locale() {
+        need_run locale
+        expect t-need-locale.service run:/usr/bin/locale+-a "rc=0:*C.utf8*"
+        expect t-need-locale.service run:/usr/bin/locale+charmap "rc=0:UTF-8"
+        expect t-need-locale-none.service run:/usr/bin/locale+charmap "rc=0:ANSI_X3.4-1968"
+        [[ $(result t-need-locale-none.service run:/usr/bin/locale+-a) != *C.utf8* ]] ||
+                err "t-need-locale-none.service: sees C.utf8 without the need"
+        finish
+}
+
+case_need_journal() {
+        local got
+        need_run journal
+        cexec journalctl --sync >/dev/null 2>&1 || true
+        got=$(cexec journalctl -b -t e2e-need-journal --no-pager -o cat 2>&1)
+        [[ $got == *from-t-need-journal.service* ]] || err "no journal message from t-need-journal.service: $got"
+        if [[ $got == *from-t-need-journal-none.service* ]]; then
+                if ((SYSTEMD_VERSION >= 257)); then
+                        known_difference "systemd $SYSTEMD_VERSION binds the journal's sockets into a RootDirectory= itself (BindLogSockets=)"
+                else
+                        err "t-need-journal-none.service reached the journal without the need"
+                fi
+        fi
+        finish
+}
+
+case_need_dbus() {
+        need_run dbus
+        expect t-need-dbus.service \
+                "run:/usr/bin/busctl+--system+call+org.freedesktop.DBus+/org/freedesktop/DBus+org.freedesktop.DBus+GetId" \
+                'rc=0:s "*"'
+        expect t-need-dbus-none.service \
+                "run:/usr/bin/busctl+--system+call+org.freedesktop.DBus+/org/freedesktop/DBus+org.freedesktop.DBus+GetId" \
+                'rc=1:*'
+        finish
+}
+
+case_need_tls_files() {
+        need_run tls
+        expect t-need-tls.service read:/etc/ssl/certs/ca-certificates.crt "ok:-----BEGIN CERTIFICATE-----"
+        expect t-need-tls-none.service read:/etc/ssl/certs/ca-certificates.crt "fail:*"
+        finish
+}
+
+# need_expected: what the needs of t-need-all name that exists in the
+# container, and where their links lead (a directory member: itself, not
+# what it holds), one a line
+need_expected() {
+        local p
+        for p in /etc/resolv.conf /etc/hosts /etc/nsswitch.conf /etc/host.conf /etc/services /etc/protocols \
+                /run/nscd/socket /etc/ssl/certs/ca-certificates.crt /etc/ssl/cert.pem \
+                /etc/pki/tls/certs/ca-bundle.crt /usr/share/ca-certificates /etc/passwd /etc/group \
+                /run/systemd/userdb /etc/localtime /etc/zoneinfo /usr/share/zoneinfo /usr/lib/locale \
+                /etc/locale.conf /etc/default/locale /run/current-system/sw/lib/locale/locale-archive \
+                /run/systemd/journal/socket /run/systemd/journal/stdout /run/systemd/journal/dev-log /dev/log \
+                /run/dbus/system_bus_socket; do
+                cexec test -e "$p" || continue
+                echo "$p"
+                case $p in
+                /run/*|/dev/log) ;; # bound as named
+                *) cexec readlink -f "$p" ;;
+                esac
+        done | sort -u
+}
+
+# need_walk UNIT: the paths of UNIT's walk, sorted
+need_walk() {
+        grep '^walk:' "$ROOT$RESULTS/$1" | sed 's/^walk:\([^=]*\)=.*/\1/' | sort -u
+}
+
+case_need_view() {
+        local expected new p q ok
+        reload
+        # the walk goes through every zone file: more than the usual 30 s
+        if ! CEXEC_TIMEOUT=300 start t-need-all.service || ! CEXEC_TIMEOUT=300 start t-need-all-none.service; then
+                finish
+                return
+        fi
+        expected=$(need_expected)
+        # everything the needs name is there
+        while read -r p; do
+                grep -qxF "$p" <(need_walk t-need-all.service) || err "t-need-all.service does not see $p"
+        done <<< "$expected"
+        # and nothing else: what the walk without needs does not show is a
+        # path named, in a directory named, or a directory on the way to one
+        new=$(comm -13 <(need_walk t-need-all-none.service) <(need_walk t-need-all.service))
+        while read -r p; do
+                [[ -n $p ]] || continue
+                ok=0
+                while read -r q; do
+                        [[ $p == "$q" || $p == "$q"/* || $q == "$p"/* ]] && { ok=1; break; }
+                done <<< "$expected"
+                ((ok)) || err "t-need-all.service sees $p, which no need names"
+        done <<< "$new"
+        finish
+}
+
+# The same services with NixOS's /etc: hosts, nsswitch.conf, passwd, group
+# and the zone files through /etc/static into the store
+case_need_nixos_etc() {
+        local bb=$BUSYBOX/bin/busybox conf
+        need_resolv
+        cexec "$bb" sh -e -c "
+                rm -rf $NEED_ETC_STORE
+                mkdir -p $NEED_ETC_STORE/zoneinfo/${NEED_ZONE%/*}
+                for f in hosts nsswitch.conf passwd group; do cp /etc/\$f $NEED_ETC_STORE/\$f; done
+                cp /usr/share/zoneinfo/$NEED_ZONE $NEED_ETC_STORE/zoneinfo/$NEED_ZONE
+                chmod -R go-w $NEED_ETC_STORE
+                mkdir -p /etc/e2e-debian-etc
+                for f in hosts nsswitch.conf passwd group localtime; do mv /etc/\$f /etc/e2e-debian-etc/; done
+                ln -s $NEED_ETC_STORE /etc/static
+                for f in hosts nsswitch.conf passwd group zoneinfo; do ln -s /etc/static/\$f /etc/\$f; done
+                ln -s /etc/zoneinfo/$NEED_ZONE /etc/localtime" || err "cannot make a NixOS-shaped /etc"
+        need_run dns
+        check_dns
+        need_run users
+        check_users
+        need_run time
+        check_time
+        # bound from the store, the store path in the closure
+        conf=$(cat "$(cpath /run/systemd/generator/t-need-dns.service.d/50-confinement.conf)")
+        [[ $conf == *"BindReadOnlyPaths=$NEED_ETC_STORE/hosts:/etc/hosts"* ]] ||
+                err "t-need-dns.service: /etc/hosts not bound from the store: $conf"
+        [[ $conf != *"/etc/static"* ]] || err "t-need-dns.service: binds through /etc/static"
+        grep -qxF "${NEED_ETC_STORE##*/}" "$(cpath /run/systemd/generator/confinement-layer)"/* ||
+                err "the store path of /etc is in no closure's overlay"
+        # back to Debian's /etc
+        cexec "$bb" sh -e -c "
+                for f in hosts nsswitch.conf passwd group zoneinfo localtime static; do rm -f /etc/\$f; done
+                mv /etc/e2e-debian-etc/* /etc/ && rmdir /etc/e2e-debian-etc" || err "cannot restore /etc"
+        reload
+        finish
+}
+
+case_need_untrusted() {
+        local bb=$BUSYBOX/bin/busybox
+        # a source anyone may write
+        cexec chmod 0666 /etc/hosts || err "chmod"
+        reload
+        broken t-need-trust.service 'need "dns": refusing /etc/hosts' 'writable by anyone'
+        cexec chmod 0644 /etc/hosts || err "chmod"
+        # a link through a directory a user owns
+        cexec "$bb" sh -e -c "cp /etc/hosts /srv/e2e-need-user/hosts && mv /etc/hosts /etc/hosts.e2e &&
+                ln -s /srv/e2e-need-user/hosts /etc/hosts" || err "cannot link /etc/hosts"
+        reload
+        broken t-need-trust.service 'need "dns": refusing /etc/hosts' '/srv/e2e-need-user is owned by uid'
+        cexec "$bb" sh -e -c "rm /etc/hosts && mv /etc/hosts.e2e /etc/hosts" || err "cannot restore /etc/hosts"
+        reload
+        start t-need-trust.service && expect t-need-trust.service id "uid=0 *"
+        finish
+}
