@@ -611,6 +611,12 @@ static void assert_need_bind(const Confinement *c, BindKind kind, const char *so
         ck_assert_str_eq(bind_origin_name(b), origin);
 }
 
+static void unlink_in_root(const char *path) {
+        _cleanup_free_ char *p = test_path(test_root, path);
+
+        ck_assert_int_eq(unlink(p), 0);
+}
+
 /* Debian's /etc: plain files, resolv.conf a link to resolved's stub. */
 START_TEST(test_needs_debian) {
         _cleanup_confinement_ Confinement *c = NULL;
@@ -619,7 +625,7 @@ START_TEST(test_needs_debian) {
         make_store();
         test_mkdir_p(test_root, "/run/systemd/resolve");
         test_write_file(test_root, "/run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n");
-        ck_assert_int_eq(unlink(test_path(test_root, "/etc/resolv.conf")) == 0 ? 0 : -1, 0);
+        unlink_in_root("/etc/resolv.conf");
         test_symlink(test_root, "/etc/resolv.conf", "../run/systemd/resolve/stub-resolv.conf");
         test_write_file(test_root, "/etc/hosts", "127.0.0.1 localhost\n");
         test_write_file(test_root, "/etc/nsswitch.conf", "hosts: files dns\n");
@@ -730,7 +736,7 @@ START_TEST(test_needs_untrusted) {
         test_chmod(test_root, "/etc/hosts", 0644);
         test_write_file(test_root, "/tmp-ish/hosts", "127.0.0.1 evil\n");
         test_chmod(test_root, "/tmp-ish", 0777);
-        ck_assert_int_eq(unlink(test_path(test_root, "/etc/hosts")), 0);
+        unlink_in_root("/etc/hosts");
         test_symlink(test_root, "/etc/hosts", "/tmp-ish/hosts");
         reason = build_fail("{\"closureInfo\": \"/c\", \"needs\": [\"-dns\"]}");
         ck_assert_msg(strstr(reason, "need \"dns\": refusing /etc/hosts, which an unprivileged user could replace: "
