@@ -89,6 +89,10 @@ let
     # systemd.package (and the default path of every service)
     systemd = applets "systemd" [ "true" ];
 
+    # for nixos/modules/config/resolvconf.nix (lib.getExe, getExe')
+    openresolv = (applets "openresolv" [ "resolvconf" ]) // { meta.mainProgram = "resolvconf"; };
+    acl = applets "acl" [ "setfacl" ];
+
     writeText = name: text: writeTextFile { inherit name text; };
     writeShellScriptBin = name: text: (writeTextFile {
       inherit name;

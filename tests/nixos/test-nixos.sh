@@ -84,11 +84,16 @@ cp -a "$sys/etc/systemd/system" "$root/etc/systemd/system"
 units=$(readlink "$root/etc/systemd/system")
 
 specs=(nixos-chroot nixos-defaults nixos-dev nixos-dyn nixos-full nixos-pkg nixos-script "nixos-tmpl@" "nixos-tmpl@one")
+# /etc/confinement.d: one entry of environment.etc, a directory in the
+# store (its name does not depend on the services), holding each spec
+[[ -L $root/etc/confinement.d && $(readlink "$root/etc/confinement.d") == /nix/store/*-confinement.d ]] ||
+        fail "/etc/confinement.d is no link to one directory in the store"
+specdir=$root$(readlink "$root/etc/confinement.d")
 for s in "${specs[@]}"; do
-        [[ -L $root/etc/confinement.d/$s.service.json ]] || fail "no /etc/confinement.d/$s.service.json"
+        [[ -L $specdir/$s.service.json ]] || fail "no /etc/confinement.d/$s.service.json"
 done
-[[ ! -e $root/etc/confinement.d/nixos-plain.service.json ]] || fail "a spec for a service not confined"
-n=$(find "$root/etc/confinement.d" -mindepth 1 | wc -l)
+[[ ! -e $specdir/nixos-plain.service.json ]] || fail "a spec for a service not confined"
+n=$(find "$specdir" -mindepth 1 | wc -l)
 ((n == ${#specs[@]})) || fail "$n specs in /etc/confinement.d"
 # the layout of generateUnits: a drop-in for asDropin and for a packaged unit
 [[ -L $units/nixos-tmpl@one.service.d/overrides.conf && ! -e $units/nixos-tmpl@one.service ]] ||
@@ -240,6 +245,27 @@ refused() {
 refused refuse-startonly "The 'serviceConfig' option 'RootDirectoryStartOnly' for service 'refused' is enabled in conjunction with 'confinement.enable'"
 refused refuse-rootdir "The 'serviceConfig' option 'RootDirectory' for service 'refused' is set in conjunction with 'confinement.enable'"
 refused refuse-rootimage "The 'serviceConfig' option 'RootImage' for service 'refused' is set in conjunction with 'confinement.enable'"
+
+# --- beside the modules every NixOS system loads -----------------------------
+# every case has nixpkgs' resolvconf.nix (eval.nix), which defines
+# systemd.services.resolvconf under mkIf on the names of environment.etc:
+# it evaluated beside ours when its unit is there
+[[ -e $units/resolvconf.service ]] || fail "resolvconf.nix's service is not in the system"
+# hostile.nix: confined services defined under mkIf on the names of
+# environment.etc (ours among them), users.users, systemd.generators and on
+# systemd.packages and environment.systemPackages; each must evaluate, and
+# its spec must be built and valid (checkSpecs ran at the build)
+hostile=(hostile-etc hostile-etc-ours hostile-users hostile-packages hostile-generators hostile-syspkgs hostile-plain)
+if ! hsys=$(nix_build hostile 2> "$tmp/err"); then
+        grep -m1 'infinite recursion' "$tmp/err" >&2 || cat "$tmp/err" >&2
+        fail "the module beside resolvconf.nix and hostile.nix: the system did not evaluate or build"
+fi
+for s in "${hostile[@]}"; do
+        [[ -L $hsys/etc/confinement.d/$s.service.json ]] || fail "hostile: no /etc/confinement.d/$s.service.json"
+done
+check_log "$hsys" > "$tmp/log"
+grep -q "^${#hostile[@]} specs checked: ${#hostile[@]} valid.$" "$tmp/log" || { cat "$tmp/log" >&2; fail "hostile: not all valid"; }
+echo "evaluated beside resolvconf.nix and ${#hostile[@]} hostile services: ${#hostile[@]} specs built and valid"
 
 # --- with nixpkgs' own module: ours disables it ---------------------------------
 nix_build both > "$tmp/both" 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "ours and nixpkgs' module together"; }
