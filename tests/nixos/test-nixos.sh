@@ -307,6 +307,10 @@ inputs() {
 }
 [[ $(inputs nativeBuildInputs) == '["meson","ninja","pkg-config"]' ]] || fail "package: nativeBuildInputs $(inputs nativeBuildInputs)"
 [[ $(inputs buildInputs) == '["systemd","jansson","check"]' ]] || fail "package: buildInputs $(inputs buildInputs)"
+# the source is the checkout, even though callPackage's scope (as nixpkgs')
+# has a package named "src"
+[[ $(nix_eval config.systemd.confinement.package.attrs.src.origSrc package --eval) == "$repo" ]] ||
+        fail "package: the source is not the checkout: $(nix_eval config.systemd.confinement.package.attrs.src package --eval 2>&1 | head -3)"
 mflags=$(pa mesonFlags)
 gendir=$("$jq" <(echo "{\"f\": $mflags}") f 0)
 [[ $gendir == -Dsystemdsystemgeneratordir=*/lib/systemd/system-generators ]] || fail "package: mesonFlags $mflags"
