@@ -9,9 +9,15 @@
 # must stop the system build (checkSpecs); package.nix must evaluate and
 # install where the module links from.
 #
+# With a full nixpkgs at hand (NIXPKGS or <nixpkgs> a channel or checkout,
+# or the pin of nixpkgs-pin.json fetched), also the whole-system
+# evaluation of whole-system.nix; without one it says that it covered
+# the excerpts only.
+#
 # Usage: test-nixos.sh CONFINEMENTCTL GENERATOR JSON-QUERY
-# Without nixpkgs (NIXPKGS, ../shared/nixpkgs next to the checkout,
-# <nixpkgs>) or without Nix it says SKIP loudly and exits 77, but under
+# Without the excerpts of nixpkgs (nixpkgs.sh: NIXPKGS, ../shared/nixpkgs
+# next to the checkout, <nixpkgs>) it fails, naming the three ways to
+# provide them. Without Nix it says SKIP loudly and exits 77, but under
 # CI=true it fails.
 set -euo pipefail
 
@@ -20,6 +26,8 @@ gen=$(realpath "${2:?generator}")
 jq=$(realpath "${3:?json-query}")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/nixos/nixpkgs.sh
+source "$here/nixpkgs.sh"
 
 fail() {
         echo "FAIL: $*" >&2
@@ -49,7 +57,10 @@ mkdir -p "$HOME"
 out=${NIXOS_TEST_OUT:-$tmp/build}
 rc=0
 "$here/build.sh" "$out" "$ctl" "$gen" > "$tmp/build.log" 2>&1 || rc=$?
-((rc != 77)) || skip "$(tail -1 "$tmp/build.log")"
+if ((rc == 3)); then
+        cat "$tmp/build.log" >&2
+        fail "no nixpkgs for the NixOS tests (above: the three ways to provide one)"
+fi
 ((rc == 0)) || { cat "$tmp/build.log" >&2; fail "the system of cases.nix did not build"; }
 # shellcheck source=/dev/null
 source "$out/nixos.env"
@@ -340,5 +351,36 @@ spec_refused 'mode = "fulll"; closureInfo = "/c";' 'mode must be one of "full-ap
 spec_refused 'closureInfo = "c";' 'closureInfo must be an absolute path'
 spec_refused 'closureInfo = "/c"; binSh = "sh";' 'binSh must be an absolute path'
 spec_refused 'closureInfo = "/c"; packages = [ "hello" ];' 'a package must be an absolute path'
+
+# --- the whole system (a full nixpkgs) ----------------------------------------
+# <nixpkgs/nixos> with every module NixOS loads and nixpkgs' real pkgs:
+# each system's toplevel is instantiated (not built)
+whole_system() {
+        local full=$1 name confined
+        mkdir -p "$tmp/tests"
+        cp -r "$full/nixos/tests/systemd-confinement" "$tmp/tests/"
+        # the test's machine as a module: its make-test-python.nix returns
+        # what the test gives it
+        echo 'args: args' > "$tmp/tests/make-test-python.nix"
+        for name in several cryptpad systemd-confinement-test; do
+                nix-instantiate --eval --strict --json "$here/whole-system.nix" --arg nixpkgs "$full" \
+                        --arg testCopy "$tmp/tests" -A "$name" > "$tmp/whole.json" 2> "$tmp/err" ||
+                        { cat "$tmp/err" >&2; fail "whole system $name: did not evaluate"; }
+                [[ $(jq -r .toplevel "$tmp/whole.json") == /nix/store/*.drv ]] || fail "whole system $name: no toplevel"
+                confined=$(jq -r '.confined | join(" ")' "$tmp/whole.json")
+                case $name in
+                several) [[ $confined == "conf-chroot conf-defaults conf-dynamic conf-full conf-tmpl@ conf-tmpl@one" ]] ;;
+                cryptpad) [[ " $confined " == *" cryptpad "* ]] ;;
+                systemd-confinement-test) [[ " $confined " == *" test1 "* ]] ;;
+                esac || fail "whole system $name: confined services: $confined"
+                echo "whole system $name: toplevel instantiated, confined: $confined"
+        done
+}
+if full=$(nixpkgs_full); then
+        echo "whole-system evaluation on $full ($(nix-instantiate --eval -E "(import $full/lib).version" | tr -d '"'))"
+        whole_system "$full"
+else
+        echo "whole-system evaluation: not run: no full nixpkgs here (NIXPKGS or <nixpkgs> a channel or checkout, or the pin of nixpkgs-pin.json fetched: offline). These tests covered the excerpts of nixpkgs in $NIXOS_NIXPKGS only."
+fi
 
 echo PASS
