@@ -13,6 +13,11 @@
 #
 #   imports = [ /path/to/confinement-generator/data/nixos/confinement.nix ];
 #   systemd.services.hello.confinement.enable = true;
+#
+# NixOS 22.05 and later: system.checks (the build-time check) and
+# package.nix's stdenv.mkDerivation (finalAttrs: ...) are 22.05's; the rest
+# it uses is older (literalExpression 21.11; overrideStrategy is read only
+# where a unit has it).
 { config, lib, pkgs, ... }:
 
 let
