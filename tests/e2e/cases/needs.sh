@@ -10,10 +10,14 @@
 # glibc program in the Nix store), busybox's date and logger from the
 # probe's closure, and a DNS server of a few lines of the container's perl
 # (busybox-static has no dnsd) as the resolver in the container.
-# No TLS client: the rootfs has no openssl or curl (see the note of issue 20).
+# TLS: the host's openssl (Debian 12, as the oldest rootfs: its libraries
+# run on every suite's glibc), copied with libssl and libcrypto into the
+# rootfs, as a server (unconfined) and as the confined client, which
+# verifies the server's certificate, issued by a test CA made here, from the
+# bundle the need binds, found through SSL_CERT_FILE.
 # shellcheck disable=SC2153,SC2154 # ROOT, ro and the fixtures' variables: run.sh's and lib/cases.sh's
 
-cases need-dns need-users need-time need-locale need-journal need-dbus need-tls-files need-view \
+cases need-dns need-users need-time need-locale need-journal need-dbus need-tls need-view \
         need-nixos-etc need-untrusted
 case_setup setup_needs
 
@@ -28,6 +32,11 @@ NEED_ZONE=Asia/Tokyo
 # the NixOS-shaped /etc's store path, made at run time in the container's
 # store (the host's /nix is overlaid writable there)
 NEED_ETC_STORE=/nix/store/e2e00000000000000000000000000ne7-e2e-etc
+
+NEED_TLS_NAME=e2e-need-tls.test
+NEED_TLS_PORT=18443
+NEED_TLS=/usr/lib/e2e/tls
+NEED_TLS_CLIENT="run:$NEED_TLS/bin/openssl+s_client+-connect+127.0.0.1:$NEED_TLS_PORT+-servername+$NEED_TLS_NAME+-verify_hostname+$NEED_TLS_NAME+-verify_return_error+-brief"
 
 # the Debian programs' files, read-only
 NEED_DEB_BINDS='"bindReadOnlyPaths": ["/usr/bin", "/usr/lib/x86_64-linux-gnu",
@@ -108,11 +117,7 @@ EOF
         need_spec "$root" t-need-journal-none.service "[]"
         need_pair "$root" dbus '["dbus"]' "$NEED_DEB_BINDS" "" \
                 "run:/usr/bin/busctl+--system+call+org.freedesktop.DBus+/org/freedesktop/DBus+org.freedesktop.DBus+GetId"
-        # the CA bundle only: no TLS client in the rootfs
-        mkdir -p "$root/etc/ssl/certs"
-        printf -- '-----BEGIN CERTIFICATE-----\ne2e-need-ca\n-----END CERTIFICATE-----\n' \
-                > "$root/etc/ssl/certs/ca-certificates.crt"
-        need_pair "$root" tls '["tls"]' "" "" "read:/etc/ssl/certs/ca-certificates.crt"
+        setup_need_tls "$root"
 
         # every need, the probe's walk of / against the same without
         unit "$root" t-need-all.service Type=oneshot walk:/
@@ -127,6 +132,33 @@ EOF
         # enabled: loaded, so that status shows the refusal
         enable "$root" t-need-trust.service
         need_spec "$root" t-need-trust.service '["dns"]'
+}
+
+# setup_need_tls ROOT: the test CA (the rootfs's whole CA bundle), the
+# server's certificate, openssl and its libraries, the server and the pair
+setup_need_tls() {
+        local root=$1 d=$1$NEED_TLS lib
+        mkdir -p "$d/bin" "$d/lib" "$root/etc/ssl/certs"
+        cp /usr/bin/openssl "$d/bin/"
+        for lib in libssl.so.3 libcrypto.so.3; do
+                cp "$(readlink -f "/usr/lib/x86_64-linux-gnu/$lib")" "$d/lib/$lib"
+        done
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=e2e need test CA" \
+                -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null || return 1
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=$NEED_TLS_NAME" \
+                -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null || return 1
+        openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+                -extfile <(printf 'subjectAltName=DNS:%s\n' "$NEED_TLS_NAME") -out "$d/server.pem" 2>/dev/null || return 1
+        rm "$d/ca.key"
+        cp "$d/ca.pem" "$root/etc/ssl/certs/ca-certificates.crt"
+        cat > "$root/etc/systemd/system/t-need-tls-server.service" <<EOF
+[Service]
+Environment=LD_LIBRARY_PATH=$NEED_TLS/lib OPENSSL_CONF=/dev/null
+ExecStart=$NEED_TLS/bin/openssl s_server -accept 127.0.0.1:$NEED_TLS_PORT -cert $NEED_TLS/server.pem -key $NEED_TLS/server.key -www
+EOF
+        need_pair "$root" tls '["tls"]' "${NEED_DEB_BINDS%]}, \"$NEED_TLS\"]" \
+                "Environment=LD_LIBRARY_PATH=$NEED_TLS/lib OPENSSL_CONF=/dev/null SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt" \
+                "$NEED_TLS_CLIENT"
 }
 
 # need_resolv: the container's /etc/resolv.conf names the resolver (nspawn
@@ -224,10 +256,16 @@ case_need_dbus() {
         finish
 }
 
-case_need_tls_files() {
+check_tls() {
+        expect t-need-tls.service "$NEED_TLS_CLIENT" "rc=0:*Verification: OK*"
+        expect t-need-tls-none.service "$NEED_TLS_CLIENT" "rc=1:*verify error*"
+}
+
+case_need_tls() {
+        cexec systemctl start t-need-tls-server.service || err "the TLS server did not start: $(why t-need-tls-server.service)"
+        sleep 0.5
         need_run tls
-        expect t-need-tls.service read:/etc/ssl/certs/ca-certificates.crt "ok:-----BEGIN CERTIFICATE-----"
-        expect t-need-tls-none.service read:/etc/ssl/certs/ca-certificates.crt "fail:*"
+        check_tls
         finish
 }
 
@@ -295,10 +333,14 @@ case_need_nixos_etc() {
                 rm -rf $NEED_ETC_STORE
                 mkdir -p $NEED_ETC_STORE/zoneinfo/${NEED_ZONE%/*}
                 for f in hosts nsswitch.conf passwd group; do cp /etc/\$f $NEED_ETC_STORE/\$f; done
+                mkdir -p $NEED_ETC_STORE/ssl/certs
+                cp /etc/ssl/certs/ca-certificates.crt $NEED_ETC_STORE/ssl/certs/
                 cp /usr/share/zoneinfo/$NEED_ZONE $NEED_ETC_STORE/zoneinfo/$NEED_ZONE
                 chmod -R go-w $NEED_ETC_STORE
                 mkdir -p /etc/e2e-debian-etc
                 for f in hosts nsswitch.conf passwd group localtime; do mv /etc/\$f /etc/e2e-debian-etc/; done
+                mv /etc/ssl/certs/ca-certificates.crt /etc/e2e-debian-etc/
+                ln -s /etc/static/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
                 ln -s $NEED_ETC_STORE /etc/static
                 for f in hosts nsswitch.conf passwd group zoneinfo; do ln -s /etc/static/\$f /etc/\$f; done
                 ln -s /etc/zoneinfo/$NEED_ZONE /etc/localtime" || err "cannot make a NixOS-shaped /etc"
@@ -308,6 +350,9 @@ case_need_nixos_etc() {
         check_users
         need_run time
         check_time
+        cexec systemctl start t-need-tls-server.service || err "the TLS server did not start"
+        need_run tls
+        check_tls
         # bound from the store, the store path in the closure
         conf=$(cat "$(cpath /run/systemd/generator/t-need-dns.service.d/50-confinement.conf)")
         [[ $conf == *"BindReadOnlyPaths=$NEED_ETC_STORE/hosts:/etc/hosts"* ]] ||
@@ -318,6 +363,8 @@ case_need_nixos_etc() {
         # back to Debian's /etc
         cexec "$bb" sh -e -c "
                 for f in hosts nsswitch.conf passwd group zoneinfo localtime static; do rm -f /etc/\$f; done
+                rm /etc/ssl/certs/ca-certificates.crt
+                mv /etc/e2e-debian-etc/ca-certificates.crt /etc/ssl/certs/
                 mv /etc/e2e-debian-etc/* /etc/ && rmdir /etc/e2e-debian-etc" || err "cannot restore /etc"
         reload
         finish
