@@ -42,9 +42,8 @@ static const NeedMember users_members[] = {
 };
 
 static const NeedMember time_members[] = {
-        { "/etc/localtime", false, false }, /* and the zone file it points to */
-        { "/etc/zoneinfo", true, false },   /* NixOS: TZ= names */
-        { "/usr/share/zoneinfo", true, false },
+        /* and the zone file it points to; not the whole zone database */
+        { "/etc/localtime", false, false },
 };
 
 static const NeedMember locale_members[] = {

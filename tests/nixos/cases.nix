@@ -78,7 +78,7 @@ in
       # are (optional: the test's root has none, the e2e container has
       # Debian's)
       nixos-needs = lib.recursiveUpdate
-        (probeService pkgs "%n" "id read:/etc/passwd exists:/etc/localtime exists:/run/systemd/journal/socket exists:/etc/shadow")
+        (probeService pkgs "%n" "id ls:/nix/store read:/etc/passwd exists:/etc/localtime exists:/run/systemd/journal/socket exists:/etc/shadow")
         { confinement.needs = [ "journal" "-users" "-time" ]; };
       # not confined: no spec
       nixos-plain.serviceConfig.ExecStart = "${pkgs.probe}/bin/probe --name %n id";

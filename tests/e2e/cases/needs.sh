@@ -107,7 +107,7 @@ EOF
                 "run:/usr/bin/getent+ahostsv4+$NEED_DNS_NAME" "run:/usr/bin/getent+hosts+$NEED_HOSTS_NAME"
         need_pair "$root" users '["users"]' "$NEED_DEB_BINDS" "User=$STATIC_USER" \
                 "run:/usr/bin/id" "run:/usr/bin/getent+passwd+$STATIC_UID"
-        need_pair "$root" time '["time"]' "" "" "run:$bb+date++%Z"
+        need_pair "$root" time '["time"]' "" "" "run:$bb+date+-R"
         need_pair "$root" locale '["locale"]' "$NEED_DEB_BINDS" "Environment=LC_ALL=C.UTF-8" \
                 "run:/usr/bin/locale+-a" "run:/usr/bin/locale+charmap"
         # the message names its unit (not through %n: the checks are quoted)
@@ -207,8 +207,9 @@ case_need_users() {
 }
 
 check_time() {
-        expect t-need-time.service "run:$BUSYBOX/bin/busybox+date++%Z" "rc=0:JST"
-        expect t-need-time-none.service "run:$BUSYBOX/bin/busybox+date++%Z" "rc=0:UTC"
+        # (no "+%Z": "+" separates the probe's words)
+        expect t-need-time.service "run:$BUSYBOX/bin/busybox+date+-R" "rc=0:* +0900"
+        expect t-need-time-none.service "run:$BUSYBOX/bin/busybox+date+-R" "rc=0:* +0000"
 }
 
 case_need_time() {
@@ -277,7 +278,7 @@ need_expected() {
         for p in /etc/resolv.conf /etc/hosts /etc/nsswitch.conf /etc/host.conf /etc/services /etc/protocols \
                 /run/nscd/socket /etc/ssl/certs/ca-certificates.crt /etc/ssl/cert.pem \
                 /etc/pki/tls/certs/ca-bundle.crt /usr/share/ca-certificates /etc/passwd /etc/group \
-                /run/systemd/userdb /etc/localtime /etc/zoneinfo /usr/share/zoneinfo /usr/lib/locale \
+                /run/systemd/userdb /etc/localtime /usr/lib/locale \
                 /etc/locale.conf /etc/default/locale /run/current-system/sw/lib/locale/locale-archive \
                 /run/systemd/journal/socket /run/systemd/journal/stdout /run/systemd/journal/dev-log /dev/log \
                 /run/dbus/system_bus_socket; do
@@ -300,8 +301,7 @@ need_walk() {
 case_need_view() {
         local expected new p q ok
         reload
-        # the walk goes through every zone file: more than the usual 30 s
-        if ! CEXEC_TIMEOUT=300 start t-need-all.service || ! CEXEC_TIMEOUT=300 start t-need-all-none.service; then
+        if ! start t-need-all.service || ! start t-need-all-none.service; then
                 finish
                 return
         fi
