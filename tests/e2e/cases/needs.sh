@@ -207,7 +207,7 @@ check_users() {
         expect t-need-users.service "run:/usr/bin/getent+passwd+$STATIC_UID" "rc=0:$STATIC_USER:x:$STATIC_UID:*"
         expect t-need-users-none.service run:/usr/bin/id "rc=0:uid=$STATIC_UID gid=$STATIC_UID groups=$STATIC_UID"
         expect t-need-users-none.service "run:/usr/bin/getent+passwd+$STATIC_UID" "rc=2:"
-        expect t-need-dynuser.service run:/usr/bin/id "rc=0:uid=[1-9]*(t-need-dynuser) gid=[1-9]*(t-need-dynuser)*"
+        expect t-need-dynuser.service run:/usr/bin/id "rc=0:uid=[1-9]*[0-9]?t-need-dynuser? gid=[1-9]*[0-9]?t-need-dynuser? *"
         expect t-need-dynuser-none.service run:/usr/bin/id "rc=0:uid=[1-9]* gid=[1-9]* groups=[1-9]*"
         [[ $(result t-need-dynuser-none.service run:/usr/bin/id) != *'('* ]] ||
                 err "t-need-dynuser-none.service: a name without the need"
