@@ -115,7 +115,8 @@ EOF
         sed -i -E 's/^(passwd|group):.*/\1: files systemd/' "$root/etc/nsswitch.conf"
         need_pair "$root" dynuser '["users"]' "${NEED_DEB_BINDS%]}, \"/usr/lib/e2e/nss\"]" \
                 "DynamicUser=yes
-Environment=LD_LIBRARY_PATH=/usr/lib/e2e/nss" "run:/usr/bin/id"
+Environment=LD_LIBRARY_PATH=/usr/lib/e2e/nss" "run:/usr/bin/id" ls:/run/systemd/userdb \
+                "run:/usr/bin/getent+passwd+t-need-dynuser"
         need_pair "$root" time '["time"]' "" "" "run:$bb+date+-R"
         need_pair "$root" locale '["locale"]' "$NEED_DEB_BINDS" "Environment=LC_ALL=C.UTF-8" \
                 "run:/usr/bin/locale+-a" "run:/usr/bin/locale+charmap"
