@@ -308,7 +308,7 @@ static int add_need_member(Planner *p, NeedId id, const NeedMember *m, bool need
                                   "need \"%s\": refusing %s, which an unprivileged user could replace: %s.", name,
                                   m->path, why);
         r = chase_under_root(p->cache->root, m->path, &resolved);
-        if (r == -ENOENT && (m->runtime || (!m->optional && !need_optional))) {
+        if (r == -ENOENT) {
                 /* a dangling link (into /run, at boot) counts as there */
                 full = root_prefix(p->cache->root, m->path);
                 if (!full)

@@ -715,6 +715,12 @@ START_TEST(test_needs_missing) {
         test_symlink(test_root, "/etc/localtime", "/run/tz/localtime");
         c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"time\"]}");
         assert_need_bind(c, BIND_READ_ONLY, "/etc/localtime", "/etc/localtime", "need:time");
+        ck_assert(!find_bind(c, "/etc/localtime")->optional);
+        confinement_free(c);
+        /* the same in an optional need: "-" (systemd skips it while missing) */
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"-time\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/localtime", "/etc/localtime", "need:time");
+        ck_assert(find_bind(c, "/etc/localtime")->optional);
 }
 END_TEST
 
