@@ -248,7 +248,7 @@ START_TEST(test_generator) {
         ck_assert_msg(!strstr(listing, ".mount"), "%s", listing);
         free(listing);
         listing = test_list_dir(out, "/" CLOSURE_LAYER_LISTS);
-        ck_assert_uint_eq(strlen(listing), 2 * 16 + 1);
+        ck_assert_uint_eq(strlen(listing), 2 * 64 + 1);
         list = test_read_file(out, list_name);
         ck_assert_str_eq(list, "aaa-hello\nbbb-lib\n");
 
