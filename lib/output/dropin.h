@@ -12,6 +12,10 @@
 
 /* Asserted by the fail-closed drop-in; nothing ever creates it. */
 #define FAIL_CLOSED_PATH "/run/confinement-generator/invalid-spec"
+/* The fail-closed drop-in's reason while the generator writes a unit's
+ * confinement: it stays if a write fails. */
+#define GENERATOR_UNFINISHED \
+        "confinement-generator could not write all of the confinement (a full /run?); run systemctl daemon-reload"
 
 int dropin_render(const Confinement *c, FILE *f);
 int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f);

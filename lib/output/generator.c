@@ -147,6 +147,17 @@ static int generate_one(Run *run, const SpecEntry *e) {
         if (dir_fd < 0)
                 return log_error_errno(dir_fd, "%s: cannot create drop-in directory %s: %m", e->path, dropin_dir);
 
+        /* Fail-closed first: whatever write fails below (a full /run),
+         * this one stays, and the confinement takes its place atomically
+         * only once all it needs is written. */
+        r = render_and_write(dir_fd, DROPIN_NAME, render_fail_closed,
+                             &(FailClosed) { .spec_file = e->path, .reason = GENERATOR_UNFINISHED });
+        if (r < 0)
+                /* Nothing written: only the guard (confinement.d(5)) holds it. */
+                return log_error_errno(r, "%s: cannot write %s/%s, %s may start unconfined unless its guard "
+                                       "drop-in asserts the confinement: %m",
+                                       e->path, dropin_dir, DROPIN_NAME, unit);
+
         r = resolver_resolve(&run->resolver, e, unit, &c, &d);
         if (r >= 0) {
                 r = write_layer(run, c);
@@ -157,13 +168,15 @@ static int generate_one(Run *run, const SpecEntry *e) {
                                    "set \"bindMethod\": \"view\".");
                         r = -EINVAL;
                 } else if (r < 0)
-                        return log_error_errno(r, "%s: cannot write the closure overlay unit of %s: %m", e->path,
-                                               unit);
+                        return log_error_errno(r, "%s: cannot write the closure overlay unit of %s, which will "
+                                               "not start: %m",
+                                               e->path, unit);
         }
         if (r >= 0) {
                 r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
                 if (r < 0)
-                        return log_error_errno(r, "%s: cannot write %s/%s: %m", e->path, dropin_dir, DROPIN_NAME);
+                        return log_error_errno(r, "%s: cannot write %s/%s, %s will not start: %m", e->path,
+                                               dropin_dir, DROPIN_NAME, unit);
                 if (c->view_dir) {
                         r = path_list_add(&run->store_dirs, c->store_dir);
                         if (r < 0)
@@ -176,8 +189,9 @@ static int generate_one(Run *run, const SpecEntry *e) {
         r = render_and_write(dir_fd, DROPIN_NAME, render_fail_closed,
                              &(FailClosed) { .spec_file = e->path, .reason = d.reason });
         if (r < 0)
-                return log_error_errno(r, "%s: cannot write %s/%s, %s may start unconfined: %m", e->path,
-                                       dropin_dir, DROPIN_NAME, unit);
+                /* the first one stays, without the reason */
+                return log_error_errno(r, "%s: cannot write %s/%s with the reason: %m", e->path, dropin_dir,
+                                       DROPIN_NAME);
         log_error("%s: %s will not start until its spec is fixed.", e->path, unit);
         return 0;
 }
