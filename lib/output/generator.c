@@ -30,8 +30,16 @@ typedef struct FailClosed {
         const char *reason;
 } FailClosed;
 
+/* A confinement and its closure layer as write_layer() found it. */
+typedef struct Confined {
+        const Confinement *c;
+        const char *layer_id;
+        size_t n_layer;
+} Confined;
+
 static int render_confined(FILE *f, const void *userdata) {
-        return dropin_render(userdata, f);
+        const Confined *x = userdata;
+        return dropin_render_with_layer(x->c, x->layer_id, x->n_layer, f);
 }
 
 static int render_fail_closed(FILE *f, const void *userdata) {
@@ -74,12 +82,12 @@ static int render_layer_unit(FILE *f, const void *userdata) {
 }
 
 /* The unit that mounts c's closure as one overlay, and its list of names,
- * once per distinct closure. -EEXIST: another closure has the same ID. */
-static int write_layer(Run *run, const Confinement *c) {
+ * once per distinct closure; its ID in id. Returns the number of names (0:
+ * no overlay). -EEXIST: another closure has the same ID. */
+static int write_layer(Run *run, const Confinement *c, char id[CLOSURE_LAYER_ID_MAX]) {
         _cleanup_free_ const char **names = NULL;
         _cleanup_free_ char *list = NULL, *list_path = NULL, *unit = NULL, *list_name = NULL;
         _cleanup_close_ int lists_fd = -1;
-        char id[CLOSURE_LAYER_ID_MAX];
         size_t size;
         int n, r;
 
@@ -91,7 +99,7 @@ static int write_layer(Run *run, const Confinement *c) {
                 return r;
         for (size_t i = 0; i < run->n_layers; i++)
                 if (streq(run->layers[i].id, id))
-                        return streq(run->layers[i].list, list) ? 0 : -EEXIST;
+                        return streq(run->layers[i].list, list) ? n : -EEXIST;
 
         if (!run->helper) {
                 run->helper = realpath("/proc/self/exe", NULL);
@@ -117,9 +125,9 @@ static int write_layer(Run *run, const Confinement *c) {
 
         if (GREEDY_REALLOC(run->layers, run->allocated_layers, run->n_layers + 1, 8) < 0)
                 return -ENOMEM;
-        memcpy(run->layers[run->n_layers].id, id, sizeof id);
+        memcpy(run->layers[run->n_layers].id, id, CLOSURE_LAYER_ID_MAX);
         run->layers[run->n_layers++].list = TAKE_PTR(list);
-        return 0;
+        return n;
 }
 
 static int generate_one(Run *run, const SpecEntry *e) {
@@ -127,8 +135,9 @@ static int generate_one(Run *run, const SpecEntry *e) {
         _cleanup_free_ char *unit = NULL, *dropin_dir = NULL;
         _cleanup_(diag_done) Diag d = {};
         _cleanup_close_ int dir_fd = -1;
+        char layer_id[CLOSURE_LAYER_ID_MAX] = "";
+        int r, n_layer = 0;
         const char *why;
-        int r;
 
         unit = spec_entry_unit(e, &why);
         if (!unit) {
@@ -160,7 +169,7 @@ static int generate_one(Run *run, const SpecEntry *e) {
 
         r = resolver_resolve(&run->resolver, e, unit, &c, &d);
         if (r >= 0) {
-                r = write_layer(run, c);
+                r = n_layer = write_layer(run, c, layer_id);
                 if (r == -EEXIST) {
                         /* Two closures, one hash: neither may see the other's. */
                         diag_error(&d, 0, e->path, "bindMethod",
@@ -173,7 +182,8 @@ static int generate_one(Run *run, const SpecEntry *e) {
                                                e->path, unit);
         }
         if (r >= 0) {
-                r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
+                r = render_and_write(dir_fd, DROPIN_NAME, render_confined,
+                                     &(Confined) { c, layer_id, (size_t) n_layer });
                 if (r < 0)
                         return log_error_errno(r, "%s: cannot write %s/%s, %s will not start: %m", e->path,
                                                dropin_dir, DROPIN_NAME, unit);
