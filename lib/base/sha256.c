@@ -19,15 +19,17 @@ static uint32_t ror(uint32_t x, unsigned n) {
         return (x >> n) | (x << (32 - n));
 }
 
-/* One round: the eight working variables rotate by renaming, not by
- * copying (eight rounds a loop step), so that they stay in registers. */
-#define ROUND(a, b, c, d, e, f, g, h, i)                                                                         \
-        do {                                                                                                     \
-                uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];      \
-                uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));              \
-                d += t1;                                                                                         \
-                h = t1 + t2;                                                                                     \
-        } while (0)
+/* One round: the eight working variables rotate by renaming (the caller
+ * passes them shifted by one each round, eight rounds a loop step), not by
+ * copying, so that, inlined, they stay in registers. */
+static inline void sha_round(uint32_t a, uint32_t b, uint32_t c, uint32_t *d, uint32_t e, uint32_t f, uint32_t g,
+                             uint32_t *h, uint32_t kw) {
+        uint32_t t1 = *h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + kw;
+        uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+
+        *d += t1;
+        *h = t1 + t2;
+}
 
 /* One 64-byte block into the state. */
 static void compress(uint32_t state[8], const uint8_t block[64]) {
@@ -44,14 +46,14 @@ static void compress(uint32_t state[8], const uint8_t block[64]) {
                 w[i] = w[i - 16] + s0 + w[i - 7] + s1;
         }
         for (size_t i = 0; i < 64; i += 8) {
-                ROUND(a, b, c, d, e, f, g, h, i);
-                ROUND(h, a, b, c, d, e, f, g, i + 1);
-                ROUND(g, h, a, b, c, d, e, f, i + 2);
-                ROUND(f, g, h, a, b, c, d, e, i + 3);
-                ROUND(e, f, g, h, a, b, c, d, i + 4);
-                ROUND(d, e, f, g, h, a, b, c, i + 5);
-                ROUND(c, d, e, f, g, h, a, b, i + 6);
-                ROUND(b, c, d, e, f, g, h, a, i + 7);
+                sha_round(a, b, c, &d, e, f, g, &h, k[i] + w[i]);
+                sha_round(h, a, b, &c, d, e, f, &g, k[i + 1] + w[i + 1]);
+                sha_round(g, h, a, &b, c, d, e, &f, k[i + 2] + w[i + 2]);
+                sha_round(f, g, h, &a, b, c, d, &e, k[i + 3] + w[i + 3]);
+                sha_round(e, f, g, &h, a, b, c, &d, k[i + 4] + w[i + 4]);
+                sha_round(d, e, f, &g, h, a, b, &c, k[i + 5] + w[i + 5]);
+                sha_round(c, d, e, &f, g, h, a, &b, k[i + 6] + w[i + 6]);
+                sha_round(b, c, d, &e, f, g, h, &a, k[i + 7] + w[i + 7]);
         }
         state[0] += a;
         state[1] += b;
@@ -129,5 +131,5 @@ void sha256_final_hex(Sha256 *s, char ret[SHA256_HEX_MAX]) {
                 ret[2 * i] = hex[digest[i] >> 4];
                 ret[2 * i + 1] = hex[digest[i] & 0xf];
         }
-        ret[2 * SHA256_DIGEST_SIZE] = '\0';
+        ret[SHA256_HEX_MAX - 1] = '\0';
 }

@@ -65,6 +65,12 @@ setup_redteam2() {
         unit "$root" t-rt2-coll.service Type=oneshot "exists:$RT2_COLL_A/secret" "exists:$RT2_COLL_B/secret"
         spec "$etc/t-rt2-coll.service.json" full-apivfs '"/usr/lib/e2e/rt2-coll-a"'
 
+        # 4. PrivateUsers=no, the unit's own; no guard (enabled: loaded)
+        unit "$root" t-rt2-pu.service "Type=oneshot
+PrivateUsers=no" id
+        enable "$root" t-rt2-pu.service
+        spec "$etc/t-rt2-pu.service.json" full-apivfs "\"$CLOSURE_DIR/probe\""
+
         # 6. a vendor's spec, stricter than new's default
         unit "$root" t-rt2-vendor.service Type=oneshot id
         mkdir -p "$root/usr/lib/confinement.d"
@@ -160,11 +166,11 @@ case_rt2_collision() {
 
 case_rt2_private_users() {
         local out
-        out=$(cexec confinementctl verify t-sec-own-modes.service 2>&1) || true
+        out=$(cexec confinementctl verify t-rt2-pu.service 2>&1) || true
         [[ $out == *"warning: PrivateUsers=no is the unit's own: its root is the host's root"* ]] ||
-                err "verify t-sec-own-modes.service: no PrivateUsers=no warning: $out"
-        [[ $out == *"warning: no guard: /run/systemd/generator/t-sec-own-modes.service.d/50-confinement.conf"* ]] ||
-                err "verify t-sec-own-modes.service: no warning of the missing guard: $out"
+                err "verify t-rt2-pu.service: no PrivateUsers=no warning: $out"
+        [[ $out == *"warning: no guard: /run/systemd/generator/t-rt2-pu.service.d/50-confinement.conf"* ]] ||
+                err "verify t-rt2-pu.service: no warning of the missing guard: $out"
         # new's unit has its guard (rt2-enospc made it)
         out=$(cexec confinementctl verify t-rt2-run.service 2>&1) || true
         [[ $out == *"no guard"* ]] && err "verify t-rt2-run.service: warns of a guard it has: $out"
