@@ -356,7 +356,7 @@ START_TEST(test_failed_write_fails_closed) {
         ck_assert_int_lt(generator_run(test_root, out, NULL), 0);
         dropin = read_dropin("foo.service");
         ck_assert_msg(strstr(dropin, "AssertPathExists=" FAIL_CLOSED_PATH "\n"), "%s", dropin);
-        ck_assert_msg(strstr(dropin, "could not write all of the confinement"), "%s", dropin);
+        ck_assert_msg(strstr(dropin, "cannot write confinement-layer/"), "%s", dropin);
         ck_assert_msg(!strstr(dropin, "RootDirectory="), "%s", dropin);
 }
 END_TEST
