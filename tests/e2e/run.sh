@@ -159,7 +159,7 @@ vm_lane() {
         vm_seconds=$((SECONDS - t))
         vm_fetch "$image" "$VM_GUEST_DIR/logs" "$logs/guest" || echo "suite $suite (vm): no logs in the image" >&2
         vm_fetch "$image" /var/lib/e2e-results "$logs/results" || true
-        rm -f "$image"
+        ((keep)) || rm -f "$image"
         # the guest's counts are its PASS and FAIL lines; a case without
         # one failed
         for name in "${cases[@]}" generated-files-parse; do

@@ -22,7 +22,8 @@ verify_units() {
                 [[ $u == *@.service ]] && u=${u%@.service}@verify.service
                 printf '%s\n' "$u"
         done
-        for u in "$(cpath /run/systemd/generator)"/*.mount \
+        # the store view's (a machine's fstab has its own, -.mount)
+        for u in "$(cpath /run/systemd/generator)"/'run-confinement\x2d'*.mount \
                 "$(cpath /run/systemd/generator)"/confinement-layer-*.service; do
                 [[ -f $u ]] && printf '%s\n' "${u##*/}"
         done

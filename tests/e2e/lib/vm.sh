@@ -27,7 +27,8 @@
 #                            and waits until the machine powers off; the
 #                            runner's output (the PASS and FAIL lines) goes to
 #                            OUTPUT through a virtio-serial port and is shown
-#                            as it comes; killed after $VM_RUN_TIMEOUT s
+#                            as it comes; killed after $VM_RUN_TIMEOUT s, or
+#                            a minute after the runner's last line
 #   vm_fetch IMAGE PATH DIR  copies PATH out of the (stopped) machine's image
 #                            into DIR (debugfs rdump: no mount)
 #
@@ -130,11 +131,11 @@ EOF
 [Unit]
 Description=e2e suite (tests/e2e/run.sh --in-vm)
 After=multi-user.target
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
 [Service]
 Type=simple
 ${env}ExecStart=/usr/lib/e2e-vm/runner
-SuccessAction=poweroff-force
-FailureAction=poweroff-force
 [Install]
 WantedBy=multi-user.target
 EOF
@@ -172,12 +173,12 @@ vm_accel() {
 
 vm_run() {
         local image=${1:?image} kernel=${2:?kernel} initrd=${3:?initrd} accel=${4:?accel}
-        local output=${5:?output} console=${6:?console} qemu_pid tail_pid i rc=0 cpu=max
+        local output=${5:?output} console=${6:?console} qemu_pid tail_pid i rc=0 cpu=max done=0
         [[ $accel == kvm ]] && cpu=host
         [[ $accel == tcg ]] && accel=tcg,thread=multi
         : > "$output"
         qemu-system-x86_64 -machine q35 -accel "$accel" -cpu "$cpu" -smp 2 -m "$VM_MEMORY" \
-                -display none -monitor none -serial "file:$console" -nic none -no-reboot \
+                -display none -vga none -monitor none -serial "file:$console" -nic none -no-reboot \
                 -kernel "$kernel" -initrd "$initrd" \
                 -append "root=/dev/vda rw console=ttyS0 init=/lib/systemd/systemd panic=-1 systemd.show_status=0" \
                 -drive "file=$image,if=virtio,format=raw,cache=unsafe" \
@@ -188,6 +189,11 @@ vm_run() {
         tail_pid=$!
         for ((i = 0; i < VM_RUN_TIMEOUT * 10; i++)); do
                 kill -0 "$qemu_pid" 2>/dev/null || break
+                # the runner is done: a minute to power off
+                if ((!done)) && grep -q '^vm runner: ' "$output"; then
+                        done=1
+                        ((i >= VM_RUN_TIMEOUT * 10 - 600)) || i=$((VM_RUN_TIMEOUT * 10 - 600))
+                fi
                 sleep 0.1
         done
         if kill -0 "$qemu_pid" 2>/dev/null; then
