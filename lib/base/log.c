@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/uio.h>
@@ -9,6 +11,7 @@
 
 static int log_max_level = LOG_INFO;
 static int kmsg_fd = -1;
+static bool journal_stream = false;
 static const char *log_ident = "confinement-generator";
 
 static const char *const level_names[] = {
@@ -23,6 +26,13 @@ void log_setup(const char *ident, LogTarget target) {
         log_close();
         if (target == LOG_TARGET_CONSOLE || (target == LOG_TARGET_AUTO && isatty(STDERR_FILENO)))
                 return;
+        /* A service's stderr that systemd connected to the journal: there the
+         * journal knows the unit, which it may not for a kmsg line of a process
+         * that has exited already (journalctl -u, systemctl status). */
+        if (target == LOG_TARGET_AUTO && getenv("JOURNAL_STREAM")) {
+                journal_stream = true;
+                return;
+        }
         /* When kmsg cannot be opened (no /dev in a chroot, say), stderr it is. */
         kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }
@@ -31,6 +41,7 @@ void log_close(void) {
         if (kmsg_fd >= 0)
                 close(kmsg_fd);
         kmsg_fd = -1;
+        journal_stream = false;
 }
 
 void log_set_max_level(int level) {
@@ -105,7 +116,11 @@ int log_internal(int level, int error, const char *fmt, ...) {
                 if (writev(kmsg_fd, iov, ELEMENTSOF(iov)) >= 0)
                         goto finish;
         }
-        (void) fprintf(stderr, "%s\n", buf);
+        if (journal_stream)
+                /* the level, as the journal reads it (SyslogLevelPrefix=yes) */
+                (void) fprintf(stderr, "<%d>%s\n", level, buf);
+        else
+                (void) fprintf(stderr, "%s\n", buf);
 finish:
         errno = saved;
         return -error;

@@ -274,7 +274,7 @@ known_notes() {
 # on failure is the reason; what it notes with known_difference is shown
 # with its PASS or FAIL
 run_case() {
-        local name=$1 fn=case_${1//-/_} out=$logs/case-$1.log pid i note=''
+        local name=$1 fn=case_${1//-/_} out=$logs/case-$1.log pid i note='' t=$SECONDS
         KNOWN_FILE=$logs/case-$1.known
         rm -f "$KNOWN_FILE"
         ( "$fn" ) > "$out" 2>&1 &
@@ -283,6 +283,7 @@ run_case() {
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.1
         done
+        echo "$((SECONDS - t)) $name" >> "$logs/case-times.txt"
         if kill -0 "$pid" 2>/dev/null; then
                 pkill -KILL -P "$pid" 2>/dev/null || true
                 kill -KILL "$pid" 2>/dev/null || true
@@ -307,6 +308,9 @@ done
 
 # what cases report besides PASS or FAIL (e.g. systemd-analyze security figures)
 cat "$logs"/case-*.info 2>/dev/null || true
+if [[ $lane == in-vm ]]; then
+        echo "suite $suite (vm): slowest cases (s): $(sort -rn "$logs/case-times.txt" | head -n 8 | tr '\n' ' ')"
+fi
 
 CEXEC_TIMEOUT=20 cexec journalctl -b --no-pager > "$logs/journal.txt" 2>&1 || true
 
