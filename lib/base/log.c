@@ -2,9 +2,11 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "log.h"
@@ -20,6 +22,22 @@ static const char *const level_names[] = {
         [LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
 
+/* Whether stderr is the journal stream systemd gave a service: $JOURNAL_STREAM
+ * is "DEVICE:INODE" of it, and is inherited by children whose stderr is
+ * elsewhere, hence the comparison (as systemd's log.c does). */
+static bool stderr_is_journal_stream(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        char end;
+
+        if (!e || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+}
+
 void log_setup(const char *ident, LogTarget target) {
         if (ident)
                 log_ident = ident;
@@ -29,7 +47,7 @@ void log_setup(const char *ident, LogTarget target) {
         /* A service's stderr that systemd connected to the journal: there the
          * journal knows the unit, which it may not for a kmsg line of a process
          * that has exited already (journalctl -u, systemctl status). */
-        if (target == LOG_TARGET_AUTO && getenv("JOURNAL_STREAM")) {
+        if (target == LOG_TARGET_AUTO && stderr_is_journal_stream()) {
                 journal_stream = true;
                 return;
         }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "test-util.h"
@@ -92,12 +95,19 @@ START_TEST(test_console) {
 }
 END_TEST
 
-/* In a service whose stderr goes to the journal, stderr with the level. */
+/* In a service whose stderr is the journal stream ($JOURNAL_STREAM names
+ * it), stderr with the level. */
 START_TEST(test_journal_stream) {
         _cleanup_free_ char *out = NULL;
 
-        ck_assert_int_eq(setenv("JOURNAL_STREAM", "8:12345", 1), 0);
+        struct stat st;
+        char stream[64];
+
         capture_start();
+        ck_assert_int_eq(fstat(STDERR_FILENO, &st), 0);
+        snprintf(stream, sizeof stream, "%llu:%llu", (unsigned long long) st.st_dev,
+                 (unsigned long long) st.st_ino);
+        ck_assert_int_eq(setenv("JOURNAL_STREAM", stream, 1), 0);
         log_setup(NULL, LOG_TARGET_AUTO);
         log_set_max_level(LOG_INFO);
         ck_assert_int_eq(log_error_errno(ENOENT, "one: %m"), -ENOENT);

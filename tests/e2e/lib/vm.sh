@@ -173,7 +173,7 @@ vm_accel() {
 
 vm_run() {
         local image=${1:?image} kernel=${2:?kernel} initrd=${3:?initrd} accel=${4:?accel}
-        local output=${5:?output} console=${6:?console} qemu_pid tail_pid i rc=0 cpu=max done=0
+        local output=${5:?output} console=${6:?console} qemu_pid tail_pid i rc=0 cpu=${VM_CPU:-max} done=0
         [[ $accel == kvm ]] && cpu=host
         [[ $accel == tcg ]] && accel=tcg,thread=multi
         : > "$output"
