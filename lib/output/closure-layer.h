@@ -77,17 +77,8 @@ typedef struct ClosureLayerUnit {
 int closure_layer_unit_name(const char *id, char **ret);
 int closure_layer_unit_render(const ClosureLayerUnit *u, FILE *f);
 
+/* "/nix/store" -> "store": the store directory's last component. */
+const char *closure_layer_store_name(const char *store_dir);
+
 /* The source of the service's one bind: CLOSURE_LAYER_DIR/ID/root/STORE-NAME. */
 int closure_layer_store_source(const char *id, const char *store_dir, char **ret);
-
-/* Builds the layer of names (each a store path's name, no "/") in dir_fd:
- * dir_fd/STORE-NAME. *ret_has_file: a regular file is among them. */
-int closure_layer_build(int store_fd, const char *store_name, int dir_fd, const char *const *names, size_t n,
-                        bool *ret_has_file);
-
-/* "lowerdir=LAYER:STORE-PARENT,redirect_dir=follow[,metacopy=on]" */
-int closure_layer_mount_options(const char *layer, const char *store_parent, bool metacopy, char **ret);
-
-/* The layer mode: "start STORE-DIR LIST DIR" builds DIR/layer and mounts
- * DIR/root over it; "stop DIR" unmounts and removes DIR. */
-int closure_layer_run(int argc, char *argv[]);

@@ -4,191 +4,115 @@
 #include <string.h>
 
 #include "alloc-util.h"
-#include "closure-layer.h"
-#include "confinement.h"
-#include "dropin.h"
 #include "generator.h"
 #include "log.h"
+#include "output.h"
 #include "path-list.h"
 #include "resolver.h"
 #include "spec-dirs.h"
 #include "write-file.h"
 
-static int render_and_write(int dirfd, const char *name, Renderer render, const void *userdata) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size;
-        int r;
-
-        r = render_to_string(render, userdata, &buf, &size);
-        if (r < 0)
-                return r;
-        return write_file_atomic_at(dirfd, name, buf, size);
-}
-
-typedef struct FailClosed {
-        const char *spec_file;
-        const char *reason;
-} FailClosed;
-
-static int render_confined(FILE *f, const void *userdata) {
-        return dropin_render(userdata, f);
-}
-
-static int render_fail_closed(FILE *f, const void *userdata) {
-        const FailClosed *fc = userdata;
-        return dropin_render_fail_closed(fc->spec_file, fc->reason, f);
-}
-
-static int render_view_mount(FILE *f, const void *userdata) {
-        return store_view_mount_render(userdata, f);
-}
-
-typedef struct Layer {
-        char id[CLOSURE_LAYER_ID_MAX];
-        char *list; /* its names, one a line */
-} Layer;
-
 typedef struct Run {
         int normal_fd;
-        const char *normal_dir;
-        Root root;           /* everything reads under it */
+        Root root;        /* everything reads under it */
         Resolver resolver;
-        PathList store_dirs; /* that need a view */
-        Layer *layers;       /* written so far */
-        size_t n_layers, allocated_layers;
-        char *helper;        /* this binary, for the layer units */
+        Output output;    /* what the entries share */
+        PathList written; /* the files written so far, relative to normal_fd */
+        char *helper;     /* this binary, for the layer units */
 } Run;
 
-typedef struct NameList {
-        const char *const *names;
-        size_t n;
-} NameList;
+/* dir/name under normal_fd: the directory is made when missing. */
+static int write_one(Run *run, const OutputFile *f) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int dir_fd = -1;
+        const char *slash = strrchr(f->path, '/');
 
-static int render_layer_list(FILE *f, const void *userdata) {
-        const NameList *l = userdata;
-        return closure_layer_list_render(l->names, l->n, f);
+        if (!slash)
+                return write_file_atomic_at(run->normal_fd, f->path, f->text, f->size);
+        dir = strndup(f->path, (size_t) (slash - f->path));
+        if (!dir)
+                return -ENOMEM;
+        dir_fd = open_subdirectory_at(run->normal_fd, dir);
+        if (dir_fd < 0)
+                return dir_fd;
+        return write_file_atomic_at(dir_fd, slash + 1, f->text, f->size);
 }
 
-static int render_layer_unit(FILE *f, const void *userdata) {
-        return closure_layer_unit_render(userdata, f);
-}
+/* Writes o's files, each path once per run; on failure *ret_failed is the
+ * file that could not be written. */
+static int write_files(Run *run, const EntryOutput *o, const OutputFile **ret_failed) {
+        int r;
 
-/* The unit that mounts c's closure as one overlay, and its list of names,
- * once per distinct closure. -EEXIST: another closure has the same ID. */
-static int write_layer(Run *run, const Confinement *c) {
-        _cleanup_free_ const char **names = NULL;
-        _cleanup_free_ char *list = NULL, *list_path = NULL, *unit = NULL, *list_name = NULL;
-        _cleanup_close_ int lists_fd = -1;
-        char id[CLOSURE_LAYER_ID_MAX];
-        size_t size;
-        int n, r;
+        for (size_t i = 0; i < o->n_files; i++) {
+                const OutputFile *f = &o->files[i];
 
-        n = closure_layer_of(c, &names, id);
-        if (n <= 0)
-                return n;
-        r = render_to_string(render_layer_list, &(NameList) { names, (size_t) n }, &list, &size);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < run->n_layers; i++)
-                if (streq(run->layers[i].id, id))
-                        return streq(run->layers[i].list, list) ? 0 : -EEXIST;
-
-        if (!run->helper) {
-                run->helper = realpath("/proc/self/exe", NULL);
-                if (!run->helper)
-                        return -errno;
+                if (path_list_contains(&run->written, f->path))
+                        continue;
+                r = write_one(run, f);
+                if (r < 0) {
+                        *ret_failed = f;
+                        return r;
+                }
+                if (path_list_add(&run->written, f->path) < 0)
+                        return -ENOMEM;
+                path_list_sort_unique(&run->written);
         }
-        lists_fd = open_subdirectory_at(run->normal_fd, CLOSURE_LAYER_LISTS);
-        if (lists_fd < 0)
-                return lists_fd;
-        r = write_file_atomic_at(lists_fd, id, list, size);
-        if (r < 0)
-                return r;
-        if (asprintf(&list_path, "%s/" CLOSURE_LAYER_LISTS "/%s", run->normal_dir, id) < 0)
-                return -ENOMEM;
-        r = closure_layer_unit_name(id, &unit);
-        if (r < 0)
-                return r;
-        r = render_and_write(run->normal_fd, unit, render_layer_unit,
-                             &(ClosureLayerUnit) { .id = id, .store_dir = c->store_dir, .list_path = list_path,
-                                                   .helper = run->helper, .n_paths = (size_t) n });
-        if (r < 0)
-                return r;
-
-        if (GREEDY_REALLOC(run->layers, run->allocated_layers, run->n_layers + 1, 8) < 0)
-                return -ENOMEM;
-        memcpy(run->layers[run->n_layers].id, id, sizeof id);
-        run->layers[run->n_layers++].list = TAKE_PTR(list);
         return 0;
 }
 
 static int generate_one(Run *run, const SpecEntry *e) {
-        _cleanup_confinement_ Confinement *c = NULL;
-        _cleanup_free_ char *unit = NULL, *dropin_dir = NULL;
-        _cleanup_(diag_done) Diag d = {};
-        _cleanup_close_ int dir_fd = -1;
-        const char *why;
+        _cleanup_(entry_output_done) EntryOutput o = {};
+        const OutputFile *failed = NULL;
         int r;
 
-        unit = spec_entry_unit(e, &why);
-        if (!unit) {
-                log_warning("%s: %s; the file name must be UNIT.json for a service unit, skipping.", e->path, why);
-                return 0;
-        }
-        /* A mask an unprivileged user could have planted does not count. */
-        if (e->masked && !e->distrust) {
-                log_debug("%s: masked, %s is not confined.", e->path, unit);
-                return 0;
-        }
-
-        if (asprintf(&dropin_dir, "%s.d", unit) < 0)
-                return log_oom();
-        dir_fd = open_subdirectory_at(run->normal_fd, dropin_dir);
-        if (dir_fd < 0)
-                return log_error_errno(dir_fd, "%s: cannot create drop-in directory %s: %m", e->path, dropin_dir);
-
-        r = resolver_resolve(&run->resolver, e, unit, &c, &d);
-        if (r >= 0) {
-                r = write_layer(run, c);
-                if (r == -EEXIST) {
-                        /* Two closures, one hash: neither may see the other's. */
-                        diag_error(&d, 0, e->path, "bindMethod",
-                                   "the closure's overlay ID collides with another closure's; "
-                                   "set \"bindMethod\": \"view\".");
-                        r = -EINVAL;
-                } else if (r < 0)
-                        return log_error_errno(r, "%s: cannot write the closure overlay unit of %s: %m", e->path,
-                                               unit);
-        }
-        if (r >= 0) {
-                r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
-                if (r < 0)
-                        return log_error_errno(r, "%s: cannot write %s/%s: %m", e->path, dropin_dir, DROPIN_NAME);
-                if (c->view_dir) {
-                        r = path_list_add(&run->store_dirs, c->store_dir);
-                        if (r < 0)
-                                return log_oom();
-                }
-                log_debug("%s: %s confined to %zu closure paths.", e->path, unit, c->n_closure_paths);
-                return 0;
-        }
-
-        r = render_and_write(dir_fd, DROPIN_NAME, render_fail_closed,
-                             &(FailClosed) { .spec_file = e->path, .reason = d.reason });
+        r = output_entry(&run->output, e, &o);
         if (r < 0)
-                return log_error_errno(r, "%s: cannot write %s/%s, %s may start unconfined: %m", e->path,
-                                       dropin_dir, DROPIN_NAME, unit);
-        log_error("%s: %s will not start until its spec is fixed.", e->path, unit);
+                return log_error_errno(r, "%s: cannot render its output: %m", e->path);
+
+        switch (o.state) {
+        case ENTRY_IGNORED:
+                log_warning("%s: %s; the file name must be UNIT.json for a service unit, skipping.", e->path,
+                            o.reason);
+                return 0;
+        case ENTRY_MASKED:
+                log_debug("%s: masked, %s is not confined.", e->path, o.unit);
+                return 0;
+        default:
+                break;
+        }
+
+        r = write_files(run, &o, &failed);
+        if (r < 0 && failed && failed != entry_output_dropin(&o)) {
+                /* A layer or view that is not there: the unit must not start without it. */
+                _cleanup_free_ char *why = NULL;
+
+                log_error_errno(r, "%s: cannot write %s of %s: %m", e->path, failed->path, o.unit);
+                if (asprintf(&why, "%s: cannot write %s: %s.", e->path, failed->path, strerror(-r)) < 0)
+                        return log_oom();
+                r = entry_output_refuse(&o, why);
+                if (r < 0)
+                        return log_oom();
+                /* over the confining drop-in, written already */
+                failed = entry_output_dropin(&o);
+                r = write_one(run, failed);
+                if (r >= 0)
+                        return -EIO; /* fail-closed, and a failed run */
+        }
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot write %s, %s may start unconfined: %m", e->path,
+                                       failed ? failed->path : "its drop-in", o.unit);
+        if (o.state == ENTRY_VALID)
+                log_debug("%s: %s confined to %zu closure paths.", e->path, o.unit, o.confinement->n_closure_paths);
+        else
+                log_error("%s: %s will not start until its spec is fixed.", e->path, o.unit);
         return 0;
 }
 
 static void run_done(Run *run) {
+        output_done(&run->output);
         resolver_done(&run->resolver);
         root_done(&run->root);
-        path_list_done(&run->store_dirs);
-        for (size_t i = 0; i < run->n_layers; i++)
-                free(run->layers[i].list);
-        free(run->layers);
+        path_list_done(&run->written);
         free(run->helper);
         if (run->normal_fd >= 0)
                 close(run->normal_fd);
@@ -198,7 +122,7 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
         assert(normal_dir);
 
         _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(run_done) Run run = { .normal_fd = -1, .normal_dir = normal_dir, .root.path = root };
+        _cleanup_(run_done) Run run = { .normal_fd = -1, .root.path = root };
         int r, ret = 0;
 
         run.normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -214,26 +138,17 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
         r = resolver_init(&run.resolver, &run.root, dirs);
         if (r < 0)
                 return r;
+        /* The layer units run this binary. */
+        run.helper = realpath("/proc/self/exe", NULL);
+        if (!run.helper)
+                return log_error_errno(errno, "Cannot find this binary's path: %m");
+        run.output = OUTPUT_INIT(&run.resolver, normal_dir, run.helper);
 
         for (size_t i = 0; i < entries.n; i++) {
                 resolver_next_spec(&run.resolver, entries.n - i);
                 r = generate_one(&run, &entries.entries[i]);
                 if (r < 0 && ret == 0)
                         ret = r;
-        }
-
-        path_list_sort_unique(&run.store_dirs);
-        for (size_t i = 0; i < run.store_dirs.n; i++) {
-                _cleanup_free_ char *name = store_view_mount_name(run.store_dirs.items[i]);
-
-                if (!name)
-                        return log_oom();
-                r = render_and_write(run.normal_fd, name, render_view_mount, run.store_dirs.items[i]);
-                if (r < 0) {
-                        log_error_errno(r, "Cannot write %s: %m", name);
-                        if (ret == 0)
-                                ret = r;
-                }
         }
         return ret;
 }
