@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -29,9 +30,17 @@ static bool stderr_is_journal_stream(void) {
         const char *e = getenv("JOURNAL_STREAM");
         unsigned long long dev, ino;
         struct stat st;
-        char end;
+        char *end;
 
-        if (!e || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2)
+        if (!e)
+                return false;
+        errno = 0;
+        dev = strtoull(e, &end, 10);
+        if (errno != 0 || end == e || *end != ':')
+                return false;
+        e = end + 1;
+        ino = strtoull(e, &end, 10);
+        if (errno != 0 || end == e || *end != '\0')
                 return false;
         if (fstat(STDERR_FILENO, &st) < 0)
                 return false;
