@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include "log.h"
 
 static int log_max_level = LOG_INFO;
 static int kmsg_fd = -1;
+static bool journal_stream = false;
 static const char *log_ident = "confinement-generator";
 
 static const char *const level_names[] = {
@@ -17,12 +23,43 @@ static const char *const level_names[] = {
         [LOG_INFO] = "info",   [LOG_DEBUG] = "debug",
 };
 
+/* Whether stderr is the journal stream systemd gave a service: $JOURNAL_STREAM
+ * is "DEVICE:INODE" of it, and is inherited by children whose stderr is
+ * elsewhere, hence the comparison (as systemd's log.c does). */
+static bool stderr_is_journal_stream(void) {
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+        char *end;
+
+        if (!e)
+                return false;
+        errno = 0;
+        dev = strtoull(e, &end, 10);
+        if (errno != 0 || end == e || *end != ':')
+                return false;
+        e = end + 1;
+        ino = strtoull(e, &end, 10);
+        if (errno != 0 || end == e || *end != '\0')
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+}
+
 void log_setup(const char *ident, LogTarget target) {
         if (ident)
                 log_ident = ident;
         log_close();
         if (target == LOG_TARGET_CONSOLE || (target == LOG_TARGET_AUTO && isatty(STDERR_FILENO)))
                 return;
+        /* A service's stderr that systemd connected to the journal: there the
+         * journal knows the unit, which it may not for a kmsg line of a process
+         * that has exited already (journalctl -u, systemctl status). */
+        if (target == LOG_TARGET_AUTO && stderr_is_journal_stream()) {
+                journal_stream = true;
+                return;
+        }
         /* When kmsg cannot be opened (no /dev in a chroot, say), stderr it is. */
         kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }
@@ -31,6 +68,7 @@ void log_close(void) {
         if (kmsg_fd >= 0)
                 close(kmsg_fd);
         kmsg_fd = -1;
+        journal_stream = false;
 }
 
 void log_set_max_level(int level) {
@@ -105,7 +143,11 @@ int log_internal(int level, int error, const char *fmt, ...) {
                 if (writev(kmsg_fd, iov, ELEMENTSOF(iov)) >= 0)
                         goto finish;
         }
-        (void) fprintf(stderr, "%s\n", buf);
+        if (journal_stream)
+                /* the level, as the journal reads it (SyslogLevelPrefix=yes) */
+                (void) fprintf(stderr, "<%d>%s\n", level, buf);
+        else
+                (void) fprintf(stderr, "%s\n", buf);
 finish:
         errno = saved;
         return -error;

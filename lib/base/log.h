@@ -10,7 +10,9 @@
 #include "macro.h"
 
 typedef enum LogTarget {
-        LOG_TARGET_AUTO,    /* kmsg unless stderr is a tty */
+        LOG_TARGET_AUTO,    /* kmsg unless stderr is a tty or, in a service,
+                               the journal ($JOURNAL_STREAM: stderr with a
+                               "<level>" prefix) */
         LOG_TARGET_CONSOLE, /* stderr */
         LOG_TARGET_KMSG,
 } LogTarget;

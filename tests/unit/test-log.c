@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "test-util.h"
@@ -92,6 +95,31 @@ START_TEST(test_console) {
 }
 END_TEST
 
+/* In a service whose stderr is the journal stream ($JOURNAL_STREAM names
+ * it), stderr with the level. */
+START_TEST(test_journal_stream) {
+        _cleanup_free_ char *out = NULL;
+
+        struct stat st;
+        char stream[64];
+
+        capture_start();
+        ck_assert_int_eq(fstat(STDERR_FILENO, &st), 0);
+        snprintf(stream, sizeof stream, "%llu:%llu", (unsigned long long) st.st_dev,
+                 (unsigned long long) st.st_ino);
+        ck_assert_int_eq(setenv("JOURNAL_STREAM", stream, 1), 0);
+        log_setup(NULL, LOG_TARGET_AUTO);
+        log_set_max_level(LOG_INFO);
+        ck_assert_int_eq(log_error_errno(ENOENT, "one: %m"), -ENOENT);
+        ck_assert_int_eq(log_info("two"), 0);
+        log_close();
+        ck_assert_int_eq(log_warning("three"), 0);
+        out = capture_end();
+        ck_assert_int_eq(unsetenv("JOURNAL_STREAM"), 0);
+        ck_assert_str_eq(out, "<3>one: No such file or directory\n<6>two\nthree\n");
+}
+END_TEST
+
 START_TEST(test_errno_kept) {
         _cleanup_free_ char *out = NULL;
 
@@ -157,6 +185,7 @@ static Suite *log_suite(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_level_from_string);
         tcase_add_test(tc, test_console);
+        tcase_add_test(tc, test_journal_stream);
         tcase_add_test(tc, test_errno_kept);
         tcase_add_test(tc, test_max_level);
         tcase_add_test(tc, test_parse_environment);

@@ -54,10 +54,15 @@ setup_matrix() {
 #   USER     all, root, nonroot, static or dynamic
 #   TMP      any, tmp (PrivateTmp=yes in the unit) or notmp (=no)
 #   SYSTEMD  any, or the versions the row is for (REASON says why): N, N+
-#            (N and later) or -N (up to N)
+#            (N and later) or -N (up to N); with container: or vm: before
+#            it, the row is only for that machine ($E2E_MACHINE; REASON of
+#            a container: row says what nspawn does differently)
 #   KIND     d, f, l, c, s (probe.sh walk)
 #   ROOT     the access of root; OTHER: of the other users
-#   FSTYPE   mounted there (- none); ? throughout in chroot-only (no /proc)
+#   FSTYPE   mounted there (- none); ? throughout in chroot-only (no /proc);
+#            $root_fs and $tmp_fs: the machine's / and /tmp (the binds of
+#            its directories): overlay and tmpfs in nspawn, ext4 and ext4
+#            or tmpfs (trixie and later mount one on /tmp) in the VM lane
 #   OWNER    root, self, nobody
 #   SAME     =/ when it is the root directory itself again, else -
 #   REASON   the rest of the line, for the rows of one systemd version
@@ -70,7 +75,7 @@ setup_matrix() {
 # API file system modes: the service can log and read the host's
 # os-release, as any service with its own root; BindLogSockets=no, 257 and
 # later, would be an unknown key to 252).  The store
-# paths are on overlay: the harness's /nix (nspawn --overlay).
+# paths are on the machine's /: overlay in nspawn (--overlay), ext4 in the VM.
 # Rows of user "dynamic" hold for any service under ProtectSystem=strict,
 # which DynamicUser=yes implies: its read-only entry for / takes the place
 # of the drop-in's tmpfs there (systemd keeps the more restrictive of two
@@ -83,25 +88,28 @@ matrix_table() {
         # bindMethod "overlay" (the default; E2E_BIND_METHOD=view for the
         # view): /nix/store is the read-only overlay, its store paths no
         # mount points of their own
-        local store_fs=overlay path_fs=-
+        local store_fs=overlay path_fs=- root_fs tmp_fs
+        root_fs=$(cexec findmnt -n -o FSTYPE --target /)
+        tmp_fs=$(cexec findmnt -n -o FSTYPE --target /tmp)
+        # the view: each store path a bind of the machine's /nix (on its /)
         if [[ ${E2E_BIND_METHOD:-overlay} != overlay ]]; then
-                store_fs=- path_fs=overlay
+                store_fs=- path_fs=$root_fs
         fi
         cat <<EOF
 /                       all    root    any   any d  readable readable tmpfs   root -
 /                       all    static  any   any d  readable readable tmpfs   root -
 /                       all    dynamic any   any d  readable readable tmpfs   self -
 /bin                    all    all     any   any d  readable readable -       root -
-/bin/sh                 all    all     any   any f  readable readable overlay root -
+/bin/sh                 all    all     any   any f  readable readable $root_fs root -
 /nix                    all    all     any   any d  readable readable -       root -
 /nix/store              all    all     any   any d  readable readable $store_fs root -
 $PROBE                  all    all     any   any d  readable readable $path_fs root -
 $BUSYBOX                all    all     any   any d  readable readable $path_fs root -
 /var                    all    all     any   any d  readable readable -       root -
 /var/lib                all    all     any   any d  readable readable -       root -
-/var/lib/e2e-results    all    all     any   any d  sticky   sticky   overlay root -
-/tmp                    all    all     tmp   any d  sticky   sticky   tmpfs   root -
-/var/tmp                all    all     tmp   any d  sticky   sticky   overlay root -
+/var/lib/e2e-results    all    all     any   any d  sticky   sticky   $root_fs root -
+/tmp                    all    all     tmp   any d  sticky   sticky   $tmp_fs root -
+/var/tmp                all    all     tmp   any d  sticky   sticky   $root_fs root -
 /tmp                    all    dynamic notmp 257+ d sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 and later give it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
 /var/tmp                all    dynamic notmp 257+ d sticky   sticky   tmpfs   root - DynamicUser=yes with PrivateTmp=no: 257 and later give it a fresh tmpfs on /tmp and /var/tmp (PrivateTmp=disconnected), 252 none at all
 /run                    chroot all     any   any d  readable readable -       root -
@@ -147,7 +155,10 @@ $BUSYBOX                all    all     any   any d  readable readable $path_fs r
 /dev/log                apivfs all     any   any l  readable readable -       root -
 /dev/mqueue             apivfs all     any   any d  special  special  mqueue  root -
 /dev/null               apivfs all     any   any c  special  special  -       root -
-/dev/ptmx               apivfs all     any   any l  readable readable -       root -
+/dev/ptmx               apivfs all     any   container:any l readable readable - root - nspawn's /dev/ptmx is a link to pts/ptmx, and PrivateDevices=yes makes the same link; a machine's is the device node (5:2)
+/dev/ptmx               apivfs all     any   vm:any c  special  special  -       root -
+/dev/char/5:2           apivfs all     any   vm:any l  readable readable -       root -
+/dev/core               apivfs all     any   vm:any l  readable readable -       root -
 /dev/pts                apivfs all     any   any d  special  special  devpts  root -
 /dev/random             apivfs all     any   any c  special  special  -       root -
 /dev/shm                apivfs all     any   any d  sticky   sticky   tmpfs   root -
@@ -172,9 +183,10 @@ systemd_matches() {
 
 # matrix_expected MODE USER TMP UNIT: the expected walk lines,
 # "walk:PATH=KIND ACCESS FSTYPE OWNER[ =/]", sorted; the reasons of the
-# version-specific rows it used go to $1.reasons (one a line)
+# version- and container-specific rows it used go to REASONS (one a line,
+# "systemd" or "container", a tab, the reason)
 matrix_expected() {
-        local mode=$1 user=$2 tmp=$3 u=$4 reasons=$5 m path rmode ruser rtmp rsd kind aroot aother fs owner same reason acc
+        local mode=$1 user=$2 tmp=$3 u=$4 reasons=$5 m path rmode ruser rtmp rsd kind aroot aother fs owner same reason acc machine
         case $mode in
         chroot-only) m=chroot ;;
         *) m=apivfs ;;
@@ -184,8 +196,18 @@ matrix_expected() {
                 [[ $rmode == all || $rmode == "$m" ]] || continue
                 [[ $ruser == all || $ruser == "$user" || ($ruser == nonroot && $user != root) ]] || continue
                 [[ $rtmp == any || $rtmp == "$tmp" ]] || continue
+                machine=any
+                if [[ $rsd == *:* ]]; then
+                        machine=${rsd%%:*}
+                        rsd=${rsd#*:}
+                fi
+                [[ $machine == any || $machine == "$E2E_MACHINE" ]] || continue
                 systemd_matches "$rsd" || continue
-                [[ $rsd == any ]] || echo "$reason" >> "$reasons"
+                if [[ $machine == container ]]; then
+                        printf 'container\t%s\n' "$reason" >> "$reasons"
+                elif [[ $rsd != any ]]; then
+                        printf 'systemd\t%s\n' "$reason" >> "$reasons"
+                fi
                 acc=$aother
                 [[ $user == root ]] && acc=$aroot
                 [[ $m == chroot ]] && fs='?'
@@ -218,8 +240,11 @@ matrix_check() {
         [[ -z $differs ]] || err "$u:$differs"
         [[ -z $extra ]] || err "$u: unexpected:$extra"
         [[ -z $missing ]] || err "$u: missing:$missing"
-        sort -u "$reasons" | while IFS= read -r line; do
-                [[ -n $line ]] && known_difference "$line;"
+        sort -u "$reasons" | while IFS=$'\t' read -r p line; do
+                case $p in
+                systemd) known_difference "$line;" ;;
+                container) known_container_difference "$line;" ;;
+                esac
         done
         rm -f "$reasons"
 }

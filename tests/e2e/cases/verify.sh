@@ -22,7 +22,8 @@ verify_units() {
                 [[ $u == *@.service ]] && u=${u%@.service}@verify.service
                 printf '%s\n' "$u"
         done
-        for u in "$(cpath /run/systemd/generator)"/*.mount \
+        # the store view's (a machine's fstab has its own, -.mount)
+        for u in "$(cpath /run/systemd/generator)"/'run-confinement\x2d'*.mount \
                 "$(cpath /run/systemd/generator)"/confinement-layer-*.service; do
                 [[ -f $u ]] && printf '%s\n' "${u##*/}"
         done
@@ -41,15 +42,18 @@ case_verify() {
         out=$(CEXEC_TIMEOUT=120 cexec systemd-analyze verify --man=no --generators=yes "${units[@]}" 2>&1) || true
         printf 'verified %d units:\n%s\n--- output\n%s\n' "${#units[@]}" "${units[*]}" "$out"
         bad=$(grep -Ev '^/(etc|run|usr/local/lib|usr/lib)/confinement\.d/[^:]+\.json: |^Unit t-later(-exec|-noreload)?\.service not found\.$' <<< "$out" || true)
-        # systemd-analyze's own sandbox for the generators (262) in nspawn,
-        # and the notice of a generator built against older headers
-        if grep -qx 'Read-only bind remount failed, ignoring: Operation not supported' <<< "$bad"; then
-                known_difference "systemd-analyze cannot remount its generator sandbox read-only in nspawn"
+        # systemd-analyze's own sandbox for the generators (262) in nspawn
+        # (not in the VM lane: a machine must not warn), and the notice of
+        # a generator built against older headers
+        if [[ $E2E_MACHINE == container ]] &&
+                grep -qx 'Read-only bind remount failed, ignoring: Operation not supported' <<< "$bad"; then
+                known_container_difference "systemd-analyze cannot remount its generator sandbox read-only in nspawn"
+                bad=$(grep -vx 'Read-only bind remount failed, ignoring: Operation not supported' <<< "$bad" || true)
         fi
         if grep -q '^libsystemd answers the system unit search path to another SD_PATH_\* value' <<< "$bad"; then
                 known_difference "the generator, built against older headers, says a rebuild is due"
         fi
-        bad=$(grep -Ev '^Read-only bind remount failed, ignoring: Operation not supported$|^libsystemd answers the system unit search path to another SD_PATH_\* value' <<< "$bad" || true)
+        bad=$(grep -Ev '^libsystemd answers the system unit search path to another SD_PATH_\* value' <<< "$bad" || true)
         [[ -z $bad ]] || err "systemd-analyze verify warns: $bad"
         finish
 }

@@ -4,8 +4,10 @@
 # units and specs into the rootfs instance before the boot, and to check a
 # case in the booted container.  A case case_<name> (with '-' as '_')
 # prints what went wrong and returns non-zero on failure.  Sourced by
-# run.sh, which provides cexec, cpath and the fixture variables of
-# paths.env (PROBE, BUSYBOX, SECRET, SYMLINKED, ...).
+# run.sh, which provides cexec, cpath, the fixture variables of paths.env
+# (PROBE, BUSYBOX, SECRET, SYMLINKED, ...), SYSTEMD_VERSION, KERNEL_VERSION
+# and E2E_MACHINE: container (systemd-nspawn, ROOT the host path of its
+# root) or vm (run.sh --vm: the checks run in the machine, ROOT is empty).
 #
 # Every test service runs the probe (tests/fixtures/nix/probe.sh) from the
 # Nix store; it writes its results to /var/lib/e2e-results/<unit>, which
@@ -153,7 +155,20 @@ finish() {
 # where versions differ; run.sh shows TEXT with the result (KNOWN_FILE is
 # run.sh's, per case)
 known_difference() {
-        echo "$*" >> "${KNOWN_FILE:-/dev/null}"
+        printf 'systemd\t%s\n' "$*" >> "${KNOWN_FILE:-/dev/null}"
+}
+
+# known_kernel_difference TEXT...: the same where kernels differ
+# ($KERNEL_VERSION, run.sh's)
+known_kernel_difference() {
+        printf 'kernel\t%s\n' "$*" >> "${KNOWN_FILE:-/dev/null}"
+}
+
+# known_container_difference TEXT...: what systemd-nspawn does and a machine
+# does not; only where $E2E_MACHINE (run.sh's) is container: the VM lane
+# (vm) must see what a machine does
+known_container_difference() {
+        printf 'container\t%s\n' "$*" >> "${KNOWN_FILE:-/dev/null}"
 }
 
 # result UNIT KEY: the probe's value for KEY, or <missing>

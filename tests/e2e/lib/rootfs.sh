@@ -12,6 +12,8 @@
 #                               cached rootfs (an overlay; a copy where
 #                               overlayfs is not available) and prints it;
 #                               the cache itself is never written to
+#   rootfs_instance_of BASE DIR the same for the root file system BASE (the
+#                               VM lane's, lib/vm.sh)
 #   rootfs_instance_remove DIR  unmounts and removes what rootfs_instance made
 #
 # The cache lives in $CONFINEMENT_ROOTFS_CACHE
@@ -97,8 +99,13 @@ _rootfs_ensure() {
 }
 
 rootfs_instance() {
-        local suite=${1:?suite} dir=${2:?directory} base
-        base=$(rootfs_ensure "$suite") || return 1
+        local base
+        base=$(rootfs_ensure "${1:?suite}") || return 1
+        rootfs_instance_of "$base" "${2:?directory}"
+}
+
+rootfs_instance_of() {
+        local base=${1:?base} dir=${2:?directory}
         mkdir -p "$dir/upper" "$dir/work" "$dir/root"
         if ! mount -t overlay overlay \
                 -o "lowerdir=$base,upperdir=$dir/upper,workdir=$dir/work" "$dir/root" 2>/dev/null; then
