@@ -119,7 +119,7 @@ trap cleanup EXIT
 for tool in systemd-nspawn nsenter pgrep timeout flock mount nix-build nix-store busybox; do
         command -v "$tool" >/dev/null || fail_all_cases "setup: missing tool $tool (scripts/install-deps)"
 done
-[[ -d $CONFINEMENT_ROOTFS_CACHE/rootfs-$suite ]] || command -v debootstrap >/dev/null ||
+[[ -d $(rootfs_path "$suite") ]] || command -v debootstrap >/dev/null ||
         fail_all_cases "setup: missing tool debootstrap (scripts/install-deps)"
 [[ -n $deb || ( -f $generator && -x $generator ) ]] || fail_all_cases "setup: no generator binary at $generator"
 [[ -z $deb || -f $deb ]] || fail_all_cases "setup: no package at $deb"
