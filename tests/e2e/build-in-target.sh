@@ -6,7 +6,7 @@
 # Usage: tests/e2e/build-in-target.sh SUITE OUTPUT
 #
 # The build root (compiler, meson, libsystemd-dev, libjansson-dev of SUITE)
-# is debootstrapped once into $CONFINEMENT_ROOTFS_CACHE/buildroot-SUITE
+# is debootstrapped once into $CONFINEMENT_ROOTFS_CACHE/buildroot-SUITE-KEY
 # (lib/rootfs.sh, about 2 min) and never written to: the build runs in
 # systemd-nspawn (no boot) over a volatile overlay of it, with the source
 # tree bound read-only.  Prints the libsystemd version it built against.

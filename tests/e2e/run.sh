@@ -142,7 +142,7 @@ trap cleanup EXIT
 # (shown as they come) counted here, its logs fetched; then the summary
 vm_lane() {
         local base kernel initrd image=$run_dir/disk.img out=$logs/vm-output.txt t name
-        base=$CONFINEMENT_ROOTFS_CACHE/vmroot-$suite
+        base=$(vm_base_path "$suite")
         kernel=$(vm_kernel "$base")
         initrd=$(vm_initrd "$base")
         [[ -f $kernel && -f $initrd ]] || fail_all_cases "setup: no kernel and initramfs in $base/boot"
@@ -192,7 +192,7 @@ else
         for tool in "${tools[@]}"; do
                 command -v "$tool" >/dev/null || fail_all_cases "setup: missing tool $tool (scripts/install-deps)"
         done
-        [[ -d $CONFINEMENT_ROOTFS_CACHE/rootfs-$suite ]] || command -v debootstrap >/dev/null ||
+        [[ -d $(rootfs_path "$suite") ]] || command -v debootstrap >/dev/null ||
                 fail_all_cases "setup: missing tool debootstrap (scripts/install-deps)"
         [[ -n $deb || ( -f $generator && -x $generator ) ]] || fail_all_cases "setup: no generator binary at $generator"
         [[ -z $deb || -f $deb ]] || fail_all_cases "setup: no package at $deb"

@@ -8,8 +8,8 @@
 # The clients: the container's Debian getent, id, locale and busctl (their
 # /usr/bin and libraries bound by bindReadOnlyPaths: the rootfs has no
 # glibc program in the Nix store), busybox's date and logger from the
-# probe's closure, nss-systemd copied from the host (Debian 12) for the name
-# of a DynamicUser=, and a DNS server of a few lines of the container's perl
+# probe's closure, the suite's own nss-systemd (libnss-systemd, in the rootfs
+# and in its bound /usr/lib/x86_64-linux-gnu) for the name of a DynamicUser=, and a DNS server of a few lines of the container's perl
 # (busybox-static has no dnsd) as the resolver in the container.
 # TLS: the host's openssl (Debian 12, as the oldest rootfs: its libraries
 # run on every suite's glibc), copied with libssl and libcrypto into the
@@ -108,15 +108,16 @@ EOF
                 "run:/usr/bin/getent+ahostsv4+$NEED_DNS_NAME" "run:/usr/bin/getent+hosts+$NEED_HOSTS_NAME"
         need_pair "$root" users '["users"]' "$NEED_DEB_BINDS" "User=$STATIC_USER" \
                 "run:/usr/bin/id" "run:/usr/bin/getent+passwd+$STATIC_UID"
-        # a DynamicUser='s name: getpwuid through nss-systemd (the host's,
-        # Debian 12's: the rootfs has none) and the userdb socket the need binds
-        mkdir -p "$root/usr/lib/e2e/nss"
-        cp "$(readlink -f /usr/lib/x86_64-linux-gnu/libnss_systemd.so.2)" "$root/usr/lib/e2e/nss/libnss_systemd.so.2"
+        # a DynamicUser='s name: getpwuid through the suite's own nss-systemd
+        # (the rootfs's libnss-systemd, in the bound /usr/lib/x86_64-linux-gnu)
+        # and the userdb socket the need binds
+        [[ -f $root/usr/lib/x86_64-linux-gnu/libnss_systemd.so.2 ]] || {
+                echo "setup_needs: the rootfs has no libnss_systemd.so.2 (libnss-systemd, lib/rootfs.sh)" >&2
+                return 1
+        }
         sed -i -E 's/^(passwd|group):.*/\1: files systemd/' "$root/etc/nsswitch.conf"
-        need_pair "$root" dynuser '["users"]' "${NEED_DEB_BINDS%]}, \"/usr/lib/e2e/nss\"]" \
-                "DynamicUser=yes
-Environment=LD_LIBRARY_PATH=/usr/lib/e2e/nss" "run:/usr/bin/id" ls:/run/systemd/userdb \
-                "run:/usr/bin/getent+passwd+t-need-dynuser"
+        need_pair "$root" dynuser '["users"]' "$NEED_DEB_BINDS" "DynamicUser=yes" \
+                "run:/usr/bin/id" ls:/run/systemd/userdb "run:/usr/bin/getent+passwd+t-need-dynuser"
         need_pair "$root" time '["time"]' "" "" "run:$bb+date+-R"
         need_pair "$root" locale '["locale"]' "$NEED_DEB_BINDS" "Environment=LC_ALL=C.UTF-8" \
                 "run:/usr/bin/locale+-a" "run:/usr/bin/locale+charmap"
@@ -208,15 +209,10 @@ check_users() {
         expect t-need-users.service "run:/usr/bin/getent+passwd+$STATIC_UID" "rc=0:$STATIC_USER:x:$STATIC_UID:*"
         expect t-need-users-none.service run:/usr/bin/id "rc=0:uid=$STATIC_UID gid=$STATIC_UID groups=$STATIC_UID"
         expect t-need-users-none.service "run:/usr/bin/getent+passwd+$STATIC_UID" "rc=2:"
-        # the socket is bound on every version (ls:/run/systemd/userdb); the
-        # name resolves on 252 and 257, not on 262 with this nss-systemd of
-        # Debian 12's systemd (252): not verified there with its own
-        if ((SYSTEMD_VERSION > 257)) && [[ $(result t-need-dynuser.service run:/usr/bin/id) != *t-need-dynuser* ]]; then
-                known_difference "the host's nss-systemd (systemd 252) gets no name from systemd $SYSTEMD_VERSION's io.systemd.DynamicUser; the userdb socket is bound: $(result t-need-dynuser.service ls:/run/systemd/userdb)"
-                expect t-need-dynuser.service ls:/run/systemd/userdb "ok:*io.systemd.DynamicUser*"
-        else
-                expect t-need-dynuser.service run:/usr/bin/id "rc=0:uid=[1-9]*[0-9]?t-need-dynuser? gid=[1-9]*[0-9]?t-need-dynuser? *"
-        fi
+        # the DynamicUser's name through the suite's own nss-systemd and the
+        # userdb socket the need binds
+        expect t-need-dynuser.service ls:/run/systemd/userdb "ok:*io.systemd.DynamicUser*"
+        expect t-need-dynuser.service run:/usr/bin/id "rc=0:uid=[1-9]*[0-9]?t-need-dynuser? gid=[1-9]*[0-9]?t-need-dynuser? *"
         expect t-need-dynuser-none.service run:/usr/bin/id "rc=0:uid=[1-9]* gid=[1-9]* groups=[1-9]*"
         [[ $(result t-need-dynuser-none.service run:/usr/bin/id) != *'('* ]] ||
                 err "t-need-dynuser-none.service: a name without the need"

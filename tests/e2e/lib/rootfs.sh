@@ -8,6 +8,8 @@
 #                               compiler, meson and the -dev packages the
 #                               generator builds against (the suite's own
 #                               libsystemd), to build it as SUITE would
+#   rootfs_path SUITE           prints where the cached rootfs of SUITE is
+#                               (or will be), without building it
 #   rootfs_instance SUITE DIR   makes DIR/root a writable instance of the
 #                               cached rootfs (an overlay; a copy where
 #                               overlayfs is not available) and prints it;
@@ -17,14 +19,19 @@
 #   rootfs_instance_remove DIR  unmounts and removes what rootfs_instance made
 #
 # The cache lives in $CONFINEMENT_ROOTFS_CACHE
-# (default /var/cache/confinement-generator) as rootfs-<suite>; it is built
-# in rootfs-<suite>.tmp and renamed when complete, so a directory with the
-# final name is always a complete rootfs.  The mirror is the one apt uses
+# (default /var/cache/confinement-generator) as rootfs-<suite>-<key> (and
+# buildroot-<suite>-<key>), where <key> is a short hash of the package list:
+# a changed list (CONFINEMENT_ROOTFS_INCLUDE, CONFINEMENT_BUILDROOT_INCLUDE)
+# names another directory, so it is built once on every machine, and a
+# running suite's lower directory of the old list is never changed under it.
+# The caches of old lists are left in place (remove them by hand when no
+# suite uses them).  A rootfs is built in its name with .tmp and renamed when
+# complete, so a directory with the final name is always a complete rootfs.  The mirror is the one apt uses
 # (/etc/apt/sources.list.d/*.sources or /etc/apt/sources.list), or
 # $CONFINEMENT_MIRROR.
 
 : "${CONFINEMENT_ROOTFS_CACHE:=/var/cache/confinement-generator}"
-: "${CONFINEMENT_ROOTFS_INCLUDE:=systemd,dbus,libjansson4}"
+: "${CONFINEMENT_ROOTFS_INCLUDE:=systemd,dbus,libjansson4,libnss-systemd}"
 : "${CONFINEMENT_BUILDROOT_INCLUDE:=gcc,libc6-dev,meson,ninja-build,pkgconf,libsystemd-dev,libjansson-dev}"
 
 rootfs_mirror() {
@@ -56,12 +63,25 @@ rootfs_mirror() {
         return 1
 }
 
+# _rootfs_name KIND SUITE PACKAGES: the cache's name of that package list
+_rootfs_name() {
+        local key
+        key=$(printf '%s' "$3" | sha256sum) || return 1
+        echo "$1-$2-${key:0:12}"
+}
+
+rootfs_path() {
+        echo "$CONFINEMENT_ROOTFS_CACHE/$(_rootfs_name rootfs "${1:?suite}" "$CONFINEMENT_ROOTFS_INCLUDE")"
+}
+
 rootfs_ensure() {
-        _rootfs_ensure "${1:?suite}" "rootfs-$1" "$CONFINEMENT_ROOTFS_INCLUDE"
+        _rootfs_ensure "${1:?suite}" "$(_rootfs_name rootfs "$1" "$CONFINEMENT_ROOTFS_INCLUDE")" \
+                "$CONFINEMENT_ROOTFS_INCLUDE"
 }
 
 rootfs_build_ensure() {
-        _rootfs_ensure "${1:?suite}" "buildroot-$1" "$CONFINEMENT_BUILDROOT_INCLUDE"
+        _rootfs_ensure "${1:?suite}" "$(_rootfs_name buildroot "$1" "$CONFINEMENT_BUILDROOT_INCLUDE")" \
+                "$CONFINEMENT_BUILDROOT_INCLUDE"
 }
 
 # _rootfs_ensure SUITE NAME PACKAGES

@@ -5,7 +5,7 @@
 #
 # On the host:
 #   vm_base_ensure SUITE     prints the cached VM root of SUITE
-#                            ($CONFINEMENT_ROOTFS_CACHE/vmroot-SUITE): a copy
+#                            ($CONFINEMENT_ROOTFS_CACHE/vmrootfs-SUITE-KEY, vm_base_path): a copy
 #                            of rootfs-SUITE with the suite's kernel
 #                            (linux-image-amd64), its initramfs, udev, procps
 #                            and attr installed by apt in systemd-nspawn (no
@@ -46,9 +46,19 @@
 : "${VM_PACKAGES:=linux-image-amd64 initramfs-tools udev procps kmod attr}"
 VM_GUEST_DIR=/var/lib/e2e-vm
 
+# vm_base_path SUITE: where the cached VM root of SUITE is: named after the
+# rootfs it copies (vmrootfs-SUITE-KEY), so that a changed package list of
+# the rootfs makes a new one
+vm_base_path() {
+        local rootfs
+        rootfs=$(rootfs_path "${1:?suite}")
+        echo "$CONFINEMENT_ROOTFS_CACHE/vm${rootfs##*/}"
+}
+
 vm_base_ensure() {
-        local suite=${1:?suite} base dir tmp
-        dir=$CONFINEMENT_ROOTFS_CACHE/vmroot-$suite
+        local suite=${1:?suite} base dir tmp name
+        dir=$(vm_base_path "$suite")
+        name=${dir##*/}
         tmp=$dir.tmp
         if [[ -d $dir ]]; then
                 echo "$dir"
@@ -56,7 +66,7 @@ vm_base_ensure() {
         fi
         base=$(rootfs_ensure "$suite") || return 1
         (
-                exec 8>"$CONFINEMENT_ROOTFS_CACHE/.vmroot-$suite.lock"
+                exec 8>"$CONFINEMENT_ROOTFS_CACHE/.$name.lock"
                 flock 8
                 [[ -d $dir ]] && exit 0
                 echo "vm_base_ensure: $VM_PACKAGES into a copy of $base" >&2
@@ -67,9 +77,9 @@ vm_base_ensure() {
                 # shellcheck disable=SC2086 # a list of packages
                 if ! systemd-nspawn -q --register=no --keep-unit -D "$tmp" --pipe \
                         /bin/sh -c "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $VM_PACKAGES && apt-get clean" \
-                        < /dev/null > "$CONFINEMENT_ROOTFS_CACHE/vmroot-$suite.log" 2>&1; then
-                        echo "vm_base_ensure: apt failed, see $CONFINEMENT_ROOTFS_CACHE/vmroot-$suite.log" >&2
-                        tail -n 5 "$CONFINEMENT_ROOTFS_CACHE/vmroot-$suite.log" >&2
+                        < /dev/null > "$CONFINEMENT_ROOTFS_CACHE/$name.log" 2>&1; then
+                        echo "vm_base_ensure: apt failed, see $CONFINEMENT_ROOTFS_CACHE/$name.log" >&2
+                        tail -n 5 "$CONFINEMENT_ROOTFS_CACHE/$name.log" >&2
                         exit 1
                 fi
                 rm -rf "$tmp/var/lib/apt/lists/"*
