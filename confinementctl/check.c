@@ -46,15 +46,11 @@ static int check_in_effect(Counts *counts) {
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < ctl.entries.n; i++) {
-                const EntryOutput *o;
-
-                r = ctl_output(&ctl, &ctl.entries.entries[i], false, &o);
-                if (r < 0)
-                        return r;
-                /* The library logged why a spec is invalid; a name it skips is ours to tell. */
-                if (o->state == ENTRY_IGNORED)
-                        log_error("%s", o->reason);
+        r = ctl_output_all(&ctl, false);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ctl.n_outputs; i++) {
+                const EntryOutput *o = &ctl.outputs[i];
                 report(o->entry->path, o->unit, o->state, o->confinement, counts);
         }
         return 0;

@@ -18,7 +18,7 @@
 #include "path-util.h"
 #include "unit-escape.h"
 #include "unit-file.h"
-#include "verify.h"
+#include "verify-compare.h"
 
 #define MS_REC_FLAG 16384ULL
 

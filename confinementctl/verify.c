@@ -24,7 +24,7 @@
 #include "path-list.h"
 #include "path-util.h"
 #include "table.h"
-#include "verify.h"
+#include "verify-compare.h"
 
 /* verify's exit status: these bits ORed (EXIT_ERROR is 1). */
 #define VERIFY_MISMATCH 2   /* a unit is not confined as its spec says, or its drop-in is outdated */

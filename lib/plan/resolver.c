@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "strv.h"
 #include "resolver.h"
 #include "unit-info.h"
 

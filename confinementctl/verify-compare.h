@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* confinementctl verify: one drop-in's settings against the unit as the
- * running systemd has loaded it (verify-compare.c); verify.c finds the
- * units and specs and reports. */
+/* verify-compare.c: one drop-in's settings against the unit as the running
+ * systemd has loaded it, for confinementctl verify (verify.c finds the
+ * units and specs and reports). */
 
 #include <stddef.h>
 
