@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/uio.h>
@@ -21,7 +22,10 @@ void log_setup(const char *ident, LogTarget target) {
         if (ident)
                 log_ident = ident;
         log_close();
-        if (target == LOG_TARGET_CONSOLE || (target == LOG_TARGET_AUTO && isatty(STDERR_FILENO)))
+        /* systemd (251 and later) sets $SYSTEMD_SCOPE for the generators it
+         * runs: without it, someone ran us by hand and reads stderr. */
+        if (target == LOG_TARGET_CONSOLE ||
+            (target == LOG_TARGET_AUTO && (isatty(STDERR_FILENO) || !getenv("SYSTEMD_SCOPE"))))
                 return;
         /* When kmsg cannot be opened (no /dev in a chroot, say), stderr it is. */
         kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);

@@ -10,7 +10,7 @@
 #include "macro.h"
 
 typedef enum LogTarget {
-        LOG_TARGET_AUTO,    /* kmsg unless stderr is a tty */
+        LOG_TARGET_AUTO,    /* kmsg when systemd runs us as a generator ($SYSTEMD_SCOPE) and stderr is no tty; else stderr */
         LOG_TARGET_CONSOLE, /* stderr */
         LOG_TARGET_KMSG,
 } LogTarget;
