@@ -123,19 +123,19 @@ static int add_closure_path(Planner *p, const char *path) {
         int r;
 
         if (streq(path, "/") || streq(path, spec->store_dir))
-                return diag_error(p->d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, "closureInfo",
                                   "expected store paths, got %s, which would expose all of it.", path);
 
         /* A store path proper is looked up in the per-run cache; only a
          * symlink, or a path elsewhere, is resolved component by component. */
         name = path_startswith(path, spec->store_dir);
         if (name && !strchr(name, '/')) {
-                r = store_cache_lookup(&p->cache->store, p->cache->root, spec->store_dir, name, &type);
+                r = store_cache_lookup(&p->cache->store, spec->store_dir, name, &type);
                 if (r < 0)
-                        return diag_error(p->d, r, spec->file, "storeDir",
+                        return diag_error(p->d, r, "storeDir",
                                           "cannot open the store directory %s: %m.", spec->store_dir);
                 if (type == STORE_ENTRY_MISSING)
-                        return diag_error(p->d, ENOENT, spec->file, "closureInfo",
+                        return diag_error(p->d, ENOENT, "closureInfo",
                                           "closure path %s does not exist.", path);
         }
         if (type == STORE_ENTRY_OTHER)
@@ -145,10 +145,10 @@ static int add_closure_path(Planner *p, const char *path) {
 
         r = chase_under_root(p->cache->root, path, &resolved);
         if (r < 0)
-                return diag_error(p->d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.",
+                return diag_error(p->d, r, "closureInfo", "closure path %s cannot be resolved: %m.",
                                   path);
         if (path_check_safe(resolved, &why) < 0)
-                return diag_error(p->d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, "closureInfo",
                                   "closure path %s resolves to a path that cannot be written safely: %s.", path,
                                   why);
 
@@ -158,7 +158,7 @@ static int add_closure_path(Planner *p, const char *path) {
 
         /* A store symlink pointing out of the store would expose host files. */
         if (!path_startswith(resolved, spec->store_dir) || streq(resolved, spec->store_dir))
-                return diag_error(p->d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, "closureInfo",
                                   "closure path %s is a symlink to %s, outside the store directory %s.", path,
                                   resolved, spec->store_dir);
         return add_store_bind(p, BIND_ORIGIN_CLOSURE, resolved, path);
@@ -172,17 +172,17 @@ static int add_bin_sh(Planner *p, const Closure *closure) {
 
         r = chase_under_root(p->cache->root, spec->bin_sh, &resolved);
         if (r < 0)
-                return diag_error(p->d, r, spec->file, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
+                return diag_error(p->d, r, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
 
         rest = path_startswith(resolved, spec->store_dir);
         if (!rest || *rest == '\0')
-                return diag_error(p->d, 0, spec->file, "binSh",
+                return diag_error(p->d, 0, "binSh",
                                   "expected a program in the closure, got %s (resolved: %s), outside %s.",
                                   spec->bin_sh, resolved, spec->store_dir);
         if (asprintf(&store_path, "%s/%.*s", spec->store_dir, (int) strcspn(rest, "/"), rest) < 0)
                 return -ENOMEM;
         if (!closure_contains(closure, store_path))
-                return diag_error(p->d, 0, spec->file, "binSh",
+                return diag_error(p->d, 0, "binSh",
                                   "expected a program in the closure, got %s (resolved: %s), whose store path "
                                   "%s is not in the closure.",
                                   spec->bin_sh, resolved, store_path);
@@ -208,13 +208,13 @@ static int add_extra_binds(Planner *p, BindKind kind) {
                 if (r == -ENOMEM)
                         return r;
                 if (r == -EPERM)
-                        return diag_error(p->d, 0, spec->file, key,
+                        return diag_error(p->d, 0, key,
                                           "refusing to bind %s, which an unprivileged user could replace: %s.",
                                           binds[i].source, why);
                 if (!binds[i].optional) {
                         r = chase_under_root(p->cache->root, binds[i].source, &resolved);
                         if (r < 0)
-                                return diag_error(p->d, r, spec->file, key,
+                                return diag_error(p->d, r, key,
                                                   "%s cannot be bound: %m (set \"optional\": true to skip it "
                                                   "when it is missing).",
                                                   binds[i].source);
@@ -272,7 +272,7 @@ static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
                 const Bind *a = &c->binds[i - 1], *b = &c->binds[i];
 
                 if (streq(a->target, b->target) && (!streq(a->source, b->source) || a->kind != b->kind))
-                        return diag_error(d, 0, spec->file, bind_key(b), "%s is bound twice, from %s and from %s.",
+                        return diag_error(d, 0, bind_key(b), "%s is bound twice, from %s and from %s.",
                                           b->target, a->source, b->source);
         }
         for (size_t i = 1; i < c->n_binds; i++) {
@@ -299,31 +299,31 @@ static const PathList *unit_roots_of(const UnitInfo *u, const Spec *spec) {
 /* What cannot work confined, found in the unit's own files. */
 static int check_unit(const UnitInfo *u, const char *unit, const Spec *spec, Diag *d) {
         if (u->dropin_shadow_file)
-                return diag_error(d, 0, spec->file, NULL,
+                return diag_error(d, 0, NULL,
                                   "%s has a drop-in %s named as the generator's, which would take the place of the "
                                   "confinement.",
                                   unit, u->dropin_shadow_file);
         if (u->confinement_reset)
-                return diag_error(d, 0, spec->file, NULL,
+                return diag_error(d, 0, NULL,
                                   "%s resets the confinement (%s) in a drop-in that sorts after the "
                                   "generator's " DROPIN_NAME ": it would run unconfined.",
                                   unit, u->confinement_reset);
         if (u->full_privilege_command && !spec->allow_full_privilege_commands)
-                return diag_error(d, 0, spec->file, NULL,
+                return diag_error(d, 0, NULL,
                                   "%s runs a command with full privileges (%s), outside the confinement; set "
                                   "\"allowFullPrivilegeCommands\": true in the spec to accept that.",
                                   unit, u->full_privilege_command);
         if (u->root_directory_start_only_file)
-                return diag_error(d, 0, spec->file, NULL,
+                return diag_error(d, 0, NULL,
                                   "%s sets RootDirectoryStartOnly=yes in %s, which cannot work confined: the "
                                   "binds would apply to every command.",
                                   unit, u->root_directory_start_only_file);
         if (u->root_directory)
-                return diag_error(d, 0, spec->file, NULL,
+                return diag_error(d, 0, NULL,
                                   "%s sets its own RootDirectory=%s in %s; confinement needs its own root.", unit,
                                   u->root_directory, u->root_directory_file);
         if (u->root_image)
-                return diag_error(d, 0, spec->file, NULL,
+                return diag_error(d, 0, NULL,
                                   "%s sets its own RootImage=%s in %s; confinement needs its own root.", unit,
                                   u->root_image, u->root_image_file);
         return 0;
@@ -401,6 +401,9 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
         assert(unit);
         assert(spec);
         assert(ret);
+        assert(d);
+
+        diag_set_file(d, spec->file);
 
         if (unit_info) {
                 r = check_unit(unit_info, unit, spec, d);
@@ -416,7 +419,7 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
         if (r < 0)
                 return r;
         if (closure.n == 0)
-                return diag_error(d, 0, spec->file, "closureInfo", "expected a closure, got no store paths.");
+                return diag_error(d, 0, "closureInfo", "expected a closure, got no store paths.");
         r = plan_binds(&(Planner) { .cache = cache, .spec = spec, .c = c, .d = d }, &closure);
         if (r < 0)
                 return r;
