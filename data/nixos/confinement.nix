@@ -13,11 +13,16 @@
 #
 #   imports = [ /path/to/confinement-generator/data/nixos/confinement.nix ];
 #   systemd.services.hello.confinement.enable = true;
+#
+# NixOS 22.05 and later: system.checks (the build-time check) and
+# package.nix's stdenv.mkDerivation (finalAttrs: ...) are 22.05's; the rest
+# it uses is older (literalExpression 21.11; overrideStrategy is read only
+# where a unit has it).
 { config, lib, pkgs, ... }:
 
 let
-  inherit (lib) mkOption mkIf mkMerge types literalExpression filterAttrs mapAttrs' mapAttrsToList
-    nameValuePair optional optionals concatStringsSep concatLists hasPrefix escapeShellArg;
+  inherit (lib) mkOption mkIf mkMerge types literalExpression filterAttrs mapAttrsToList
+    optional optionals concatStringsSep concatLists hasPrefix escapeShellArg;
 
   toplevel = config;
   cfg = config.systemd.confinement;
@@ -223,28 +228,58 @@ in
         };
       };
 
-      # NixOS writes the triggers to a store file named after the service,
-      # and a store name holds no "@": templates and instances have none.
-      config = mkIf (config.confinement.enable && !lib.hasInfix "@" name) {
-        restartTriggers = [ (restartTrigger config) ];
-      };
+      config = mkIf config.confinement.enable (mkMerge [
+        {
+          # The guard (confinement.d(5), GUARD): the unit starts only while
+          # the generator's drop-in for it exists. systemd empties the
+          # generator's directory at every daemon-reload; a generator that
+          # could write nothing (a full /run) leaves the unit failing its
+          # start (AssertResult=no), never starting unconfined. A list, so
+          # that it adds to the service's own AssertPathExists=.
+          unitConfig.AssertPathExists = [ "/run/systemd/generator/${name}.service.d/50-confinement.conf" ];
+        }
+        # NixOS writes the triggers to a store file named after the service,
+        # and a store name holds no "@": templates and instances have none.
+        (mkIf (!lib.hasInfix "@" name) {
+          restartTriggers = [ (restartTrigger config) ];
+        })
+      ]);
     }));
   };
 
+  # What this module defines outside the per-service submodule has names
+  # (attribute names, and whether a definition exists at all) that do not
+  # depend on config.systemd.services: only values do (the contents of
+  # specDir, the assertions' list). Other modules decide the *names* of
+  # systemd.services from the names of environment.etc
+  # (config/resolvconf.nix: systemd.services.resolvconf under
+  # mkIf !(environment.etc ? "resolv.conf")), users.users or
+  # systemd.generators; a name of ours that depended on the services (an
+  # environment.etc."confinement.d/<unit>.json" each, or a definition
+  # under mkIf (enabled != { })) would make NixOS evaluation recurse
+  # forever. So /etc/confinement.d is one entry (a directory of every
+  # enabled spec, empty when none is), and the generator, confinementctl
+  # and the build-time check are there whenever this module is imported
+  # (with no spec the generator writes nothing). tests/nixos evaluates the
+  # module beside resolvconf.nix and hostile modules of each such shape.
   config = mkMerge [
-    { assertions = concatLists (mapAttrsToList refusals config.systemd.services); }
-    (mkIf (enabled != { }) {
+    {
+      assertions = concatLists (mapAttrsToList refusals config.systemd.services);
       systemd.generators.confinement-generator =
         "${cfg.package}/lib/systemd/system-generators/confinement-generator";
       environment.systemPackages = [ cfg.package ];
-      environment.etc = mapAttrs' (name: svc:
-        nameValuePair "confinement.d/${name}.service.json" { source = specFile name svc; }) enabled;
-    })
-    (mkIf (enabled != { } && cfg.checkSpecs) {
+      environment.etc."confinement.d".source = specDir;
+    }
+    (mkIf cfg.checkSpecs {
       system.checks = [
         (pkgs.runCommand "confinement-specs-checked" { } ''
           # the builder's output is a terminal: no colours in the log
-          SYSTEMD_COLORS=0 ${cfg.package}/bin/confinementctl --no-trust-check --unit-path=${unitDir} check ${specDir}/*.service.json
+          specs=$(find ${specDir}/ -mindepth 1 -maxdepth 1 -name '*.service.json' | sort)
+          if [ -n "$specs" ]; then
+            SYSTEMD_COLORS=0 ${cfg.package}/bin/confinementctl --no-trust-check --unit-path=${unitDir} check $specs
+          else
+            echo "no service is confined: no spec to check"
+          fi
           touch $out
         '')
       ];

@@ -4,8 +4,16 @@
 #
 # Installs the generator into $out/lib/systemd/system-generators (where the
 # NixOS module links it from: systemd.generators) and confinementctl into
-# $out/bin. The source is this checkout (data/nixos/../..), or src (an
-# installed copy of this file has no checkout around it).
+# $out/bin. The source is this checkout (data/nixos/../..); an installed
+# copy of this file has no checkout around it, and takes its source from
+# overrideAttrs:
+#
+#   (pkgs.callPackage ./package.nix { }).overrideAttrs { src = /path/to/checkout; }
+#
+# Every argument below names a nixpkgs package this one is built with:
+# callPackage fills each formal argument from pkgs, so an argument for
+# the source (nixpkgs has a package named "src") would be filled with
+# an unrelated package.
 { lib
 , stdenv
 , meson
@@ -14,7 +22,6 @@
 , systemd
 , jansson
 , check
-, src ? null
 }:
 
 let
@@ -31,11 +38,10 @@ stdenv.mkDerivation (finalAttrs: {
   version = "0.1";
 
   # An installed copy ($datadir/confinement-generator/nixos) has no
-  # checkout around it: src must be given.
+  # checkout around it: its source comes from overrideAttrs.
   src =
-    if src != null then src
-    else if builtins.pathExists ../../meson.build && builtins.pathExists ../../generator then checkout
-    else throw "confinement-generator: package.nix is not in a checkout; pass src (the source tree).";
+    if builtins.pathExists ../../meson.build && builtins.pathExists ../../generator then checkout
+    else throw "confinement-generator: package.nix is not in a checkout; give the source tree with .overrideAttrs { src = ...; }.";
 
   nativeBuildInputs = [ meson ninja pkg-config ];
   # libsystemd (sd-path, sd-bus for confinementctl verify) and jansson;

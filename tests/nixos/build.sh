@@ -7,8 +7,8 @@
 # Usage: build.sh OUTDIR CONFINEMENTCTL GENERATOR
 # Environment: NIXPKGS (a directory with nixpkgs' lib/ and the nixos/
 # excerpts; default: ../shared/nixpkgs next to the checkout, else
-# <nixpkgs>). Exits 77 when none exists (the caller decides whether that
-# may be skipped).
+# <nixpkgs>: nixpkgs.sh). Exits 3, saying how to provide one, when none
+# exists.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,24 +19,16 @@ gen=$(realpath "${3:?generator}")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# nixpkgs_dir: $NIXPKGS, the checkout's ../shared/nixpkgs (or that of the
-# local checkout it was cloned from), or <nixpkgs>
-nixpkgs_dir() {
-        local d origin
-        origin=$(git -C "$repo" config --get remote.origin.url 2>/dev/null || true)
-        [[ $origin == /* ]] || origin=/nonexistent
-        for d in "${NIXPKGS:-}" "$repo/../shared/nixpkgs" "$origin/../shared/nixpkgs" \
-                "$(nix-instantiate --find-file nixpkgs 2>/dev/null || true)"; do
-                if [[ -n $d && -f $d/lib/default.nix ]]; then
-                        (cd "$d" && pwd)
-                        return 0
-                fi
-        done
-        return 1
-}
-nixpkgs=$(nixpkgs_dir) || { echo "build.sh: no nixpkgs (NIXPKGS, $repo/../shared/nixpkgs or <nixpkgs>)" >&2; exit 77; }
+# shellcheck source=tests/nixos/nixpkgs.sh
+source "$here/nixpkgs.sh"
+if ! nixpkgs=$(nixpkgs_excerpts); then
+        echo "build.sh: no nixpkgs with the NixOS excerpts (NIXPKGS, $repo/../shared/nixpkgs, <nixpkgs>)." >&2
+        nixpkgs_how >&2
+        exit 3
+fi
 for f in nixos/lib/utils.nix nixos/modules/misc/base.nix nixos/modules/system/etc/etc.nix \
-        nixos/modules/system/boot/systemd.nix nixos/modules/security/systemd-confinement.nix; do
+        nixos/modules/system/boot/systemd.nix nixos/modules/security/systemd-confinement.nix \
+        nixos/modules/config/resolvconf.nix; do
         [[ -f $nixpkgs/$f ]] || { echo "build.sh: $nixpkgs lacks $f (the declarations these tests evaluate)" >&2; exit 1; }
 done
 

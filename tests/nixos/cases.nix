@@ -78,6 +78,15 @@ in
     };
   };
 
+  # beside modules that define systemd.services under mkIf on the names of
+  # environment.etc, users.users, systemd.generators, on systemd.packages
+  # and environment.systemPackages (hostile.nix), and with nixpkgs'
+  # resolvconf module (every case has it: eval.nix)
+  hostile = { pkgs, ... }: {
+    imports = [ base ./hostile.nix ];
+    systemd.services.hostile-plain = probeService pkgs "%n" "id";
+  };
+
   # ours and nixpkgs' own module imported together: ours disables nixpkgs'
   both = { pkgs, modulesPath, ... }: {
     imports = [ base (modulesPath + "/security/systemd-confinement.nix") ];

@@ -1,6 +1,7 @@
 # A NixOS-like system from nixpkgs' real module system: lib.evalModules
 # with NixOS's own declarations (systemd, etc, assertions, system.checks;
-# the excerpts in <nixpkgs>/nixos), generateUnits' unit directory
+# the excerpts in <nixpkgs>/nixos) and NixOS's resolvconf module, which
+# every NixOS system loads (stubs.nix declares what it reads), generateUnits' unit directory
 # (generate-units.nix), the stand-in pkgs (pkgs.nix) and a configuration.
 #
 #   nixpkgs        a directory holding lib/ and those nixos/ files
@@ -32,6 +33,10 @@ let
       (modulesPath + "/misc/base.nix")
       (modulesPath + "/system/etc/etc.nix")
       (modulesPath + "/system/boot/systemd.nix")
+      # every NixOS system loads it (module-list.nix): the names of its
+      # systemd.services depend on the names of environment.etc
+      (modulesPath + "/config/resolvconf.nix")
+      ./stubs.nix
     ] ++ lib.optional withGenerateUnits ./generate-units.nix ++ [
       configuration
     ];

@@ -89,6 +89,10 @@ let
     # systemd.package (and the default path of every service)
     systemd = applets "systemd" [ "true" ];
 
+    # for nixos/modules/config/resolvconf.nix (lib.getExe, getExe')
+    openresolv = (applets "openresolv" [ "resolvconf" ]) // { meta.mainProgram = "resolvconf"; };
+    acl = applets "acl" [ "setfacl" ];
+
     writeText = name: text: writeTextFile { inherit name text; };
     writeShellScriptBin = name: text: (writeTextFile {
       inherit name;
@@ -137,6 +141,9 @@ let
       pkg-config = unbuildable "pkg-config";
       jansson = unbuildable "jansson";
       check = unbuildable "check";
+      # nixpkgs has a package named "src" (pkgs/by-name/sr/src): an
+      # argument of package.nix by that name would be filled with it
+      src = unbuildable "src-1.28";
     });
 
     # The package as data/nixos/package.nix installs it (tests/nixos checks

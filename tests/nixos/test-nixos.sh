@@ -9,9 +9,15 @@
 # must stop the system build (checkSpecs); package.nix must evaluate and
 # install where the module links from.
 #
+# With a full nixpkgs at hand (NIXPKGS or <nixpkgs> a channel or checkout,
+# or the pin of nixpkgs-pin.json fetched), also the whole-system
+# evaluation of whole-system.nix; without one it says that it covered
+# the excerpts only.
+#
 # Usage: test-nixos.sh CONFINEMENTCTL GENERATOR JSON-QUERY
-# Without nixpkgs (NIXPKGS, ../shared/nixpkgs next to the checkout,
-# <nixpkgs>) or without Nix it says SKIP loudly and exits 77, but under
+# Without the excerpts of nixpkgs (nixpkgs.sh: NIXPKGS, ../shared/nixpkgs
+# next to the checkout, <nixpkgs>) it fails, naming the three ways to
+# provide them. Without Nix it says SKIP loudly and exits 77, but under
 # CI=true it fails.
 set -euo pipefail
 
@@ -20,6 +26,8 @@ gen=$(realpath "${2:?generator}")
 jq=$(realpath "${3:?json-query}")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/nixos/nixpkgs.sh
+source "$here/nixpkgs.sh"
 
 fail() {
         echo "FAIL: $*" >&2
@@ -49,7 +57,10 @@ mkdir -p "$HOME"
 out=${NIXOS_TEST_OUT:-$tmp/build}
 rc=0
 "$here/build.sh" "$out" "$ctl" "$gen" > "$tmp/build.log" 2>&1 || rc=$?
-((rc != 77)) || skip "$(tail -1 "$tmp/build.log")"
+if ((rc == 3)); then
+        cat "$tmp/build.log" >&2
+        fail "no nixpkgs for the NixOS tests (above: the three ways to provide one)"
+fi
 ((rc == 0)) || { cat "$tmp/build.log" >&2; fail "the system of cases.nix did not build"; }
 # shellcheck source=/dev/null
 source "$out/nixos.env"
@@ -84,17 +95,32 @@ cp -a "$sys/etc/systemd/system" "$root/etc/systemd/system"
 units=$(readlink "$root/etc/systemd/system")
 
 specs=(nixos-chroot nixos-defaults nixos-dev nixos-dyn nixos-full nixos-pkg nixos-script "nixos-tmpl@" "nixos-tmpl@one")
+# /etc/confinement.d: one entry of environment.etc, a directory in the
+# store (its name does not depend on the services), holding each spec
+[[ -L $root/etc/confinement.d && $(readlink "$root/etc/confinement.d") == /nix/store/*-confinement.d ]] ||
+        fail "/etc/confinement.d is no link to one directory in the store"
+specdir=$root$(readlink "$root/etc/confinement.d")
 for s in "${specs[@]}"; do
-        [[ -L $root/etc/confinement.d/$s.service.json ]] || fail "no /etc/confinement.d/$s.service.json"
+        [[ -L $specdir/$s.service.json ]] || fail "no /etc/confinement.d/$s.service.json"
 done
-[[ ! -e $root/etc/confinement.d/nixos-plain.service.json ]] || fail "a spec for a service not confined"
-n=$(find "$root/etc/confinement.d" -mindepth 1 | wc -l)
+[[ ! -e $specdir/nixos-plain.service.json ]] || fail "a spec for a service not confined"
+n=$(find "$specdir" -mindepth 1 | wc -l)
 ((n == ${#specs[@]})) || fail "$n specs in /etc/confinement.d"
 # the layout of generateUnits: a drop-in for asDropin and for a packaged unit
 [[ -L $units/nixos-tmpl@one.service.d/overrides.conf && ! -e $units/nixos-tmpl@one.service ]] ||
         fail "the instance is not NAME.d/overrides.conf"
 [[ $(readlink "$units/nixos-pkg.service") == "$NIXOS_PROBEUNITS/lib/systemd/system/nixos-pkg.service" &&
    -L $units/nixos-pkg.service.d/overrides.conf ]] || fail "the packaged unit's layout"
+
+# the guard: each confined unit starts only with the generator's drop-in
+for s in "${specs[@]}"; do
+        # in the unit NixOS wrote: its file, or overrides.conf where the unit
+        # is a package's or an instance's
+        grep -qsx "AssertPathExists=/run/systemd/generator/$s.service.d/50-confinement.conf" \
+                "$units/$s.service.d/overrides.conf" "$units/$s.service" ||
+                fail "$s.service: no guard (AssertPathExists= of its drop-in) in what NixOS wrote"
+done
+grep -q '^AssertPathExists=' "$units/nixos-plain.service" && fail "nixos-plain.service: a guard, but it is not confined"
 
 # the unit's own mode settings stand on the NixOS side: nothing is forced
 grep -qx 'PrivateDevices=false' "$units/nixos-dev.service" || fail "PrivateDevices=false left the unit file"
@@ -241,6 +267,27 @@ refused refuse-startonly "The 'serviceConfig' option 'RootDirectoryStartOnly' fo
 refused refuse-rootdir "The 'serviceConfig' option 'RootDirectory' for service 'refused' is set in conjunction with 'confinement.enable'"
 refused refuse-rootimage "The 'serviceConfig' option 'RootImage' for service 'refused' is set in conjunction with 'confinement.enable'"
 
+# --- beside the modules every NixOS system loads -----------------------------
+# every case has nixpkgs' resolvconf.nix (eval.nix), which defines
+# systemd.services.resolvconf under mkIf on the names of environment.etc:
+# it evaluated beside ours when its unit is there
+[[ -e $units/resolvconf.service ]] || fail "resolvconf.nix's service is not in the system"
+# hostile.nix: confined services defined under mkIf on the names of
+# environment.etc (ours among them), users.users, systemd.generators and on
+# systemd.packages and environment.systemPackages; each must evaluate, and
+# its spec must be built and valid (checkSpecs ran at the build)
+hostile=(hostile-etc hostile-etc-ours hostile-users hostile-packages hostile-generators hostile-syspkgs hostile-plain)
+if ! hsys=$(nix_build hostile 2> "$tmp/err"); then
+        grep -m1 'infinite recursion' "$tmp/err" >&2 || cat "$tmp/err" >&2
+        fail "the module beside resolvconf.nix and hostile.nix: the system did not evaluate or build"
+fi
+for s in "${hostile[@]}"; do
+        [[ -L $hsys/etc/confinement.d/$s.service.json ]] || fail "hostile: no /etc/confinement.d/$s.service.json"
+done
+check_log "$hsys" > "$tmp/log"
+grep -q "^${#hostile[@]} specs checked: ${#hostile[@]} valid.$" "$tmp/log" || { cat "$tmp/log" >&2; fail "hostile: not all valid"; }
+echo "evaluated beside resolvconf.nix and ${#hostile[@]} hostile services: ${#hostile[@]} specs built and valid"
+
 # --- with nixpkgs' own module: ours disables it ---------------------------------
 nix_build both > "$tmp/both" 2> "$tmp/err" || { cat "$tmp/err" >&2; fail "ours and nixpkgs' module together"; }
 both=$(cat "$tmp/both")
@@ -281,6 +328,10 @@ inputs() {
 }
 [[ $(inputs nativeBuildInputs) == '["meson","ninja","pkg-config"]' ]] || fail "package: nativeBuildInputs $(inputs nativeBuildInputs)"
 [[ $(inputs buildInputs) == '["systemd","jansson","check"]' ]] || fail "package: buildInputs $(inputs buildInputs)"
+# the source is the checkout, even though callPackage's scope (as nixpkgs')
+# has a package named "src"
+[[ $(nix_eval config.systemd.confinement.package.attrs.src.origSrc package --eval) == "$repo" ]] ||
+        fail "package: the source is not the checkout: $(nix_eval config.systemd.confinement.package.attrs.src package --eval 2>&1 | head -3)"
 mflags=$(pa mesonFlags)
 gendir=$("$jq" <(echo "{\"f\": $mflags}") f 0)
 [[ $gendir == -Dsystemdsystemgeneratordir=*/lib/systemd/system-generators ]] || fail "package: mesonFlags $mflags"
@@ -310,5 +361,36 @@ spec_refused 'mode = "fulll"; closureInfo = "/c";' 'mode must be one of "full-ap
 spec_refused 'closureInfo = "c";' 'closureInfo must be an absolute path'
 spec_refused 'closureInfo = "/c"; binSh = "sh";' 'binSh must be an absolute path'
 spec_refused 'closureInfo = "/c"; packages = [ "hello" ];' 'a package must be an absolute path'
+
+# --- the whole system (a full nixpkgs) ----------------------------------------
+# <nixpkgs/nixos> with every module NixOS loads and nixpkgs' real pkgs:
+# each system's toplevel is instantiated (not built)
+whole_system() {
+        local full=$1 name confined
+        mkdir -p "$tmp/tests"
+        cp -r "$full/nixos/tests/systemd-confinement" "$tmp/tests/"
+        # the test's machine as a module: its make-test-python.nix returns
+        # what the test gives it
+        echo 'args: args' > "$tmp/tests/make-test-python.nix"
+        for name in several cryptpad systemd-confinement-test; do
+                nix-instantiate --eval --strict --json "$here/whole-system.nix" --arg nixpkgs "$full" \
+                        --arg testCopy "$tmp/tests" -A "$name" > "$tmp/whole.json" 2> "$tmp/err" ||
+                        { cat "$tmp/err" >&2; fail "whole system $name: did not evaluate"; }
+                [[ $(jq -r .toplevel "$tmp/whole.json") == /nix/store/*.drv ]] || fail "whole system $name: no toplevel"
+                confined=$(jq -r '.confined | join(" ")' "$tmp/whole.json")
+                case $name in
+                several) [[ $confined == "conf-chroot conf-defaults conf-dynamic conf-full conf-tmpl@ conf-tmpl@one" ]] ;;
+                cryptpad) [[ " $confined " == *" cryptpad "* ]] ;;
+                systemd-confinement-test) [[ " $confined " == *" test1 "* ]] ;;
+                esac || fail "whole system $name: confined services: $confined"
+                echo "whole system $name: toplevel instantiated, confined: $confined"
+        done
+}
+if full=$(nixpkgs_full); then
+        echo "whole-system evaluation on $full ($(nix-instantiate --eval -E "(import $full/lib).version" | tr -d '"'))"
+        whole_system "$full"
+else
+        echo "whole-system evaluation: not run: no full nixpkgs here (NIXPKGS or <nixpkgs> a channel or checkout, or the pin of nixpkgs-pin.json fetched: offline). These tests covered the excerpts of nixpkgs in $NIXOS_NIXPKGS only."
+fi
 
 echo PASS
