@@ -231,7 +231,7 @@ static const StoreKind *store_kind_for_dir(const char *store_dir) {
         return NULL;
 }
 
-static int closure_compute(const StoreKind *k, const PathList *roots, ClosureFiles *ret) {
+static int closure_files_compute(const StoreKind *k, const PathList *roots, ClosureFiles *ret) {
         _cleanup_(path_list_done) PathList closure = {};
         Text paths = {}, reg = {};
         size_t ignored;
@@ -495,7 +495,7 @@ int verb_new(int argc, char *argv[]) {
         if (r < 0)
                 return r; /* logged with the key */
 
-        r = closure_compute(kind, &roots, &closure);
+        r = closure_files_compute(kind, &roots, &closure);
         if (r >= 0)
                 r = write_closure(unit, &closure);
         if (r < 0)
@@ -587,7 +587,7 @@ static int refresh_one(Resolver *res, const char *unit, bool explicit) {
                 return no_store_paths(unit, &info, kind->store_dir);
         r = collect_roots(res->cache.root, &info, kind->store_dir, spec->bin_sh, &roots);
         if (r >= 0)
-                r = closure_compute(kind, &roots, &closure);
+                r = closure_files_compute(kind, &roots, &closure);
         if (r < 0)
                 return r;
 
