@@ -15,14 +15,18 @@
 #include <jansson.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc-util.h"
 #include "chase.h"
 #include "ctl.h"
+#include "dropin.h"
 #include "log.h"
 #include "path-list.h"
+#include "path-trust.h"
 #include "path-util.h"
 #include "spawn.h"
+#include "spec-dirs.h"
 #include "spec.h"
 #include "store-path.h"
 #include "unit-info.h"
@@ -30,6 +34,8 @@
 
 #define CLOSURES_DIR "/var/lib/confinement/closures"
 #define NEW_SPEC_DIR "/etc/confinement.d"
+/* where the guard goes: the admin's unit directory */
+#define GUARD_DIR "/etc/systemd/system"
 /* The registration of a 50 000-path system closure is about 19 MB. */
 #define STORE_OUTPUT_MAX ((size_t) 256 * 1024 * 1024)
 /* Store paths per nix-store --dump-db call, well within ARG_MAX. */
@@ -133,10 +139,10 @@ static char **make_argv(const char *const *prefix, size_t n_prefix, char *const 
 typedef struct StoreKind {
         const char *store_dir;
         const char *tool;
-        /* The closure of roots, sorted and unique. */
-        int (*requisites)(const struct StoreKind *k, const PathList *roots, PathList *ret);
+        /* The closure of roots, sorted and unique; tool: the tool's path. */
+        int (*requisites)(const struct StoreKind *k, const char *tool, const PathList *roots, PathList *ret);
         /* The registration of every path of closure. */
-        int (*registration)(const struct StoreKind *k, const PathList *closure, Text *ret);
+        int (*registration)(const struct StoreKind *k, const char *tool, const PathList *closure, Text *ret);
 } StoreKind;
 
 static int requisites_run(const StoreKind *k, const char *const *prefix, size_t n_prefix, const char *what,
@@ -159,13 +165,13 @@ static int requisites_run(const StoreKind *k, const char *const *prefix, size_t 
         return 0;
 }
 
-static int nix_requisites(const StoreKind *k, const PathList *roots, PathList *ret) {
-        static const char *const prefix[] = { "nix-store", "--query", "--requisites" };
+static int nix_requisites(const StoreKind *k, const char *tool, const PathList *roots, PathList *ret) {
+        const char *const prefix[] = { tool, "--query", "--requisites" };
         return requisites_run(k, prefix, ELEMENTSOF(prefix), "nix-store --query --requisites", roots, ret);
 }
 
-static int nix_registration(const StoreKind *k, const PathList *closure, Text *ret) {
-        static const char *const prefix[] = { "nix-store", "--dump-db" };
+static int nix_registration(const StoreKind *k, const char *tool, const PathList *closure, Text *ret) {
+        const char *const prefix[] = { tool, "--dump-db" };
 
         for (size_t i = 0; i < closure->n; i += DUMP_DB_BATCH) {
                 _cleanup_(spawn_result_done) SpawnResult out = {};
@@ -186,19 +192,19 @@ static int nix_registration(const StoreKind *k, const PathList *closure, Text *r
         return 0;
 }
 
-static int guix_requisites(const StoreKind *k, const PathList *roots, PathList *ret) {
-        static const char *const prefix[] = { "guix", "gc", "--requisites" };
+static int guix_requisites(const StoreKind *k, const char *tool, const PathList *roots, PathList *ret) {
+        const char *const prefix[] = { tool, "gc", "--requisites" };
         return requisites_run(k, prefix, ELEMENTSOF(prefix), "guix gc --requisites", roots, ret);
 }
 
 /* Guix has no --dump-db: one "guix gc --references" per path, written in
  * the registration format. The NAR hash and size are not needed to pick a
  * closure and are written as placeholders. */
-static int guix_registration(const StoreKind *k, const PathList *closure, Text *ret) {
+static int guix_registration(const StoreKind *k, const char *tool, const PathList *closure, Text *ret) {
         for (size_t i = 0; i < closure->n; i++) {
                 _cleanup_(path_list_done) PathList refs = {};
                 _cleanup_(spawn_result_done) SpawnResult out = {};
-                char *argv[] = { (char *) "guix", (char *) "gc", (char *) "--references", closure->items[i], NULL };
+                char *argv[] = { (char *) tool, (char *) "gc", (char *) "--references", closure->items[i], NULL };
                 _cleanup_free_ char *head = NULL;
                 int r;
 
@@ -231,15 +237,54 @@ static const StoreKind *store_kind_for_dir(const char *store_dir) {
         return NULL;
 }
 
+/* The store's tool, as an absolute path (to free): the first in $PATH,
+ * resolved, and refused unless only root can change it and every
+ * directory above it, for new runs it as root and believes what it prints.
+ * Not found: the bare name, which then fails to run with exit status 127. */
+static int find_tool(const char *tool, char **ret) {
+        _cleanup_(root_done) Root host = {};
+        const char *path = getenv("PATH");
+
+        for (const char *p = path ?: ""; *p;) {
+                size_t n = strcspn(p, ":");
+                _cleanup_free_ char *candidate = NULL, *resolved = NULL, *why = NULL;
+                int r;
+
+                if (p[0] == '/' && asprintf(&candidate, "%.*s/%s", (int) n, p, tool) < 0)
+                        return log_oom();
+                p += n + (p[n] == ':');
+                if (!candidate || access(candidate, X_OK) < 0)
+                        continue;
+                resolved = realpath(candidate, NULL);
+                if (!resolved)
+                        return log_error_errno(errno, "Cannot resolve %s: %m", candidate);
+                r = path_check_trusted(&host, resolved, &why);
+                if (r == -EPERM)
+                        return log_error_errno(r, "Refusing to run %s (%s, found in $PATH): %s.", resolved, candidate,
+                                               why);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot check %s: %m", resolved);
+                printf("Running %s (%s, found in $PATH; only root can change it).\n", resolved, candidate);
+                *ret = TAKE_PTR(resolved);
+                return 0;
+        }
+        *ret = strdup(tool);
+        return *ret ? 0 : log_oom();
+}
+
 static int closure_files_compute(const StoreKind *k, const PathList *roots, ClosureFiles *ret) {
         _cleanup_(path_list_done) PathList closure = {};
+        _cleanup_free_ char *tool = NULL;
         Text paths = {}, reg = {};
         size_t ignored;
         int r;
 
-        r = k->requisites(k, roots, &closure);
+        r = find_tool(k->tool, &tool);
+        if (r < 0)
+                return r;
+        r = k->requisites(k, tool, roots, &closure);
         if (r >= 0)
-                r = k->registration(k, &closure, &reg);
+                r = k->registration(k, tool, &closure, &reg);
         for (size_t i = 0; r >= 0 && i < closure.n; i++)
                 if (text_append(&paths, closure.items[i], strlen(closure.items[i])) < 0 ||
                     text_append(&paths, "\n", 1) < 0)
@@ -353,6 +398,33 @@ static int write_closure(const char *unit, const ClosureFiles *c) {
         return write_under_root(dir, "store-paths", c->store_paths, strlen(c->store_paths));
 }
 
+typedef struct Guard {
+        const char *unit, *spec_file;
+} Guard;
+
+static int render_guard(FILE *f, const void *userdata) {
+        const Guard *g = userdata;
+        return dropin_render_guard(g->unit, g->spec_file, f);
+}
+
+/* /etc/systemd/system/UNIT.d/GUARD_DROPIN_NAME (dropin-name.h). */
+static int write_guard(const char *unit, const char *spec_file) {
+        _cleanup_free_ char *dir = NULL, *text = NULL;
+        int r;
+
+        if (asprintf(&dir, GUARD_DIR "/%s.d", unit) < 0)
+                return log_oom();
+        r = render_to_string(render_guard, &(Guard) { unit, spec_file }, &text, NULL);
+        if (r < 0)
+                return log_oom();
+        r = write_under_root(dir, GUARD_DROPIN_NAME, text, strlen(text));
+        if (r < 0)
+                return r;
+        printf("Wrote %s/%s: %s starts only with the generator's drop-in in place.\n", dir, GUARD_DROPIN_NAME,
+               unit);
+        return 0;
+}
+
 /* --- new -------------------------------------------------------------------- */
 
 /* "[-]SOURCE[:TARGET]", as systemd's BindPaths=, to a spec entry. */
@@ -435,21 +507,35 @@ static int spec_file_of(const char *unit, char **ret) {
         return asprintf(ret, NEW_SPEC_DIR "/%s.json", unit) < 0 ? log_oom() : 0;
 }
 
-/* Refuses to replace an existing spec (or mask) without --force. */
-static int check_not_exists(const char *spec_file) {
-        _cleanup_free_ char *full = path_prefix_root(arg_root, spec_file);
-        struct stat st;
+/* Refuses without --force to replace an existing spec (or mask) in
+ * /etc/confinement.d, or to shadow one of the unit's in another spec
+ * directory (a vendor's in /usr/lib/confinement.d, maybe stricter). */
+static int check_not_exists(const char *unit, const char *spec_file) {
+        bool found = false;
 
-        if (!full)
-                return log_oom();
-        if (lstat(full, &st) < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return log_error_errno(errno, "Cannot look at %s: %m", spec_file);
+        for (size_t i = 0; spec_dirs[i]; i++) {
+                _cleanup_free_ char *file = NULL, *full = NULL;
+                struct stat st;
+
+                if (asprintf(&file, "%s/%s.json", spec_dirs[i], unit) < 0 ||
+                    !(full = path_prefix_root(arg_root, file)))
+                        return log_oom();
+                if (lstat(full, &st) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return log_error_errno(errno, "Cannot look at %s: %m", file);
+                }
+                found = true;
+                if (arg_force)
+                        continue;
+                if (streq(file, spec_file))
+                        log_error("%s exists; \"confinementctl new --force\" replaces it.", spec_file);
+                else
+                        log_error("%s exists, which %s would take the place of; \"confinementctl cat %s\" shows "
+                                  "it, \"confinementctl new --force\" writes %s all the same.",
+                                  file, spec_file, unit, spec_file);
         }
-        if (arg_force)
-                return 0;
-        return log_error_errno(EEXIST, "%s exists; \"confinementctl new --force\" replaces it.", spec_file);
+        return found && !arg_force ? -EEXIST : 0;
 }
 
 /* Finds the store the unit's Exec*= settings name: the first of
@@ -490,7 +576,7 @@ int verb_new(int argc, char *argv[]) {
         if (r >= 0)
                 r = spec_file_of(unit, &spec_file);
         if (r >= 0)
-                r = check_not_exists(spec_file);
+                r = check_not_exists(unit, spec_file);
         if (r >= 0)
                 r = ctl_open(&ctl, 0);
         if (r >= 0)
@@ -512,6 +598,10 @@ int verb_new(int argc, char *argv[]) {
                 return r; /* logged with the key */
 
         r = closure_files_compute(kind, &roots, &closure);
+        /* The guard before the spec: a unit with a spec and no guard could
+         * start unconfined after a reload that left no drop-in. */
+        if (r >= 0)
+                r = write_guard(unit, spec_file);
         if (r >= 0)
                 r = write_closure(unit, &closure);
         if (r < 0)

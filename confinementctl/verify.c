@@ -143,6 +143,47 @@ static bool seen(Verify *v, const char *unit) {
         return false;
 }
 
+/* PrivateUsers=no, the unit's own, stands (as in NixOS): what it gives up. */
+static int warn_private_users(const Confinement *c, Report *rep) {
+        const char *own = c ? c->unit_mode_settings[MODE_SETTING_PRIVATE_USERS] : NULL;
+
+        if (!own || !(streq(own, "no") || streq(own, "false") || streq(own, "off") || streq(own, "0")))
+                return 0;
+        return addf(&rep->notes,
+                    "warning: PrivateUsers=%s is the unit's own: its root is the host's root, which reaches "
+                    "the host's files through /proc/1/root and can remount its binds writable (\"view\": the "
+                    "store itself); a static user reaches the root of any unconfined process of the same user "
+                    "through /proc/PID/root unless PrivatePIDs=yes (systemd 257) hides them (confinement.d(5), "
+                    "PRIVATEUSERS=NO).",
+                    own) < 0
+                       ? log_oom()
+                       : 0;
+}
+
+/* The guard drop-in (confinement.d(5), or the same assertion in the unit
+ * file): without it, a daemon-reload that could write nothing (a full
+ * /run) leaves the unit free to start unconfined. */
+static int warn_no_guard(const SpecEntry *e, const Props *props, Report *rep) {
+        _cleanup_free_ char *spec_unit = NULL, *want = NULL;
+        const Prop *asserts = props_get(props, "Asserts");
+        const char *why;
+
+        if (spec_entry_unit(e, &spec_unit, &why) < 0)
+                return 0;
+        if (asprintf(&want, "AssertPathExists=" GENERATOR_OUTPUT_DIR "/%s.d/" DROPIN_NAME, spec_unit) < 0)
+                return log_oom();
+        for (size_t i = 0; asserts && i < asserts->list.n; i++)
+                if (streq(asserts->list.items[i], want))
+                        return 0;
+        return addf(&rep->notes,
+                    "warning: no guard: %s is not asserted, so a daemon-reload that could write nothing (a full "
+                    "/run) would let the unit start unconfined; \"confinementctl new --force\" writes "
+                    "/etc/systemd/system/%s.d/" GUARD_DROPIN_NAME " (confinement.d(5), GUARD).",
+                    want + strlen("AssertPathExists="), spec_unit) < 0
+                       ? log_oom()
+                       : 0;
+}
+
 /* One unit: how systemd has it against what its spec gives. explicit: the
  * user named it (an unconfined unit without spec is then reported too). */
 static int verify_unit(Verify *v, const char *unit, bool explicit) {
@@ -223,6 +264,10 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                          mode_setting_to_string(i), c->res->confinement->unit_mode_settings[i]) < 0)
                         return log_oom();
 
+        r = warn_private_users(c->res->confinement, rep);
+        if (r < 0)
+                return r;
+
         if (loaded) {
                 const Prop *reload = props_get(&props, "NeedDaemonReload");
                 size_t before = rep->differences.n;
@@ -238,6 +283,9 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                         return log_oom();
                 if (rep->differences.n > before)
                         rep->bits |= VERIFY_MISMATCH;
+                r = warn_no_guard(e, &props, rep);
+                if (r < 0)
+                        return r;
                 if (reload && reload->scalar && streq(reload->scalar, "yes") &&
                     addf(&rep->notes, "its unit files changed since it was loaded (NeedDaemonReload=yes).") < 0)
                         return log_oom();

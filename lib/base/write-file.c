@@ -52,14 +52,24 @@ int write_file_atomic_at(int dirfd, const char *name, const char *content, size_
         r = write_all(fd, content, size);
         if (r >= 0 && fchmod(fd, 0644) < 0)
                 r = negative_errno();
+        /* On the disk before it takes the old one's place: after a crash,
+         * name holds the old content or the new, never an empty file. */
+        if (r >= 0 && fsync(fd) < 0)
+                r = negative_errno();
         if (r >= 0 && close(TAKE_FD(fd)) < 0)
                 r = negative_errno();
         /* rename() replaces a symlink at name itself, never its target. */
         if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = negative_errno();
-        if (r < 0)
+        if (r < 0) {
                 (void) unlinkat(dirfd, tmp, 0);
-        return r;
+                return r;
+        }
+        /* and the rename itself (a directory fd opened O_PATH cannot be
+         * synced: EBADF, and tmpfs has nothing to sync, both ignored) */
+        if (fsync(dirfd) < 0 && errno != EBADF && errno != EINVAL && errno != EROFS)
+                return negative_errno();
+        return 0;
 }
 
 int open_subdirectory_at(int dirfd, const char *name) {

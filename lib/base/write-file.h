@@ -5,7 +5,9 @@
 
 /* Writes content to dirfd/name under a temporary name, then renames it
  * into place: a reader sees the old file or the new one, never half of
- * one. Nothing is opened through a symlink. */
+ * one. The file is synced before the rename and the directory after
+ * it, so that a crash leaves the old file or the new one too. Nothing is
+ * opened through a symlink. */
 int write_file_atomic_at(int dirfd, const char *name, const char *content, size_t size);
 
 /* Creates (if needed) and opens the directory dirfd/name, refusing a

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,24 +9,23 @@
 #include "log.h"
 #include "macro.h"
 #include "path-util.h"
+#include "sha256.h"
 #include "unit-escape.h"
 
 void closure_layer_id(const char *store_dir, const char *const *names, size_t n, char ret[CLOSURE_LAYER_ID_MAX]) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
+        Sha256 h;
 
         assert(store_dir);
         assert(names || n == 0);
-        for (const char *p = store_dir;; p++) {
-                h = (h ^ (unsigned char) *p) * UINT64_C(0x100000001b3);
-                if (!*p)
-                        break;
-        }
+        /* The store directory and its NUL, then each name and a line
+         * break: no two lists hash the same input. */
+        sha256_init(&h);
+        sha256_update(&h, store_dir, strlen(store_dir) + 1);
         for (size_t i = 0; i < n; i++) {
-                for (const char *p = names[i]; *p; p++)
-                        h = (h ^ (unsigned char) *p) * UINT64_C(0x100000001b3);
-                h = (h ^ '\n') * UINT64_C(0x100000001b3);
+                sha256_update(&h, names[i], strlen(names[i]));
+                sha256_update(&h, "\n", 1);
         }
-        (void) snprintf(ret, CLOSURE_LAYER_ID_MAX, "%016" PRIx64, h);
+        sha256_final_hex(&h, ret);
 }
 
 int closure_layer_of(const Confinement *c, const char ***ret_names, char ret_id[CLOSURE_LAYER_ID_MAX]) {

@@ -37,6 +37,7 @@
 #include <stdio.h>
 
 #include "confinement.h"
+#include "sha256.h"
 
 #define CLOSURE_LAYER_DIR "/run/confinement-layer"
 /* The generator binary's first argument in its layer mode. */
@@ -44,12 +45,17 @@
 /* In the generator's output directory: the names of each closure. */
 #define CLOSURE_LAYER_LISTS "confinement-layer"
 
-/* 16 hex digits and a NUL */
-#define CLOSURE_LAYER_ID_MAX 17
+/* 64 hex digits and a NUL */
+#define CLOSURE_LAYER_ID_MAX SHA256_HEX_MAX
 
-/* The ID of a closure: FNV-1a (64 bits) of the store directory and the
- * sorted names. Not collision-resistant: the generator compares the lists
- * of closures with the same ID and fails closed on a difference. */
+/* The ID of a closure: SHA-256 of the store directory and the sorted
+ * names. The layer unit's name, so collision-resistant: a layer unit
+ * still active from before a daemon-reload is another closure's only if
+ * its list is another (the 64-bit FNV-1a before it was not: two closures
+ * with one ID were found in minutes, and the second kept the first's
+ * overlay across a reload). The generator still compares the lists of
+ * closures with the same ID within a run and fails closed on a
+ * difference. */
 void closure_layer_id(const char *store_dir, const char *const *names, size_t n, char ret[CLOSURE_LAYER_ID_MAX]);
 
 /* The names (after STORE-DIR/) of c's BIND_IN_LAYER binds, sorted, as

@@ -146,18 +146,28 @@ static int write_header(FILE *f, const char *spec_file) {
 
 int dropin_render(const Confinement *c, FILE *f) {
         char layer_id[CLOSURE_LAYER_ID_MAX];
-        size_t n_view = 0;
-        int r, n_layer;
+        int n_layer;
 
         assert(c);
+        assert(f);
+
+        n_layer = closure_layer_of(c, NULL, layer_id);
+        if (n_layer < 0)
+                return n_layer;
+        return dropin_render_with_layer(c, layer_id, (size_t) n_layer, f);
+}
+
+int dropin_render_with_layer(const Confinement *c, const char *layer_id, size_t n_layer, FILE *f) {
+        size_t n_view = 0;
+        int r;
+
+        assert(c);
+        assert(layer_id || n_layer == 0);
         assert(f);
 
         r = write_header(f, c->spec_file);
         if (r < 0)
                 return r;
-        n_layer = closure_layer_of(c, NULL, layer_id);
-        if (n_layer < 0)
-                return n_layer;
         if (n_layer > 0) {
                 r = closure_layer_dropin_unit(layer_id, f);
                 if (r < 0)
@@ -250,7 +260,7 @@ int dropin_render(const Confinement *c, FILE *f) {
                 fprintf(f, "; %zu binds from the read-only view %s", n_view, c->view_dir);
         fputs(".\n", f);
         if (n_layer > 0) {
-                r = closure_layer_dropin_bind(layer_id, c->store_dir, (size_t) n_layer, f);
+                r = closure_layer_dropin_bind(layer_id, c->store_dir, n_layer, f);
                 if (r < 0)
                         return r;
         }
@@ -438,4 +448,30 @@ int store_view_mount_render(const char *store_dir, FILE *f) {
                 "Options=bind,ro\n",
                 store_dir, view);
         return 0;
+}
+
+int dropin_render_guard(const char *unit, const char *spec_file, FILE *f) {
+        _cleanup_free_ char *e_unit = NULL, *file = NULL;
+
+        assert(unit);
+        assert(spec_file);
+        assert(f);
+
+        e_unit = unit_escape_specifiers(unit);
+        file = comment_safe(spec_file);
+        if (!e_unit || !file)
+                return -ENOMEM;
+        fprintf(f,
+                "# Installed with the confinement spec %1$s, and to be removed with it.\n"
+                "# %2$s starts only when confinement-generator wrote its drop-in at the last\n"
+                "# \"systemctl daemon-reload\": systemd empties " GENERATOR_OUTPUT_DIR " at every\n"
+                "# reload, and the generator writes the drop-in that refuses the start first,\n"
+                "# the confinement in its place once complete. When it could write nothing\n"
+                "# (a full /run), %2$s would run unconfined: this keeps it from starting.\n"
+                "# See confinement.d(5).\n"
+                "\n"
+                "[Unit]\n"
+                "AssertPathExists=" GENERATOR_OUTPUT_DIR "/%3$s.d/" DROPIN_NAME "\n",
+                file, unit, e_unit);
+        return ferror(f) ? -ENOMEM : 0;
 }

@@ -12,10 +12,19 @@
 
 /* Asserted by the fail-closed drop-in; nothing ever creates it. */
 #define FAIL_CLOSED_PATH "/run/confinement-generator/invalid-spec"
+/* The fail-closed drop-in's reason while the generator writes a unit's
+ * confinement: it stays if a write fails. */
+#define GENERATOR_UNFINISHED \
+        "confinement-generator could not write all of the confinement (a full /run?); run systemctl daemon-reload"
 
 int dropin_render(const Confinement *c, FILE *f);
+/* The same with c's closure layer as closure_layer_of() gave it (n_layer
+ * names, its ID), which costs a hash of every name to compute. */
+int dropin_render_with_layer(const Confinement *c, const char *layer_id, size_t n_layer, FILE *f);
 int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f);
 int store_view_mount_render(const char *store_dir, FILE *f);
+/* GUARD_DROPIN_NAME for unit, whose spec is spec_file. */
+int dropin_render_guard(const char *unit, const char *spec_file, FILE *f);
 
 /* What a renderer writes, in memory: a failed render gives nothing, so
  * that nothing half-rendered is ever written. ret_size may be NULL. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc-util.h"
+#include "dropin.h"
 #include "generator.h"
 #include "log.h"
 #include "output.h"
@@ -38,15 +39,35 @@ static int write_one(Run *run, const OutputFile *f) {
         return write_file_atomic_at(dir_fd, slash + 1, f->text, f->size);
 }
 
-/* Writes o's files, each path once per run; on failure *ret_failed is the
- * file that could not be written. */
-static int write_files(Run *run, const EntryOutput *o, const OutputFile **ret_failed) {
+static int render_unfinished(FILE *f, const void *userdata) {
+        const EntryOutput *o = userdata;
+        return dropin_render_fail_closed(o->entry->path, GENERATOR_UNFINISHED, f);
+}
+
+/* The fail-closed drop-in in the confinement's place until all of it is
+ * written: a write failing on a full /run leaves the unit unable to start. */
+static int write_unfinished(Run *run, const EntryOutput *o) {
+        _cleanup_free_ char *text = NULL;
+        const OutputFile *dropin = entry_output_dropin(o);
         int r;
 
-        for (size_t i = 0; i < o->n_files; i++) {
-                const OutputFile *f = &o->files[i];
+        r = render_to_string(render_unfinished, o, &text, NULL);
+        if (r < 0)
+                return r;
+        return write_one(run, &(OutputFile) { .path = dropin->path, .text = text, .size = strlen(text) });
+}
 
-                if (path_list_contains(&run->written, f->path))
+/* Writes o's files, each path once per run, the drop-in last (the guard's
+ * marker, confinement.d(5)); on failure *ret_failed is the file that could
+ * not be written. */
+static int write_files(Run *run, const EntryOutput *o, const OutputFile **ret_failed) {
+        const OutputFile *dropin = entry_output_dropin(o);
+        int r;
+
+        for (size_t k = 0; k <= o->n_files; k++) {
+                const OutputFile *f = k < o->n_files ? &o->files[k] : dropin;
+
+                if (!f || (k < o->n_files && f == dropin) || path_list_contains(&run->written, f->path))
                         continue;
                 r = write_one(run, f);
                 if (r < 0) {
@@ -81,6 +102,14 @@ static int generate_one(Run *run, const SpecEntry *e) {
                 break;
         }
 
+        if (o.state == ENTRY_VALID) {
+                r = write_unfinished(run, &o);
+                if (r < 0)
+                        /* Nothing written: only the guard (confinement.d(5)) holds the unit. */
+                        return log_error_errno(r, "%s: cannot write %s, %s may start unconfined unless its "
+                                               "guard asserts the generator's drop-in: %m",
+                                               e->path, entry_output_dropin(&o)->path, o.unit);
+        }
         r = write_files(run, &o, &failed);
         if (r < 0 && failed && failed != entry_output_dropin(&o)) {
                 /* A layer or view that is not there: the unit must not start without it. */
@@ -92,12 +121,16 @@ static int generate_one(Run *run, const SpecEntry *e) {
                 r = entry_output_refuse(&o, why);
                 if (r < 0)
                         return log_oom();
-                /* over the confining drop-in, written already */
-                failed = entry_output_dropin(&o);
-                r = write_one(run, failed);
-                if (r >= 0)
-                        return -EIO; /* fail-closed, and a failed run */
+                /* the reason over the unfinished drop-in, which stays if this fails */
+                r = write_one(run, entry_output_dropin(&o));
+                if (r < 0)
+                        log_error_errno(r, "%s: cannot write the reason to %s; %s will not start: %m", e->path,
+                                        entry_output_dropin(&o)->path, o.unit);
+                return -EIO; /* fail-closed, and a failed run */
         }
+        if (r < 0 && failed && failed == entry_output_dropin(&o) && o.state == ENTRY_VALID)
+                return log_error_errno(r, "%s: cannot write %s, %s will not start: %m", e->path, failed->path,
+                                       o.unit);
         if (r < 0)
                 return log_error_errno(r, "%s: cannot write %s, %s may start unconfined: %m", e->path,
                                        failed ? failed->path : "its drop-in", o.unit);

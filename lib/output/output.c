@@ -56,6 +56,16 @@ static int add_file(EntryOutput *o, char *path, Renderer render, const void *use
         return 0;
 }
 
+/* o's files from k on before the others, each group in its order. */
+static void files_to_front(EntryOutput *o, size_t k) {
+        for (size_t i = k; i < o->n_files; i++) {
+                OutputFile f = o->files[i];
+
+                memmove(o->files + (i - k) + 1, o->files + (i - k), k * sizeof *o->files);
+                o->files[i - k] = f;
+        }
+}
+
 static char *path_join2(const char *a, const char *b) {
         char *p;
         return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
@@ -66,8 +76,11 @@ static char *dropin_path(const char *unit) {
         return asprintf(&p, "%s.d/" DROPIN_NAME, unit) < 0 ? NULL : p;
 }
 
+/* The drop-in, with the layer add_layer() found (its ID costs a hash of
+ * every closure path: once). */
 static int render_confined(FILE *f, const void *userdata) {
-        return dropin_render(userdata, f);
+        const EntryOutput *o = userdata;
+        return dropin_render_with_layer(o->confinement, o->layer_id, o->n_layer_paths, f);
 }
 
 static int render_fail_closed(FILE *f, const void *userdata) {
@@ -164,12 +177,20 @@ static int add_confined(Output *out, EntryOutput *o) {
         _cleanup_(diag_done) Diag d = DIAG_INIT(o->entry->path);
         int r;
 
-        r = add_file(o, dropin_path(o->unit), render_confined, o->confinement);
-        if (r >= 0 && o->confinement->view_dir)
-                r = add_file(o, store_view_mount_name(o->confinement->store_dir), render_view_mount,
-                             o->confinement->store_dir);
-        if (r >= 0)
-                r = add_layer(out, o);
+        size_t n_layer_files;
+
+        /* The layer first, for its ID; the drop-in and the view go before
+         * its files. */
+        r = add_layer(out, o);
+        if (r == 0) {
+                n_layer_files = o->n_files;
+                r = add_file(o, dropin_path(o->unit), render_confined, o);
+                if (r >= 0 && o->confinement->view_dir)
+                        r = add_file(o, store_view_mount_name(o->confinement->store_dir), render_view_mount,
+                                     o->confinement->store_dir);
+                if (r >= 0)
+                        files_to_front(o, n_layer_files);
+        }
         if (r <= 0)
                 return r;
 

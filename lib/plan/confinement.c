@@ -123,6 +123,29 @@ static int add_store_bind(Planner *p, BindOrigin origin, const char *resolved, c
         return add_bind(p, (Bind) { BIND_FROM_VIEW, origin, view_source(p, rest), keep(p, target), false, NULL });
 }
 
+/* The check of every bind source outside the store, whatever list (a
+ * closure's store-paths, bindPaths, bindReadOnlyPaths) it came from:
+ * systemd follows links in the source at every start, so whoever may
+ * replace a directory on the way chooses what is bound. */
+static int check_bind_source(Planner *p, const char *key, const char *source) {
+        _cleanup_free_ char *why = NULL;
+        int r;
+
+        r = path_check_trusted_source(p->cache->root, source, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -EPERM)
+                return diag_error(p->d, 0, key,
+                                  "refusing to bind %s, which an unprivileged user could replace: %s.", source, why);
+        return 0;
+}
+
+/* "/", the store directory or one of its ancestors (/nix): all of the
+ * store, paths outside the closure and the store's database with it. */
+static bool exposes_store(const Spec *spec, const char *path) {
+        return path_startswith(spec->store_dir, path) != NULL;
+}
+
 static int add_closure_path(Planner *p, const char *path) {
         _cleanup_free_ char *resolved = NULL;
         const Spec *spec = p->spec;
@@ -130,9 +153,10 @@ static int add_closure_path(Planner *p, const char *path) {
         StoreEntryType type = STORE_ENTRY_SYMLINK;
         int r;
 
-        if (streq(path, "/") || streq(path, spec->store_dir))
+        if (exposes_store(spec, path))
                 return diag_error(p->d, 0, "closureInfo",
-                                  "expected store paths, got %s, which would expose all of it.", path);
+                                  "expected store paths, got %s, which would expose all of %s.", path,
+                                  spec->store_dir);
 
         /* A store path proper is looked up in the per-run cache; only a
          * symlink, or a path elsewhere, is resolved component by component. */
@@ -160,9 +184,18 @@ static int add_closure_path(Planner *p, const char *path) {
                                   "closure path %s resolves to a path that cannot be written safely: %s.", path,
                                   why);
 
-        if (!name)
-                /* A plain list of paths outside any store: read-only binds. */
+        if (!name) {
+                /* A plain list of paths outside any store: read-only binds,
+                 * checked as the spec's own binds are. */
+                if (exposes_store(spec, resolved))
+                        return diag_error(p->d, 0, "closureInfo",
+                                          "closure path %s resolves to %s, which would expose all of %s.", path,
+                                          resolved, spec->store_dir);
+                r = check_bind_source(p, "closureInfo", path);
+                if (r < 0)
+                        return r;
                 return add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, keep(p, resolved), keep(p, path), false, NULL });
+        }
 
         /* A store symlink pointing out of the store would expose host files. */
         if (!path_startswith(resolved, spec->store_dir) || streq(resolved, spec->store_dir))
@@ -208,17 +241,11 @@ static int add_extra_binds(Planner *p, BindKind kind) {
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *resolved = NULL, *why = NULL;
+                _cleanup_free_ char *resolved = NULL;
 
-                /* systemd follows links in the source at every start: whoever
-                 * may replace a directory on the way chooses what is bound. */
-                r = path_check_trusted_source(p->cache->root, binds[i].source, &why);
-                if (r == -ENOMEM)
+                r = check_bind_source(p, key, binds[i].source);
+                if (r < 0)
                         return r;
-                if (r == -EPERM)
-                        return diag_error(p->d, 0, key,
-                                          "refusing to bind %s, which an unprivileged user could replace: %s.",
-                                          binds[i].source, why);
                 if (!binds[i].optional) {
                         r = chase_under_root(p->cache->root, binds[i].source, &resolved);
                         if (r < 0)

@@ -51,6 +51,8 @@ fails_cleanly() {
 
 # --- new ---------------------------------------------------------------------
 ctl 0 --root="$root" new app
+has "$tmp/out" "Running $here/fake-nix-store ($tmp/bin/nix-store, found in \$PATH; only root can change it)."
+has "$tmp/out" "Wrote /etc/systemd/system/app.service.d/10-confinement-guard.conf"
 has "$tmp/out" "Wrote $closures/app.service/store-paths (3 store paths from nix-store) and registration."
 has "$tmp/out" "Wrote /etc/confinement.d/app.service.json"
 has "$tmp/out" 'Run "systemctl daemon-reload"'
@@ -84,6 +86,31 @@ ctl 0 --root="$root" paths app
 grep -q "^$HELLO  */run/confinement-layer/[0-9a-f]*/root/store/${HELLO##*/}  *closure  *ro$" "$tmp/out" ||
         { cat "$tmp/out" >&2; fail "paths app: the store path from the overlay"; }
 has "$tmp/out" "Its store paths come through the closure's read-only overlay, one mount at /nix/store"
+
+# the guard (issue 23): the unit refuses to start unless the generator's
+# drop-in is in place, whatever a reload with a full /run left
+guard=$root/etc/systemd/system/app.service.d/10-confinement-guard.conf
+grep -qx 'AssertPathExists=/run/systemd/generator/app.service.d/50-confinement.conf' "$guard" ||
+        fail "new: the guard drop-in"
+# the store tool: found in $PATH, shown, and only root's (or ours) to change
+mkdir -p "$tmp/open-bin"
+cp "$here/fake-nix-store" "$tmp/open-bin/nix-store"
+chmod 0777 "$tmp/open-bin"
+snapshot "$tmp/before"
+rc=0
+PATH=$tmp/open-bin "$ctl_bin" --root="$root" new --force app > "$tmp/out" 2> "$tmp/err" || rc=$?
+((rc == 1)) || fail "new with a nix-store others may replace: exit status $rc"
+has "$tmp/err" "Refusing to run $tmp/open-bin/nix-store ($tmp/open-bin/nix-store, found in \$PATH): $tmp/open-bin is writable by anyone (mode 0777)."
+snapshot "$tmp/after"
+cmp -s "$tmp/before" "$tmp/after" || fail "new with an untrusted nix-store wrote something"
+rm -rf "$tmp/open-bin"
+
+# a spec in another spec directory (a vendor's, maybe stricter): not
+# shadowed without --force
+mkdir -p "$root/usr/lib/confinement.d"
+printf '{"mode": "full", "closureInfo": "%s/app.service"}\n' "$closures" > "$root/usr/lib/confinement.d/tmpl@.service.json"
+fails_cleanly "/usr/lib/confinement.d/tmpl@.service.json exists, which /etc/confinement.d/tmpl@.service.json would take the place of" new tmpl@.service
+rm "$root/usr/lib/confinement.d/tmpl@.service.json"
 
 # exists: refused without --force, replaced with it
 fails_cleanly "/etc/confinement.d/app.service.json exists; \"confinementctl new --force\" replaces it." new app

@@ -204,9 +204,9 @@ static const BadSpec bad_specs[] = {
         { "out", "{\"closureInfo\": \"/etc/c/out\"}", NULL,
           "key \"closureInfo\": closure path /nix/store/e-out is a symlink to /etc, outside the store directory" },
         { "slash", "{\"closureInfo\": \"/etc/c/slash\"}", NULL,
-          "key \"closureInfo\": expected store paths, got /, which would expose all of it" },
+          "key \"closureInfo\": expected store paths, got /, which would expose all of /nix/store" },
         { "store-itself", "{\"closureInfo\": \"/etc/c/store\"}", NULL,
-          "key \"closureInfo\": expected store paths, got /nix/store, which would expose all of it" },
+          "key \"closureInfo\": expected store paths, got /nix/store, which would expose all of /nix/store" },
         /* binSh */
         { "sh-type", "{" GOOD ", \"binSh\": 1}", NULL, "key \"binSh\": expected a path (a string), got an integer" },
         { "sh-relative", "{" GOOD ", \"binSh\": \"bin/sh\"}", NULL,

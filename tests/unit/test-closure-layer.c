@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,8 +16,8 @@ START_TEST(test_id) {
         char x[CLOSURE_LAYER_ID_MAX], y[CLOSURE_LAYER_ID_MAX];
 
         closure_layer_id("/nix/store", a, 2, x);
-        ck_assert_uint_eq(strlen(x), 16);
-        ck_assert_uint_eq(strspn(x, "0123456789abcdef"), 16);
+        ck_assert_uint_eq(strlen(x), 64);
+        ck_assert_uint_eq(strspn(x, "0123456789abcdef"), 64);
         closure_layer_id("/nix/store", a, 2, y);
         ck_assert_str_eq(x, y);
         closure_layer_id("/nix/store", b, 1, y);
@@ -26,6 +27,46 @@ START_TEST(test_id) {
         /* the names' boundaries count, not only their characters */
         closure_layer_id("/nix/store", c, 2, y);
         ck_assert_str_ne(x, y);
+}
+END_TEST
+
+/* The ID before, 64-bit FNV-1a over the same input. */
+static uint64_t fnv1a_id(const char *store_dir, const char *const *names, size_t n) {
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+        for (const char *p = store_dir;; p++) {
+                h = (h ^ (unsigned char) *p) * UINT64_C(0x100000001b3);
+                if (!*p)
+                        break;
+        }
+        for (size_t i = 0; i < n; i++) {
+                for (const char *p = names[i]; *p; p++)
+                        h = (h ^ (unsigned char) *p) * UINT64_C(0x100000001b3);
+                h = (h ^ '\n') * UINT64_C(0x100000001b3);
+        }
+        return h;
+}
+
+/* Two closures whose IDs collided under FNV-1a (issue 23: found in 13
+ * CPU-minutes): the names differ in their first entry, the rest is the
+ * same, so FNV's equal state after the first name stays equal. Their
+ * SHA-256 IDs differ. */
+START_TEST(test_id_old_collision) {
+        const char *a[] = { "004rjvy7v1qv7rcaaaaaaaaaaaaaaaaa-coll", "1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-glibc",
+                            "2yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy-probe" };
+        const char *b[] = { "00b5xa2vzaj47p0aaaaaaaaaaaaaaaaa-coll", "1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-glibc",
+                            "2yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy-probe" };
+        char x[CLOSURE_LAYER_ID_MAX], y[CLOSURE_LAYER_ID_MAX];
+
+        for (size_t n = 1; n <= ELEMENTSOF(a); n++) {
+                ck_assert_uint_eq(fnv1a_id("/nix/store", a, n), fnv1a_id("/nix/store", b, n));
+                closure_layer_id("/nix/store", a, n, x);
+                closure_layer_id("/nix/store", b, n, y);
+                ck_assert_str_ne(x, y);
+        }
+        /* and a known value: printf '/nix/store\0' | sha256sum */
+        closure_layer_id("/nix/store", a, 0, x);
+        ck_assert_str_eq(x, "410b61d87f0d410410ab67ddaa2a7d8eaf9db0f3d4264946ea0972712f98b061");
 }
 END_TEST
 
@@ -102,7 +143,7 @@ START_TEST(test_generator) {
         ck_assert_msg(!strstr(listing, ".mount"), "%s", listing);
         free(listing);
         listing = test_list_dir(out, "/" CLOSURE_LAYER_LISTS);
-        ck_assert_uint_eq(strlen(listing), 2 * 16 + 1);
+        ck_assert_uint_eq(strlen(listing), 2 * 64 + 1);
         list = test_read_file(out, list_name);
         ck_assert_str_eq(list, "aaa-hello\nbbb-lib\n");
 
@@ -127,6 +168,7 @@ static Suite *closure_layer_suite(void) {
         TCase *tc = test_tcase_new("closure-layer", false), *tg = test_tcase_new("generator", true);
 
         tcase_add_test(tc, test_id);
+        tcase_add_test(tc, test_id_old_collision);
         tcase_add_test(tc, test_unit);
         suite_add_tcase(s, tc);
         tcase_add_test(tg, test_generator);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "closure-cache.h"
@@ -200,11 +201,22 @@ START_TEST(test_closure_path_errors) {
         write_closure("/\n");
         assert_build_fails("{\"closureInfo\": \"/c\"}",
                            SPEC_FILE ": key \"closureInfo\": expected store paths, got /, which would expose all of "
-                           "it.");
+                           "/nix/store.");
         write_closure("/nix/store\n");
         assert_build_fails("{\"closureInfo\": \"/c\"}",
                            SPEC_FILE ": key \"closureInfo\": expected store paths, got /nix/store, which would "
-                           "expose all of it.");
+                           "expose all of /nix/store.");
+        /* the store's parent: all of the store, and its database (issue 23) */
+        write_closure("/nix\n/nix/store/aaa-hello\n");
+        assert_build_fails("{\"closureInfo\": \"/c\"}",
+                           SPEC_FILE ": key \"closureInfo\": expected store paths, got /nix, which would expose "
+                           "all of /nix/store.");
+        /* and a path outside that leads there */
+        test_symlink(test_root, "/srv/to-nix", "/nix");
+        write_closure("/nix/store/aaa-hello\n/srv/to-nix\n");
+        assert_build_fails("{\"closureInfo\": \"/c\"}",
+                           SPEC_FILE ": key \"closureInfo\": closure path /srv/to-nix resolves to /nix, which would "
+                           "expose all of /nix/store.");
         write_closure("\n\n");
         assert_build_fails("{\"closureInfo\": \"/c\"}",
                            SPEC_FILE ": key \"closureInfo\": expected a closure, got no store paths.");
@@ -235,6 +247,38 @@ START_TEST(test_paths_outside_store) {
         assert_bind(c, 1, BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, "/etc/ssl/certs", "/etc/ssl/link", false);
         assert_bind(c, 2, BIND_FROM_VIEW, BIND_ORIGIN_CLOSURE, VIEW "/aaa-hello", "/nix/store/aaa-hello", false);
         ck_assert_str_eq(c->view_dir, VIEW);
+}
+END_TEST
+
+/* A closure path outside the store is a bind source as any other: one an
+ * unprivileged user could replace (by a link to /etc) is refused, as it
+ * is in bindReadOnlyPaths (issue 23). */
+START_TEST(test_paths_outside_store_trust) {
+        _cleanup_free_ char *path = NULL, *srv = NULL;
+
+        make_store();
+        test_mkdir_p(test_root, "/srv/x/data");
+        ck_assert_int_ge(asprintf(&srv, "%s/srv", test_root), 0);
+        ck_assert_int_ge(asprintf(&path, "%s/srv/x", test_root), 0);
+        ck_assert_int_eq(chmod(path, 0777), 0);
+        write_closure("/nix/store/aaa-hello\n/srv/x/data\n");
+        assert_build_fails("{\"closureInfo\": \"/c\"}",
+                           SPEC_FILE ": key \"closureInfo\": refusing to bind /srv/x/data, which an unprivileged "
+                           "user could replace: /srv/x is writable by anyone (mode 0777).");
+        /* the same in bindReadOnlyPaths, as before */
+        write_closure("/nix/store/aaa-hello\n");
+        assert_build_fails("{\"closureInfo\": \"/c\", \"bindReadOnlyPaths\": [\"/srv/x/data\"]}",
+                           SPEC_FILE ": key \"bindReadOnlyPaths\": refusing to bind /srv/x/data, which an "
+                           "unprivileged user could replace: /srv/x is writable by anyone (mode 0777).");
+        /* swapped for a link to /etc, by whoever may write /srv/x */
+        ck_assert_int_eq(chmod(path, 0755), 0);
+        test_symlink(test_root, "/srv/y", "/etc");
+        ck_assert_int_eq(chmod(srv, 0757), 0);
+        write_closure("/nix/store/aaa-hello\n/srv/y\n");
+        assert_build_fails("{\"closureInfo\": \"/c\"}",
+                           SPEC_FILE ": key \"closureInfo\": refusing to bind /srv/y, which an unprivileged "
+                           "user could replace: /srv is writable by anyone (mode 0757).");
+        ck_assert_int_eq(chmod(srv, 0755), 0);
 }
 END_TEST
 
@@ -765,6 +809,7 @@ static Suite *confinement_suite(void) {
         tcase_add_test(tc, test_closure_path_errors);
         tcase_add_test(tc, test_store_dir_missing);
         tcase_add_test(tc, test_paths_outside_store);
+        tcase_add_test(tc, test_paths_outside_store_trust);
         suite_add_tcase(s, tc);
 
         tc = test_tcase_new("binds", true);

@@ -344,6 +344,23 @@ START_TEST(test_output_dir_symlink_refused) {
 }
 END_TEST
 
+/* A write that fails halfway (here the layer lists' directory, which a
+ * full /run refuses as well) leaves the fail-closed drop-in, written
+ * first, never nothing; the run fails (issue 23). */
+START_TEST(test_failed_write_fails_closed) {
+        _cleanup_free_ char *dropin = NULL;
+
+        make_root();
+        write_spec("/etc/confinement.d", "foo.service.json", SPEC);
+        test_write_file(out, "/" CLOSURE_LAYER_LISTS, "not a directory");
+        ck_assert_int_lt(generator_run(test_root, out, NULL), 0);
+        dropin = read_dropin("foo.service");
+        ck_assert_msg(strstr(dropin, "AssertPathExists=" FAIL_CLOSED_PATH "\n"), "%s", dropin);
+        ck_assert_msg(strstr(dropin, "cannot write confinement-layer/"), "%s", dropin);
+        ck_assert_msg(!strstr(dropin, "RootDirectory="), "%s", dropin);
+}
+END_TEST
+
 START_TEST(test_output_dir_missing) {
         _cleanup_free_ char *missing = test_path(out, "/missing");
 
@@ -371,6 +388,7 @@ static Suite *generator_suite(void) {
         tcase_add_test(tc, test_symlinks_under_root);
         tcase_add_test(tc, test_output_dir_symlink_refused);
         tcase_add_test(tc, test_output_dir_missing);
+        tcase_add_test(tc, test_failed_write_fails_closed);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -68,7 +68,7 @@ START_TEST(test_files) {
         make_root();
         run_open(&r);
         ck_assert_int_eq(output_entry(&r.output, &r.entries.entries[0], &a), 0);
-        ck_assert_uint_eq(strlen(a.layer_id), 16);
+        ck_assert_uint_eq(strlen(a.layer_id), 64);
         ck_assert_uint_eq(a.n_layer_paths, 1);
         ck_assert_int_ge(asprintf(&unit, "confinement-layer-%s.service", a.layer_id), 0);
         ck_assert_int_ge(asprintf(&list, "confinement-layer/%s", a.layer_id), 0);

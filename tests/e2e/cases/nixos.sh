@@ -2,7 +2,7 @@
 # NixOS-built confined services: the system of tests/nixos/cases.nix,
 # evaluated on nixpkgs' module system with data/nixos/confinement.nix and
 # built offline (tests/nixos/build.sh, cached in $E2E_FIXTURES/nixos). Its
-# /etc/confinement.d (a link to one directory in the store) and the unit files of its /etc/systemd/system (as
+# specs (links into the store) and the unit files of its /etc/systemd/system (as
 # NixOS's generateUnits lays them out: links into the store,
 # NAME.d/overrides.conf for an instance and for a packaged unit) go into
 # the rootfs; the container sees the host's /nix. Each service must start
@@ -19,25 +19,21 @@ nixos_env() {
 
 # shellcheck disable=SC2154 # repo and generator are run.sh's
 setup_nixos() {
-        local root=$1 ctl units specs
+        local root=$1 ctl units
         # the package of the system is built from the binaries under test
         # (the package's, where run.sh --deb installed one)
         ctl=$(dirname "$generator")/../confinementctl/confinementctl
         [[ -x $root/usr/bin/confinementctl ]] && ctl=$root/usr/bin/confinementctl
         "$repo/tests/nixos/build.sh" "$E2E_FIXTURES/nixos" "$ctl" "$generator" || return 1
         nixos_env
-        # /etc/confinement.d as NixOS links it: a link to a directory of
-        # links to the specs in the store. That directory is a copy in the
-        # rootfs, with the specs of the other groups: a link to the store's
-        # directory itself dropped those their setups wrote before this one,
-        # and had the setups after it (which run on the host) write theirs
-        # into the host's store path through the link
-        specs=$root/usr/lib/e2e/nixos-confinement.d
-        mkdir -p "$specs" "$root/etc/confinement.d" "$root/etc/systemd/system"
-        cp -a "$(readlink -f "$NIXOS_SYSTEM/etc/confinement.d")/." "$specs/"
-        cp -a "$root/etc/confinement.d/." "$specs/"
-        rm -rf "$root/etc/confinement.d"
-        ln -s ../usr/lib/e2e/nixos-confinement.d "$root/etc/confinement.d"
+        # the specs as NixOS's /etc/confinement.d holds them, links into
+        # the store, in the rootfs's own directory, beside the other groups'
+        # specs (tests/nixos checks the generator on /etc/confinement.d as
+        # NixOS links it, one link to a directory in the store; here the
+        # setups of all groups write into one directory, and a link into the
+        # host's store would have them write into a store path)
+        mkdir -p "$root/etc/confinement.d" "$root/etc/systemd/system"
+        cp -a "$(readlink -f "$NIXOS_SYSTEM/etc/confinement.d")/." "$root/etc/confinement.d/"
         units=$(readlink -f "$NIXOS_SYSTEM/etc/systemd/system")
         cp -a "$units/." "$root/etc/systemd/system/"
 }
