@@ -10,15 +10,7 @@
 #include "bus.h"
 #include "log.h"
 #include "macro.h"
-
-static void strv_free_wrap(char ***l) {
-        if (*l) {
-                for (char **p = *l; *p; p++)
-                        free(*p);
-                free(*l);
-        }
-}
-#define _cleanup_strv_ _cleanup_(strv_free_wrap)
+#include "strv.h"
 
 int bus_log_error(int r, const sd_bus_error *error, const char *what) {
         assert(what);
@@ -107,7 +99,7 @@ const Prop *props_get(const Props *p, const char *name) {
 }
 
 static int read_strv_into(sd_bus_message *m, PathList *l) {
-        _cleanup_strv_ char **v = NULL;
+        _cleanup_strv_free_ char **v = NULL;
         int r;
 
         r = sd_bus_message_read_strv(m, &v);

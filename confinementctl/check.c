@@ -15,10 +15,16 @@
 
 typedef struct Counts {
         size_t n[_ENTRY_STATE_MAX];
+        size_t missing; /* files named that do not exist */
         size_t total;
 } Counts;
 
-static void report(const char *file, const char *unit, EntryState state, const Confinement *c, Counts *counts) {
+/* One verdict on stdout, with the reason of an invalid or ignored spec
+ * (also logged on stderr), without the file name it starts with. */
+static void report(const char *file, const char *unit, EntryState state, const Confinement *c, const char *reason,
+                   Counts *counts) {
+        size_t n = strlen(file);
+
         counts->n[state]++;
         counts->total++;
         if (arg_quiet)
@@ -34,7 +40,12 @@ static void report(const char *file, const char *unit, EntryState state, const C
                 printf(", not confined");
         else if (state == ENTRY_INVALID)
                 printf(", will not start");
-        printf(".\n");
+        if (reason && (state == ENTRY_INVALID || state == ENTRY_IGNORED)) {
+                if (strncmp(reason, file, n) == 0 && strncmp(reason + n, ": ", 2) == 0)
+                        reason += n + 2;
+                printf(": %s\n", reason);
+        } else
+                printf(".\n");
 }
 
 static int check_in_effect(Counts *counts) {
@@ -46,16 +57,12 @@ static int check_in_effect(Counts *counts) {
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < ctl.entries.n; i++) {
-                const EntryOutput *o;
-
-                r = ctl_output(&ctl, &ctl.entries.entries[i], false, &o);
-                if (r < 0)
-                        return r;
-                /* The library logged why a spec is invalid; a name it skips is ours to tell. */
-                if (o->state == ENTRY_IGNORED)
-                        log_error("%s", o->reason);
-                report(o->entry->path, o->unit, o->state, o->confinement, counts);
+        r = ctl_output_all(&ctl, false);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ctl.n_outputs; i++) {
+                const EntryOutput *o = &ctl.outputs[i];
+                report(o->entry->path, o->unit, o->state, o->confinement, o->reason, counts);
         }
         return 0;
 }
@@ -102,29 +109,43 @@ static int check_file(Resolver *resolver, const char *file, Counts *counts) {
         }
         if (!path)
                 return log_oom();
+        if (access(path, F_OK) < 0) {
+                log_error_errno(errno, "%s: cannot check: %m", file);
+                counts->missing++;
+                counts->total++;
+                if (!arg_quiet)
+                        printf("%s: %smissing%s.\n", file, ansi(ANSI_RED), ansi(ANSI_NORMAL));
+                return 0;
+        }
 
         {
                 size_t n = strlen(name), k = strlen(SPEC_SUFFIX);
                 SpecEntry e = { .name = (char *) name, .path = path };
 
                 if (n <= k || !streq(name + n - k, SPEC_SUFFIX)) {
-                        log_error("%s: expected a file named UNIT.json, after the service unit it confines.", file);
-                        report(file, NULL, ENTRY_IGNORED, NULL, counts);
+                        static const char why_name[] =
+                                "expected a file named UNIT.json, after the service unit it confines.";
+                        log_error("%s: %s", file, why_name);
+                        report(file, NULL, ENTRY_IGNORED, NULL, why_name, counts);
                         return 0;
                 }
                 r = spec_entry_unit(&e, &unit, &why);
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0) {
-                        log_error("%s: \"%.*s\" %s; the file name must be UNIT.json for a service unit.", file,
-                                  (int) (n - k), name, why);
-                        report(file, NULL, ENTRY_IGNORED, NULL, counts);
+                        _cleanup_free_ char *reason = NULL;
+
+                        if (asprintf(&reason, "\"%.*s\" %s; the file name must be UNIT.json for a service unit.",
+                                     (int) (n - k), name, why) < 0)
+                                return log_oom();
+                        log_error("%s: %s", file, reason);
+                        report(file, NULL, ENTRY_IGNORED, NULL, reason, counts);
                         return 0;
                 }
         }
 
         if (file_is_mask(path)) {
-                report(file, unit, ENTRY_MASKED, NULL, counts);
+                report(file, unit, ENTRY_MASKED, NULL, NULL, counts);
                 return 0;
         }
 
@@ -140,7 +161,15 @@ static int check_file(Resolver *resolver, const char *file, Counts *counts) {
                 r = confinement_resolve(&resolver->cache, &info, unit, spec, &c, &d);
         if (r == -ENOMEM)
                 return log_oom();
-        report(file, unit, r >= 0 ? ENTRY_VALID : ENTRY_INVALID, c, counts);
+        {
+                /* the reason names the file as an absolute path */
+                const char *reason = d.reason;
+                size_t n = strlen(path);
+
+                if (reason && strncmp(reason, path, n) == 0 && strncmp(reason + n, ": ", 2) == 0)
+                        reason += n + 2;
+                report(file, unit, r >= 0 ? ENTRY_VALID : ENTRY_INVALID, c, reason, counts);
+        }
         return 0;
 }
 
@@ -172,8 +201,10 @@ int verb_check(int argc, char *argv[]) {
                                         printf("%s %zu %s", first ? ":" : ",", counts.n[s], entry_state_to_string(s));
                                         first = false;
                                 }
+                        if (counts.missing > 0)
+                                printf("%s %zu missing", first ? ":" : ",", counts.missing);
                         printf(".\n");
                 }
         }
-        return counts.n[ENTRY_INVALID] + counts.n[ENTRY_IGNORED] > 0 ? EXIT_ERROR : EXIT_OK;
+        return counts.n[ENTRY_INVALID] + counts.n[ENTRY_IGNORED] + counts.missing > 0 ? EXIT_ERROR : EXIT_OK;
 }

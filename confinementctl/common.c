@@ -8,6 +8,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 #include "unit-name.h"
 
 bool colors_enabled(void) {
@@ -197,6 +198,23 @@ static int ctl_output_next(Ctl *ctl, bool quiet) {
         if (r < 0)
                 return log_oom();
         ctl->n_outputs++;
+        return 0;
+}
+
+int ctl_output_all(Ctl *ctl, bool quiet) {
+        int r;
+
+        assert(ctl);
+        assert(ctl->outputs);
+
+        while (ctl->n_outputs < ctl->entries.n) {
+                r = ctl_output_next(ctl, quiet);
+                if (r < 0)
+                        return r;
+                /* The library logged why a spec is invalid; a name it skips is ours to tell. */
+                if (!quiet && ctl->outputs[ctl->n_outputs - 1].state == ENTRY_IGNORED)
+                        log_error("%s", ctl->outputs[ctl->n_outputs - 1].reason);
+        }
         return 0;
 }
 

@@ -104,6 +104,9 @@ void ctl_done(Ctl *ctl);
  * reason is the whole message. With quiet, the library's messages are
  * silenced. 0, or a logged -ENOMEM. */
 int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret);
+/* The same for every entry, into ctl->outputs; unless quiet, an ignored
+ * entry's reason is logged as an error (the library logs the others). */
+int ctl_output_all(Ctl *ctl, bool quiet);
 
 /* Silences the library's messages (a listing shows the reason itself)
  * unless debugging was asked for; returns what to pass to quiet_end(). */

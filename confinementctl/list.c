@@ -11,14 +11,9 @@
 
 typedef struct Listing {
         Root *root; /* the verb's, borrowed */
-        const EntryOutput **items; /* the verb's, borrowed */
+        const EntryOutput *items; /* the verb's, borrowed */
         size_t n;
 } Listing;
-
-static void listing_done(Listing *l) {
-        free(l->items);
-        *l = (Listing) { .root = l->root };
-}
 
 /* The mode a spec asks for, also when it cannot be honoured; -1 when it
  * cannot be read. */
@@ -86,7 +81,7 @@ static int print_json(const Listing *l) {
         if (!specs)
                 return log_oom();
         for (size_t i = 0; i < l->n; i++) {
-                const EntryOutput *res = l->items[i];
+                const EntryOutput *res = &l->items[i];
                 const Confinement *c = res->confinement;
                 json_t *spec, *shadowed = json_array();
                 int mode = spec_mode(l->root, res);
@@ -130,7 +125,7 @@ static int print_table(const Listing *l) {
         if (!t)
                 return log_oom();
         for (size_t i = 0; i < l->n && r >= 0; i++) {
-                const EntryOutput *res = l->items[i];
+                const EntryOutput *res = &l->items[i];
                 int mode = spec_mode(l->root, res);
 
                 count[res->state]++;
@@ -176,7 +171,7 @@ static int print_table(const Listing *l) {
                 }
         printf(".\n");
         for (size_t i = 0; i < l->n; i++) {
-                const EntryOutput *res = l->items[i];
+                const EntryOutput *res = &l->items[i];
                 if (res->state == ENTRY_INVALID || res->state == ENTRY_IGNORED)
                         printf("%s%s%s: %s\n", ansi(entry_state_color(res->state)), res->unit ?: res->entry->name,
                                ansi(ANSI_NORMAL), res->reason ?: "the spec cannot be honoured");
@@ -186,20 +181,14 @@ static int print_table(const Listing *l) {
 
 int verb_list(int argc, char *argv[]) {
         _cleanup_(ctl_done) Ctl ctl = {};
-        _cleanup_(listing_done) Listing l = { .root = &ctl.root };
         int r;
 
         r = ctl_open(&ctl, CTL_ENTRIES);
+        if (r >= 0)
+                r = ctl_output_all(&ctl, true);
         if (r < 0)
                 return r;
-        l.items = calloc(ctl.entries.n ?: 1, sizeof *l.items);
-        if (!l.items)
-                return log_oom();
-        for (size_t i = 0; i < ctl.entries.n; i++) {
-                r = ctl_output(&ctl, &ctl.entries.entries[i], true, &l.items[l.n]);
-                if (r < 0)
-                        return r;
-                l.n++;
-        }
+
+        Listing l = { .root = &ctl.root, .items = ctl.outputs, .n = ctl.n_outputs };
         return arg_json ? print_json(&l) : print_table(&l);
 }

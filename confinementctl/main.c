@@ -27,6 +27,7 @@ const char *arg_bin_sh = NULL;
 PathList arg_bind = {};
 PathList arg_bind_ro = {};
 PathList arg_needs = {};
+static bool arg_help = false;
 
 /* What a verb honours besides its arguments; any other option given with
  * it is a usage error (dispatch_verb()). */
@@ -47,17 +48,35 @@ typedef struct Verb {
         int min_args, max_args;
         VerbFlags flags;
         int (*run)(int argc, char *argv[]);
+        const char *usage; /* its arguments, for "confinementctl VERB --help" */
+        const char *help;  /* what it does */
 } Verb;
 
 static const Verb verbs[] = {
-        { "list",    0, 0,        VERB_ROOT | VERB_JSON,           verb_list },
-        { "check",   0, VERB_ANY, VERB_ROOT | VERB_NO_TRUST_CHECK, verb_check },
-        { "cat",     1, VERB_ANY, VERB_ROOT,                       verb_cat },
-        { "paths",   1, 1,        VERB_ROOT | VERB_JSON,           verb_paths },
-        { "verify",  0, VERB_ANY, VERB_JSON,                       verb_verify },
-        { "reload",  0, 0,        0,                               verb_reload },
-        { "new",     1, 1,        VERB_ROOT | VERB_SPEC_OPTIONS,   verb_new },
-        { "refresh", 0, VERB_ANY, VERB_ROOT,                       verb_refresh },
+        { "list", 0, 0, VERB_ROOT | VERB_JSON, verb_list, "",
+          "List the specs in effect, where they come from, what they override or mask,\n"
+          "their mode and closure size, and why an invalid one cannot be honoured." },
+        { "check", 0, VERB_ANY, VERB_ROOT | VERB_NO_TRUST_CHECK, verb_check, "[FILE...]",
+          "Validate the specs in effect, or the files given (each named UNIT.json), as\n"
+          "the generator does. Exits 1 when any cannot be honoured." },
+        { "cat", 1, VERB_ANY, VERB_ROOT, verb_cat, "UNIT...",
+          "Show every file the generator writes for UNIT: its drop-in (confining, or\n"
+          "keeping it from starting), the store view's mount unit, the closure's layer\n"
+          "unit and its list of store paths. Nothing is written." },
+        { "paths", 1, 1, VERB_ROOT | VERB_JSON, verb_paths, "UNIT",
+          "Show every path UNIT sees when confined and where it comes from." },
+        { "verify", 0, VERB_ANY, VERB_JSON, verb_verify, "[UNIT...]",
+          "Compare the running systemd's units with what their specs give now. Its exit\n"
+          "status ORs 2 (a unit differs or its drop-in is outdated), 4 (confined without\n"
+          "a spec), 8 (a spec's unit is not loaded), 16 (a spec cannot be honoured)." },
+        { "reload", 0, 0, 0, verb_reload, "",
+          "Check every spec, reload systemd (the generator runs), and show whose\n"
+          "confinement changed and which running units to restart." },
+        { "new", 1, 1, VERB_ROOT | VERB_SPEC_OPTIONS, verb_new, "UNIT",
+          "Confine UNIT, whose Exec*= settings name store paths: write its spec to\n"
+          "/etc/confinement.d and its closureInfo, computed from the store." },
+        { "refresh", 0, VERB_ANY, VERB_ROOT, verb_refresh, "[UNIT...]",
+          "Recompute the closures of the specs that \"new\" made (all, or those of UNIT)." },
 };
 
 /* As systemd's STATIC_DESTRUCTOR_REGISTER: the option lists go at exit,
@@ -88,7 +107,7 @@ static void help(void) {
                "  refresh [UNIT...]    Recompute the closures of the specs made by new\n"
                "\n"
                "Options:\n"
-               "  -h --help            Show this help\n"
+               "  -h --help            Show this help (after a command: the command's)\n"
                "     --version         Show the version\n"
                "     --root=DIR        Read specs, closures, store paths and units under DIR\n"
                "                       (list, check, cat, paths; new, refresh write there)\n"
@@ -114,6 +133,39 @@ static void help(void) {
                "                       users, time, locale, journal, dbus (\"-\": optional)\n"
                "\n"
                "See the confinementctl(1) man page for details.\n");
+}
+
+/* "confinementctl VERB --help": what it does and the options it honours. */
+static void verb_help(const Verb *v) {
+        printf("Usage: confinementctl [OPTIONS...] %s%s%s\n\n%s\n\nOptions:\n", v->name, *v->usage ? " " : "",
+               v->usage, v->help);
+        printf("  -h --help            Show this help\n");
+        if (v->flags & VERB_ROOT)
+                printf("     --root=DIR        Read specs, closures, store paths and units under DIR\n"
+                       "     --unit-path=DIR[:DIR...]\n"
+                       "                       Look units up in these directories only\n");
+        if (v->flags & VERB_NO_TRUST_CHECK)
+                printf("     --no-trust-check  Do not refuse files an unprivileged user could change\n");
+        if (v->flags & VERB_JSON)
+                printf("     --json            Print one JSON document\n");
+        if (streq(v->name, "list") || streq(v->name, "check") || streq(v->name, "verify"))
+                printf("     --no-legend       Print no column headers and no summary\n");
+        if (streq(v->name, "check") || streq(v->name, "reload"))
+                printf("  -q --quiet           Print errors only\n");
+        if (streq(v->name, "reload") || streq(v->name, "new"))
+                printf("  -f --force           %s\n", streq(v->name, "new") ? "Replace an existing spec"
+                                                                          : "Reload even when a spec is invalid");
+        if (v->flags & VERB_SPEC_OPTIONS)
+                printf("     --mode=MODE       full-apivfs (default), chroot-only or full\n"
+                       "     --bin-sh=PATH     The program bound at /bin/sh\n"
+                       "     --bind=[-]SRC[:DST]\n"
+                       "                       Bind SRC writable (at DST; \"-\": optional)\n"
+                       "     --bind-ro=[-]SRC[:DST]\n"
+                       "                       The same, read-only\n"
+                       "     --needs=[-]NEED[,...]\n"
+                       "                       What of the host it needs (dns, tls, users, time,\n"
+                       "                       locale, journal, dbus; \"-\": when there)\n");
+        printf("\nSee the confinementctl(1) man page for details.\n");
 }
 
 /* Whether any option of "new" was given. */
@@ -232,8 +284,8 @@ static int parse_argv(int argc, char *argv[]) {
         while ((c = getopt_long(argc, argv, "hqf", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
-                        help();
-                        return 0;
+                        arg_help = true;
+                        break;
                 case ARG_VERSION:
                         printf("confinementctl %s\n", PROJECT_VERSION);
                         return 0;
@@ -291,6 +343,16 @@ static int parse_argv(int argc, char *argv[]) {
                         /* getopt said what is wrong. */
                         return -EINVAL;
                 }
+        if (arg_help) {
+                /* "confinementctl VERB --help" tells of the verb alone. */
+                const Verb *v = optind < argc ? verb_find(argv[optind]) : NULL;
+
+                if (v)
+                        verb_help(v);
+                else
+                        help();
+                return 0;
+        }
         return 1;
 }
 

@@ -272,7 +272,7 @@ static int find_tool(const char *tool, char **ret) {
         return *ret ? 0 : log_oom();
 }
 
-static int closure_compute(const StoreKind *k, const PathList *roots, ClosureFiles *ret) {
+static int closure_files_compute(const StoreKind *k, const PathList *roots, ClosureFiles *ret) {
         _cleanup_(path_list_done) PathList closure = {};
         _cleanup_free_ char *tool = NULL;
         Text paths = {}, reg = {};
@@ -597,7 +597,7 @@ int verb_new(int argc, char *argv[]) {
         if (r < 0)
                 return r; /* logged with the key */
 
-        r = closure_compute(kind, &roots, &closure);
+        r = closure_files_compute(kind, &roots, &closure);
         /* The guard before the spec: a unit with a spec and no guard could
          * start unconfined after a reload that left no drop-in. */
         if (r >= 0)
@@ -693,7 +693,7 @@ static int refresh_one(Resolver *res, const char *unit, bool explicit) {
                 return no_store_paths(unit, &info, kind->store_dir);
         r = collect_roots(res->cache.root, &info, kind->store_dir, spec->bin_sh, &roots);
         if (r >= 0)
-                r = closure_compute(kind, &roots, &closure);
+                r = closure_files_compute(kind, &roots, &closure);
         if (r < 0)
                 return r;
 

@@ -125,16 +125,11 @@ int verb_reload(int argc, char *argv[]) {
         r = ctl_open(&ctl, CTL_ENTRIES);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < ctl.entries.n; i++) {
-                const EntryOutput *o;
-
-                r = ctl_output(&ctl, &ctl.entries.entries[i], false, &o);
-                if (r < 0)
-                        return r;
-                if (o->state == ENTRY_IGNORED)
-                        log_error("%s", o->reason);
-                invalid += o->state == ENTRY_INVALID || o->state == ENTRY_IGNORED;
-        }
+        r = ctl_output_all(&ctl, false);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ctl.n_outputs; i++)
+                invalid += ctl.outputs[i].state == ENTRY_INVALID || ctl.outputs[i].state == ENTRY_IGNORED;
         if (invalid > 0 && !arg_force)
                 return log_error_errno(EINVAL,
                                        "Not reloading: %zu spec%s cannot be honoured (see above); their units would "

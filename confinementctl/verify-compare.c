@@ -18,7 +18,7 @@
 #include "path-util.h"
 #include "unit-escape.h"
 #include "unit-file.h"
-#include "verify.h"
+#include "verify-compare.h"
 
 #define MS_REC_FLAG 16384ULL
 
@@ -246,7 +246,7 @@ typedef struct Compare {
 
 static int compare_skip(const Compare *c) {
         assert(c);
-        return 0; /* compared as a whole (compare_binds()) */
+        return 0; /* compared as a whole (verify_compare_binds()) */
 }
 
 /* AssertPathExists=, ConditionPathExists=: an entry of the unit's Asserts or
@@ -511,7 +511,7 @@ static const Comparer *comparer_find(const char *key) {
         return NULL;
 }
 
-int compare_setting(const char *unit, const Assignment *a, const Props *props, Report *rep) {
+int verify_compare_setting(const char *unit, const Assignment *a, const Props *props, Report *rep) {
         const Compare c = {
                 .unit = unit,
                 .key = a->key,
@@ -540,7 +540,7 @@ int compare_setting(const char *unit, const Assignment *a, const Props *props, R
         return compare_value(&c);
 }
 
-int compare_binds(const char *unit, const Assignments *a, const Props *props, const char *store_dir,
+int verify_compare_binds(const char *unit, const Assignments *a, const Props *props, const char *store_dir,
                          Report *rep) {
         static const char *const keys[] = { "BindPaths", "BindReadOnlyPaths" };
         int r = 0;

@@ -24,7 +24,7 @@
 #include "path-list.h"
 #include "path-util.h"
 #include "table.h"
-#include "verify.h"
+#include "verify-compare.h"
 
 /* verify's exit status: these bits ORed (EXIT_ERROR is 1). */
 #define VERIFY_MISMATCH 2   /* a unit is not confined as its spec says, or its drop-in is outdated */
@@ -274,11 +274,11 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                 const char *store_dir = c->res->confinement ? c->res->confinement->store_dir : NULL;
 
                 for (size_t i = 0; i < c->assignments.n; i++) {
-                        r = compare_setting(unit, &c->assignments.items[i], &props, rep);
+                        r = verify_compare_setting(unit, &c->assignments.items[i], &props, rep);
                         if (r < 0)
                                 return log_oom();
                 }
-                r = compare_binds(unit, &c->assignments, &props, store_dir, rep);
+                r = verify_compare_binds(unit, &c->assignments, &props, store_dir, rep);
                 if (r < 0)
                         return log_oom();
                 if (rep->differences.n > before)

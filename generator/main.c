@@ -12,6 +12,10 @@
 #include "generator.h"
 #include "log.h"
 
+#ifndef PROJECT_VERSION
+#define PROJECT_VERSION "unknown"
+#endif
+
 static void help(void) {
         printf("Usage: confinement-generator [--root=DIR] NORMAL_DIR [EARLY_DIR LATE_DIR]\n"
                "\n"
@@ -21,13 +25,18 @@ static void help(void) {
                "daemon-reload.\n"
                "\n"
                "  --root=DIR   read specs, closures and store paths under DIR\n"
-               "  -h --help    show this help\n");
+               "  -h --help    show this help\n"
+               "  --version    show the version\n"
+               "\n"
+               "Run by hand, it logs to stderr; run by systemd, to the kernel log\n"
+               "(SYSTEMD_LOG_TARGET=console|kmsg and SYSTEMD_LOG_LEVEL= decide otherwise).\n");
 }
 
 int main(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "root", required_argument, NULL, 'r' },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 {},
         };
         GeneratorDirs dirs = generator_dirs_default;
@@ -52,6 +61,9 @@ int main(int argc, char *argv[]) {
                         break;
                 case 'h':
                         help();
+                        return 0;
+                case 'V':
+                        printf("confinement-generator %s\n", PROJECT_VERSION);
                         return 0;
                 default:
                         return 1;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -7,13 +8,16 @@
 
 void diag_done(Diag *d) {
         free(d->reason);
-        d->reason = NULL;
+        d->reason = NULL; /* the file stays */
 }
 
-int diag_error(Diag *d, int error, const char *file, const char *key, const char *fmt, ...) {
+int diag_error(Diag *d, int error, const char *key, const char *fmt, ...) {
         _cleanup_free_ char *msg = NULL, *full = NULL;
         va_list ap;
         int r;
+
+        assert(d);
+        assert(d->file);
 
         if (error == -ENOMEM)
                 return error;
@@ -30,14 +34,14 @@ int diag_error(Diag *d, int error, const char *file, const char *key, const char
                 return log_oom();
 
         if (key)
-                r = asprintf(&full, "%s: key \"%s\": %s", file, key, msg);
+                r = asprintf(&full, "%s: key \"%s\": %s", d->file, key, msg);
         else
-                r = asprintf(&full, "%s: %s", file, msg);
+                r = asprintf(&full, "%s: %s", d->file, msg);
         if (r < 0)
                 return log_oom();
 
         log_error("%s", full);
-        if (d && !d->reason)
+        if (!d->reason)
                 d->reason = TAKE_PTR(full);
         return -error;
 }

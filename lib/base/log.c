@@ -60,6 +60,10 @@ void log_setup(const char *ident, LogTarget target) {
                 journal_stream = true;
                 return;
         }
+        /* systemd (251 and later) sets $SYSTEMD_SCOPE for the generators it
+         * runs: without it, someone ran us by hand and reads stderr. */
+        if (target == LOG_TARGET_AUTO && !getenv("SYSTEMD_SCOPE"))
+                return;
         /* When kmsg cannot be opened (no /dev in a chroot, say), stderr it is. */
         kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }

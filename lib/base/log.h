@@ -10,9 +10,10 @@
 #include "macro.h"
 
 typedef enum LogTarget {
-        LOG_TARGET_AUTO,    /* kmsg unless stderr is a tty or, in a service,
-                               the journal ($JOURNAL_STREAM: stderr with a
-                               "<level>" prefix) */
+        LOG_TARGET_AUTO,    /* a tty on stderr: stderr; in a service whose stderr
+                               is the journal ($JOURNAL_STREAM): stderr with a
+                               "<level>" prefix; run by systemd as a generator
+                               ($SYSTEMD_SCOPE): kmsg; else (by hand) stderr */
         LOG_TARGET_CONSOLE, /* stderr */
         LOG_TARGET_KMSG,
 } LogTarget;

@@ -24,8 +24,7 @@ void closure_cache_done(ClosureCache *c) {
         *c = CLOSURE_CACHE_INIT(c->root);
 }
 
-static int read_closure_info(ClosureCache *c, const char *path, const char *spec_file, ClosureInfo **ret,
-                             Diag *d) {
+static int read_closure_info(ClosureCache *c, const char *path, ClosureInfo **ret, Diag *d) {
         ClosureInfo *ci;
         int r;
 
@@ -34,7 +33,7 @@ static int read_closure_info(ClosureCache *c, const char *path, const char *spec
                 free(ci);
                 return -ENOMEM;
         }
-        r = closure_read_store_paths(&(ClosureSource) { c->root, path, spec_file, d }, &ci->store_paths);
+        r = closure_read_store_paths(&(ClosureSource) { c->root, path, d }, &ci->store_paths);
         if (r < 0) {
                 closure_info_free(ci);
                 return r;
@@ -44,8 +43,7 @@ static int read_closure_info(ClosureCache *c, const char *path, const char *spec
         return 0;
 }
 
-int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file,
-                      ClosureInfo **ret, Diag *d) {
+int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, ClosureInfo **ret, Diag *d) {
         ClosureInfo *ci = NULL;
         ssize_t i;
         int r;
@@ -60,7 +58,7 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, cons
                 return 0;
         }
 
-        r = read_closure_info(c, closure_info, spec_file, &ci, d);
+        r = read_closure_info(c, closure_info, &ci, d);
         if (r < 0)
                 return r;
         if (!keep) {
@@ -83,7 +81,7 @@ int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, cons
 
 /* Every registered path must be one store-paths lists: checked once per
  * closureInfo, so that the closure of any roots needs no check per path. */
-static int check_registration(const ClosureInfo *ci, const RefGraph *g, const char *spec_file, Diag *d) {
+static int check_registration(const ClosureInfo *ci, const RefGraph *g, Diag *d) {
         _cleanup_free_ bool *listed = calloc(g->index.n ?: 1, sizeof *listed);
         size_t n = 0;
 
@@ -99,14 +97,14 @@ static int check_registration(const ClosureInfo *ci, const RefGraph *g, const ch
         }
         for (size_t v = 0; n < g->index.n && v < g->index.n; v++)
                 if (!listed[v])
-                        return diag_error(d, 0, spec_file, "closureInfo",
+                        return diag_error(d, 0, "closureInfo",
                                           "%s/" REGISTRATION_FILE " refers to %s, which its " CLOSURE_STORE_PATHS
                                           " does not list.",
                                           ci->path, g->index.paths[v]);
         return 0;
 }
 
-int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, RefGraph **ret, Diag *d) {
+int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, RefGraph **ret, Diag *d) {
         _cleanup_ref_graph_ RefGraph *g = NULL;
         int r;
 
@@ -115,10 +113,10 @@ int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_fi
         assert(ret);
 
         if (!ci->graph) {
-                r = registration_read(&(ClosureSource) { c->root, ci->path, spec_file, d }, &g);
+                r = registration_read(&(ClosureSource) { c->root, ci->path, d }, &g);
                 if (r < 0)
                         return r;
-                r = check_registration(ci, g, spec_file, d);
+                r = check_registration(ci, g, d);
                 if (r < 0)
                         return r;
                 ci->graph = TAKE_PTR(g);

@@ -32,15 +32,13 @@ typedef struct ClosureCache {
         StoreCache store; /* the store entries closure paths name */
 } ClosureCache;
 
-#define CLOSURE_CACHE_INIT(r) ((ClosureCache) { .root = (r) })
+#define CLOSURE_CACHE_INIT(r) ((ClosureCache) { .root = (r), .store = STORE_CACHE_INIT(r) })
 
 void closure_cache_done(ClosureCache *c);
 
-/* The closureInfo at path closure_info, for the spec spec_file (in
- * messages, as d). 0 when the cache owns *ret (kept, with keep, or cached
+/* The closureInfo at path closure_info, for d's spec (in messages). 0 when the cache owns *ret (kept, with keep, or cached
  * already); 1 when the caller does, and frees it with
  * closure_info_free(). */
-int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, const char *spec_file,
-                      ClosureInfo **ret, Diag *d);
+int closure_cache_get(ClosureCache *c, const char *closure_info, bool keep, ClosureInfo **ret, Diag *d);
 void closure_info_free(ClosureInfo *ci);
-int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, const char *spec_file, RefGraph **ret, Diag *d);
+int closure_info_get_graph(ClosureCache *c, ClosureInfo *ci, RefGraph **ret, Diag *d);

@@ -12,7 +12,7 @@
 #include "path-util.h"
 #include "read-file.h"
 
-int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d) {
+int closure_parse_store_paths(FILE *f, const char *name, PathList *paths, Diag *d) {
         assert(f);
         assert(name);
         assert(paths);
@@ -30,21 +30,21 @@ int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, 
                 if (n == 0)
                         continue;
                 if (n != strlen(line))
-                        return diag_error(d, 0, spec_file, "closureInfo", "%s:%zu: contains a NUL byte.", name,
+                        return diag_error(d, 0, "closureInfo", "%s:%zu: contains a NUL byte.", name,
                                           lineno);
                 if (path_check_safe(line, &why) < 0)
-                        return diag_error(d, 0, spec_file, "closureInfo",
+                        return diag_error(d, 0, "closureInfo",
                                           "%s:%zu: expected an absolute, normalized path, got \"%s\": %s.", name,
                                           lineno, line, why);
                 if (paths->n >= REF_GRAPH_PATHS_MAX)
-                        return diag_error(d, E2BIG, spec_file, "closureInfo", "%s:%zu: more than %d paths.", name,
+                        return diag_error(d, E2BIG, "closureInfo", "%s:%zu: more than %d paths.", name,
                                           lineno, REF_GRAPH_PATHS_MAX);
                 r = path_list_add(paths, line);
                 if (r < 0)
                         return r;
         }
         if (r < 0)
-                return diag_error(d, r, spec_file, "closureInfo", "%s: cannot read: %m.", name);
+                return diag_error(d, r, "closureInfo", "%s: cannot read: %m.", name);
         return 0;
 }
 
@@ -61,16 +61,16 @@ int closure_file_open(const ClosureSource *s, const char *file_name, char **ret_
                 return -ENOMEM;
         r = path_check_trusted(s->root, name, &distrust);
         if (r == -EPERM)
-                return diag_error(s->d, r, s->spec_file, "closureInfo",
+                return diag_error(s->d, r, "closureInfo",
                                   "refusing %s, which an unprivileged user could change: %s.", name, distrust);
         if (r == -ENOMEM)
                 return r;
         /* Any other failure (a missing file) is reported by the open. */
         r = open_regular_file(s->root, name, ret);
         if (r == -EBADFD)
-                return diag_error(s->d, r, s->spec_file, "closureInfo", "%s: expected a regular file.", name);
+                return diag_error(s->d, r, "closureInfo", "%s: expected a regular file.", name);
         if (r < 0)
-                return diag_error(s->d, r, s->spec_file, "closureInfo", "%s: cannot open: %m.", name);
+                return diag_error(s->d, r, "closureInfo", "%s: cannot open: %m.", name);
         *ret_name = TAKE_PTR(name);
         return 0;
 }
@@ -85,7 +85,7 @@ int closure_read_store_paths(const ClosureSource *s, PathList *paths) {
         r = closure_file_open(s, CLOSURE_STORE_PATHS, &name, &f);
         if (r < 0)
                 return r;
-        return closure_parse_store_paths(f, name, s->spec_file, paths, s->d);
+        return closure_parse_store_paths(f, name, paths, s->d);
 }
 
 /* The registration (nix-store --dump-db): the reference graph. */
@@ -98,7 +98,7 @@ typedef struct Edge {
  * interned paths, and which paths have a record of their own. */
 typedef struct Parser {
         LineReader reader;
-        const char *name, *spec_file;
+        const char *name;
         Diag *d;
         char *line;
         size_t lineno;
@@ -132,24 +132,24 @@ static int next_line(Parser *p) {
         }
         if (r < 0)
                 return r == -ENOMEM ? r
-                                    : diag_error(p->d, r, p->spec_file, "closureInfo", "%s: cannot read: %m.",
+                                    : diag_error(p->d, r, "closureInfo", "%s: cannot read: %m.",
                                                  p->name);
         p->lineno++;
         if (n != strlen(p->line))
-                return diag_error(p->d, 0, p->spec_file, "closureInfo", "%s:%zu: contains a NUL byte.", p->name,
+                return diag_error(p->d, 0, "closureInfo", "%s:%zu: contains a NUL byte.", p->name,
                                   p->lineno);
         return 0;
 }
 
 static int fail(Parser *p, const char *expected) {
-        return diag_error(p->d, 0, p->spec_file, "closureInfo", "%s:%zu: expected %s, got \"%.80s\".", p->name,
+        return diag_error(p->d, 0, "closureInfo", "%s:%zu: expected %s, got \"%.80s\".", p->name,
                           p->lineno, expected, p->line);
 }
 
 static int expect_line(Parser *p, const char *expected) {
         int r = next_line(p);
         if (r == -ENODATA)
-                return diag_error(p->d, 0, p->spec_file, "closureInfo",
+                return diag_error(p->d, 0, "closureInfo",
                                   "%s:%zu: expected %s, got the end of the file.", p->name, p->lineno, expected);
         return r;
 }
@@ -176,7 +176,7 @@ static ssize_t intern_path(Parser *p, PathIndex *index) {
         if (i >= 0 && (size_t) i == known && path_check_safe(p->line, NULL) < 0)
                 return fail(p, "an absolute, normalized store path");
         if (i >= 0 && index->n > REF_GRAPH_PATHS_MAX)
-                return diag_error(p->d, E2BIG, p->spec_file, "closureInfo", "%s:%zu: more than %d paths.",
+                return diag_error(p->d, E2BIG, "closureInfo", "%s:%zu: more than %d paths.",
                                   p->name, p->lineno, REF_GRAPH_PATHS_MAX);
         return i;
 }
@@ -253,7 +253,7 @@ static int build_adjacency(Parser *p) {
 
         for (size_t i = 0; i < g->index.n; i++)
                 if (i >= p->allocated_defined || !p->defined[i])
-                        return diag_error(p->d, 0, p->spec_file, "closureInfo",
+                        return diag_error(p->d, 0, "closureInfo",
                                           "%s: a path refers to %s, which is not registered.", p->name,
                                           g->index.paths[i]);
 
@@ -274,8 +274,8 @@ static int build_adjacency(Parser *p) {
 
 /* Records first, as edges between interned paths; the compact adjacency
  * arrays once every path is known, since references may come first. */
-int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d) {
-        _cleanup_(parser_done) Parser p = { .name = name, .spec_file = spec_file, .d = d, .line = nothing };
+int registration_parse(FILE *f, const char *name, RefGraph **ret, Diag *d) {
+        _cleanup_(parser_done) Parser p = { .name = name, .d = d, .line = nothing };
         int r;
 
         assert(f);
@@ -314,5 +314,5 @@ int registration_read(const ClosureSource *s, RefGraph **ret) {
         r = closure_file_open(s, REGISTRATION_FILE, &name, &f);
         if (r < 0)
                 return r;
-        return registration_parse(f, name, s->spec_file, ret, s->d);
+        return registration_parse(f, name, ret, s->d);
 }

@@ -14,13 +14,12 @@
 #define CLOSURE_STORE_PATHS "store-paths"
 #define REGISTRATION_FILE "registration"
 
-/* One closureInfo directory to read: under which root, and for whom
- * (spec_file names the spec in messages, with the key "closureInfo"; the
- * first problem is kept in d). */
+/* One closureInfo directory to read: under which root, and for whom (d:
+ * its spec names the messages, with the key "closureInfo"; the first
+ * problem is kept there). */
 typedef struct ClosureSource {
         Root *root;
         const char *dir; /* the closureInfo directory, under root */
-        const char *spec_file;
         Diag *d;
 } ClosureSource;
 
@@ -34,7 +33,7 @@ int closure_read_store_paths(const ClosureSource *s, PathList *paths);
 /* Reads dir/registration into a new graph. */
 int registration_read(const ClosureSource *s, RefGraph **ret);
 
-/* The same from a stream already open; name (the file) and spec_file
- * name it in messages, with the line. */
-int closure_parse_store_paths(FILE *f, const char *name, const char *spec_file, PathList *paths, Diag *d);
-int registration_parse(FILE *f, const char *name, const char *spec_file, RefGraph **ret, Diag *d);
+/* The same from a stream already open; name (the file) and d's spec name
+ * it in messages, with the line. */
+int closure_parse_store_paths(FILE *f, const char *name, PathList *paths, Diag *d);
+int registration_parse(FILE *f, const char *name, RefGraph **ret, Diag *d);

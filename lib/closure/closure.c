@@ -59,7 +59,7 @@ static int add_root(Job *j, const char *key, const char *path, const char *named
         for (size_t i = 0; i < j->spec->n_closure_infos; i++)
                 if (path_list_contains(&j->cis[i]->store_paths, path))
                         return path_list_add(&j->roots, path);
-        return diag_error(j->d, 0, j->spec->file, key,
+        return diag_error(j->d, 0, key,
                           "%s names %s, which is not in the store-paths of closureInfo.", named_by, path);
 }
 
@@ -76,7 +76,7 @@ static int collect_roots(Job *j, const PathList *unit_paths) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return diag_error(j->d, 0, spec->file, key,
+                        return diag_error(j->d, 0, key,
                                           "expected a path in the store directory %s, got %s.", spec->store_dir,
                                           spec->packages[i]);
                 r = add_root(j, key, store_path, spec->packages[i]);
@@ -119,7 +119,7 @@ static int root_nodes(Job *j, const ClosureInfo *ci, const RefGraph *g, size_t *
                         continue;
                 v = path_index_find(&g->index, j->roots.items[k]);
                 if (v < 0)
-                        return diag_error(j->d, 0, j->spec->file, "closureInfo",
+                        return diag_error(j->d, 0, "closureInfo",
                                           "%s/" CLOSURE_STORE_PATHS " lists %s, but its " REGISTRATION_FILE
                                           " does not.",
                                           ci->path, j->roots.items[k]);
@@ -152,7 +152,7 @@ static int closure_of_roots(Job *j) {
                         continue;
 
                 /* Checks that every registered path is in store-paths. */
-                r = closure_info_get_graph(j->cache, j->cis[i], j->spec->file, &g, j->d);
+                r = closure_info_get_graph(j->cache, j->cis[i], &g, j->d);
                 if (r < 0)
                         return r;
                 r = root_nodes(j, j->cis[i], g, nodes, &n_nodes);
@@ -207,7 +207,9 @@ int closure_compute(ClosureCache *cache, const Spec *spec, const PathList *unit_
         assert(cache);
         assert(spec);
         assert(closure);
+        assert(d);
 
+        diag_set_file(d, spec->file);
         _cleanup_(job_done) Job j = {
                 .cache = cache,
                 .spec = spec,
@@ -223,8 +225,7 @@ int closure_compute(ClosureCache *cache, const Spec *spec, const PathList *unit_
         for (size_t i = 0; i < spec->n_closure_infos; i++) {
                 /* Roots are looked up in what is usually one system closure
                  * shared by many specs: keep it. */
-                r = closure_cache_get(cache, spec->closure_infos[i], spec_names_roots(spec), spec->file, &j.cis[i],
-                                      d);
+                r = closure_cache_get(cache, spec->closure_infos[i], spec_names_roots(spec), &j.cis[i], d);
                 if (r < 0)
                         return r;
                 if (r > 0)
@@ -235,7 +236,7 @@ int closure_compute(ClosureCache *cache, const Spec *spec, const PathList *unit_
                 return closure_borrow(&j);
 
         if (spec->unit_roots != UNIT_ROOTS_NONE && spec->n_packages == 0 && !unit_installed)
-                return diag_error(d, 0, spec->file, "unitRoots",
+                return diag_error(d, 0, "unitRoots",
                                   "\"%s\" takes the roots from the unit's files, but the unit is not installed "
                                   "(yet); install it and reload, or name roots with \"packages\".",
                                   unit_roots_to_string(spec->unit_roots));

@@ -44,7 +44,7 @@ void store_cache_done(StoreCache *c) {
         for (size_t i = 0; i < c->n_dirs; i++)
                 store_dir_free(c->dirs[i]);
         free(c->dirs);
-        *c = (StoreCache) {};
+        *c = STORE_CACHE_INIT(c->root);
 }
 
 /* The number of entries, estimated without listing: a directory's link
@@ -198,7 +198,7 @@ static int list_all(StoreDir *s) {
         return 0;
 }
 
-int store_cache_lookup(StoreCache *c, Root *root, const char *store_dir, const char *name, StoreEntryType *ret) {
+int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, StoreEntryType *ret) {
         StoreDir *s = NULL;
         ssize_t i;
         int r;
@@ -211,7 +211,7 @@ int store_cache_lookup(StoreCache *c, Root *root, const char *store_dir, const c
         if (!s) {
                 if (GREEDY_REALLOC(c->dirs, c->allocated_dirs, c->n_dirs + 1, 4) < 0)
                         return -ENOMEM;
-                r = store_dir_open(root, store_dir, &s);
+                r = store_dir_open(c->root, store_dir, &s);
                 if (r < 0)
                         return r;
                 assert(s);

@@ -26,16 +26,19 @@ typedef enum StoreEntryType {
 typedef struct StoreDir StoreDir;
 
 typedef struct StoreCache {
+        Root *root; /* the run's, borrowed: every store is looked at under it */
         StoreDir **dirs;
         size_t n_dirs, allocated_dirs;
 } StoreCache;
 
+#define STORE_CACHE_INIT(r) ((StoreCache) { .root = (r) })
+
+/* Forgets what it learned; the root stays. */
 void store_cache_done(StoreCache *c);
 
-/* The type of store_dir/name (name a single component) under root, which
- * must be the same for every lookup. A negative errno when the store
- * directory cannot be opened. */
-int store_cache_lookup(StoreCache *c, Root *root, const char *store_dir, const char *name, StoreEntryType *ret);
+/* The type of store_dir/name (name a single component) under the cache's
+ * root. A negative errno when the store directory cannot be opened. */
+int store_cache_lookup(StoreCache *c, const char *store_dir, const char *name, StoreEntryType *ret);
 
 /* A new spec begins, with specs_left more to come (this one included).
  * Where the names the last spec added (not counting the first spec, whose

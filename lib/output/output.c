@@ -174,7 +174,7 @@ int entry_output_refuse(EntryOutput *o, const char *reason) {
 
 /* A valid entry's files: the drop-in, the view's, the layer's. */
 static int add_confined(Output *out, EntryOutput *o) {
-        _cleanup_(diag_done) Diag d = {};
+        _cleanup_(diag_done) Diag d = DIAG_INIT(o->entry->path);
         int r;
 
         size_t n_layer_files;
@@ -195,7 +195,7 @@ static int add_confined(Output *out, EntryOutput *o) {
                 return r;
 
         /* Two closures, one hash: neither may see the other's. */
-        (void) diag_error(&d, 0, o->entry->path, "bindMethod",
+        (void) diag_error(&d, 0, "bindMethod",
                           "the closure's overlay ID collides with another closure's; "
                           "set \"bindMethod\": \"view\".");
         if (!d.reason)

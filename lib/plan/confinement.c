@@ -9,6 +9,7 @@
 #include "closure.h"
 #include "closure-cache.h"
 #include "confinement.h"
+#include "unit-check.h"
 #include "dropin-name.h"
 #include "needs.h"
 #include "path-trust.h"
@@ -135,7 +136,7 @@ static int check_bind_source(Planner *p, const char *key, const char *source) {
         if (r == -ENOMEM)
                 return r;
         if (r == -EPERM)
-                return diag_error(p->d, 0, p->spec->file, key,
+                return diag_error(p->d, 0, key,
                                   "refusing to bind %s, which an unprivileged user could replace: %s.", source, why);
         return 0;
 }
@@ -154,7 +155,7 @@ static int add_closure_path(Planner *p, const char *path) {
         int r;
 
         if (exposes_store(spec, path))
-                return diag_error(p->d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, "closureInfo",
                                   "expected store paths, got %s, which would expose all of %s.", path,
                                   spec->store_dir);
 
@@ -162,12 +163,12 @@ static int add_closure_path(Planner *p, const char *path) {
          * symlink, or a path elsewhere, is resolved component by component. */
         name = path_startswith(path, spec->store_dir);
         if (name && !strchr(name, '/')) {
-                r = store_cache_lookup(&p->cache->store, p->cache->root, spec->store_dir, name, &type);
+                r = store_cache_lookup(&p->cache->store, spec->store_dir, name, &type);
                 if (r < 0)
-                        return diag_error(p->d, r, spec->file, "storeDir",
+                        return diag_error(p->d, r, "storeDir",
                                           "cannot open the store directory %s: %m.", spec->store_dir);
                 if (type == STORE_ENTRY_MISSING)
-                        return diag_error(p->d, ENOENT, spec->file, "closureInfo",
+                        return diag_error(p->d, ENOENT, "closureInfo",
                                           "closure path %s does not exist.", path);
         }
         if (type == STORE_ENTRY_OTHER)
@@ -177,10 +178,10 @@ static int add_closure_path(Planner *p, const char *path) {
 
         r = chase_under_root(p->cache->root, path, &resolved);
         if (r < 0)
-                return diag_error(p->d, r, spec->file, "closureInfo", "closure path %s cannot be resolved: %m.",
+                return diag_error(p->d, r, "closureInfo", "closure path %s cannot be resolved: %m.",
                                   path);
         if (path_check_safe(resolved, &why) < 0)
-                return diag_error(p->d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, "closureInfo",
                                   "closure path %s resolves to a path that cannot be written safely: %s.", path,
                                   why);
 
@@ -188,7 +189,7 @@ static int add_closure_path(Planner *p, const char *path) {
                 /* A plain list of paths outside any store: read-only binds,
                  * checked as the spec's own binds are. */
                 if (exposes_store(spec, resolved))
-                        return diag_error(p->d, 0, spec->file, "closureInfo",
+                        return diag_error(p->d, 0, "closureInfo",
                                           "closure path %s resolves to %s, which would expose all of %s.", path,
                                           resolved, spec->store_dir);
                 r = check_bind_source(p, "closureInfo", path);
@@ -199,7 +200,7 @@ static int add_closure_path(Planner *p, const char *path) {
 
         /* A store symlink pointing out of the store would expose host files. */
         if (!path_startswith(resolved, spec->store_dir) || streq(resolved, spec->store_dir))
-                return diag_error(p->d, 0, spec->file, "closureInfo",
+                return diag_error(p->d, 0, "closureInfo",
                                   "closure path %s is a symlink to %s, outside the store directory %s.", path,
                                   resolved, spec->store_dir);
         return add_store_bind(p, BIND_ORIGIN_CLOSURE, resolved, path);
@@ -213,17 +214,17 @@ static int add_bin_sh(Planner *p, const Closure *closure) {
 
         r = chase_under_root(p->cache->root, spec->bin_sh, &resolved);
         if (r < 0)
-                return diag_error(p->d, r, spec->file, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
+                return diag_error(p->d, r, "binSh", "cannot resolve %s: %m.", spec->bin_sh);
 
         rest = path_startswith(resolved, spec->store_dir);
         if (!rest || *rest == '\0')
-                return diag_error(p->d, 0, spec->file, "binSh",
+                return diag_error(p->d, 0, "binSh",
                                   "expected a program in the closure, got %s (resolved: %s), outside %s.",
                                   spec->bin_sh, resolved, spec->store_dir);
         if (asprintf(&store_path, "%s/%.*s", spec->store_dir, (int) strcspn(rest, "/"), rest) < 0)
                 return -ENOMEM;
         if (!closure_contains(closure, store_path))
-                return diag_error(p->d, 0, spec->file, "binSh",
+                return diag_error(p->d, 0, "binSh",
                                   "expected a program in the closure, got %s (resolved: %s), whose store path "
                                   "%s is not in the closure.",
                                   spec->bin_sh, resolved, store_path);
@@ -249,7 +250,7 @@ static int add_extra_binds(Planner *p, BindKind kind) {
                 if (!binds[i].optional) {
                         r = chase_under_root(p->cache->root, binds[i].source, &resolved);
                         if (r < 0)
-                                return diag_error(p->d, r, spec->file, key,
+                                return diag_error(p->d, r, key,
                                                   "%s cannot be bound: %m (set \"optional\": true to skip it "
                                                   "when it is missing).",
                                                   binds[i].source);
@@ -331,7 +332,7 @@ static int add_need_member(Planner *p, NeedId id, const NeedMember *m, bool need
         if (r == -ENOMEM)
                 return r;
         if (r == -EPERM)
-                return diag_error(p->d, 0, spec->file, "needs",
+                return diag_error(p->d, 0, "needs",
                                   "need \"%s\": refusing %s, which an unprivileged user could replace: %s.", name,
                                   m->path, why);
         r = chase_under_root(p->cache->root, m->path, &resolved);
@@ -346,24 +347,24 @@ static int add_need_member(Planner *p, NeedId id, const NeedMember *m, bool need
         if (r == -ENOENT && optional)
                 return 0;
         if (r == -ENOENT)
-                return diag_error(p->d, r, spec->file, "needs",
+                return diag_error(p->d, r, "needs",
                                   "need \"%s\": %s is missing (name the need \"-%s\" to skip what is missing).",
                                   name, m->path, name);
         if (r < 0)
-                return diag_error(p->d, r, spec->file, "needs", "need \"%s\": %s cannot be resolved: %m.", name,
+                return diag_error(p->d, r, "needs", "need \"%s\": %s cannot be resolved: %m.", name,
                                   m->path);
         if (path_check_safe(resolved, &unsafe) < 0)
-                return diag_error(p->d, 0, spec->file, "needs",
+                return diag_error(p->d, 0, "needs",
                                   "need \"%s\": %s resolves to a path that cannot be written safely: %s.", name,
                                   m->path, unsafe);
         r = check_need_file(p->cache->root, resolved, &why);
         if (r == -EPERM)
-                return diag_error(p->d, 0, spec->file, "needs",
+                return diag_error(p->d, 0, "needs",
                                   "need \"%s\": refusing %s, which an unprivileged user could change: %s.", name,
                                   m->path, why);
         if (r < 0)
                 return r == -ENOMEM ? r
-                                    : diag_error(p->d, r, spec->file, "needs", "need \"%s\": cannot look at %s: %m.",
+                                    : diag_error(p->d, r, "needs", "need \"%s\": cannot look at %s: %m.",
                                                  name, resolved);
         if (m->runtime)
                 return add_need_as_named(p, id, m, optional);
@@ -448,7 +449,7 @@ static int sort_binds(Confinement *c, const Spec *spec, Diag *d) {
                 const Bind *a = &c->binds[i - 1], *b = &c->binds[i];
 
                 if (streq(a->target, b->target) && (!streq(a->source, b->source) || a->kind != b->kind))
-                        return diag_error(d, 0, spec->file, bind_key(b), "%s is bound twice, from %s and from %s.",
+                        return diag_error(d, 0, bind_key(b), "%s is bound twice, from %s and from %s.",
                                           b->target, a->source, b->source);
         }
         for (size_t i = 1; i < c->n_binds; i++) {
@@ -470,39 +471,6 @@ static const PathList *unit_roots_of(const UnitInfo *u, const Spec *spec) {
         if (!u || spec->unit_roots == UNIT_ROOTS_NONE)
                 return NULL;
         return spec->unit_roots == UNIT_ROOTS_EXEC ? &u->exec_store_paths : &u->all_store_paths;
-}
-
-/* What cannot work confined, found in the unit's own files. */
-static int check_unit(const UnitInfo *u, const char *unit, const Spec *spec, Diag *d) {
-        if (u->dropin_shadow_file)
-                return diag_error(d, 0, spec->file, NULL,
-                                  "%s has a drop-in %s named as the generator's, which would take the place of the "
-                                  "confinement.",
-                                  unit, u->dropin_shadow_file);
-        if (u->confinement_reset)
-                return diag_error(d, 0, spec->file, NULL,
-                                  "%s resets the confinement (%s) in a drop-in that sorts after the "
-                                  "generator's " DROPIN_NAME ": it would run unconfined.",
-                                  unit, u->confinement_reset);
-        if (u->full_privilege_command && !spec->allow_full_privilege_commands)
-                return diag_error(d, 0, spec->file, NULL,
-                                  "%s runs a command with full privileges (%s), outside the confinement; set "
-                                  "\"allowFullPrivilegeCommands\": true in the spec to accept that.",
-                                  unit, u->full_privilege_command);
-        if (u->root_directory_start_only_file)
-                return diag_error(d, 0, spec->file, NULL,
-                                  "%s sets RootDirectoryStartOnly=yes in %s, which cannot work confined: the "
-                                  "binds would apply to every command.",
-                                  unit, u->root_directory_start_only_file);
-        if (u->root_directory)
-                return diag_error(d, 0, spec->file, NULL,
-                                  "%s sets its own RootDirectory=%s in %s; confinement needs its own root.", unit,
-                                  u->root_directory, u->root_directory_file);
-        if (u->root_image)
-                return diag_error(d, 0, spec->file, NULL,
-                                  "%s sets its own RootImage=%s in %s; confinement needs its own root.", unit,
-                                  u->root_image, u->root_image_file);
-        return 0;
 }
 
 /* A confinement of spec for unit, with what it needs of unit_info (NULL:
@@ -580,6 +548,9 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
         assert(unit);
         assert(spec);
         assert(ret);
+        assert(d);
+
+        diag_set_file(d, spec->file);
 
         if (unit_info) {
                 r = check_unit(unit_info, unit, spec, d);
@@ -595,7 +566,7 @@ int confinement_resolve(ClosureCache *cache, const UnitInfo *unit_info, const ch
         if (r < 0)
                 return r;
         if (closure.n == 0)
-                return diag_error(d, 0, spec->file, "closureInfo", "expected a closure, got no store paths.");
+                return diag_error(d, 0, "closureInfo", "expected a closure, got no store paths.");
         r = plan_binds(&(Planner) { .cache = cache, .spec = spec, .c = c, .d = d }, &closure);
         if (r < 0)
                 return r;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "strv.h"
 #include "resolver.h"
 #include "unit-info.h"
 
@@ -61,14 +62,16 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
         assert(ret);
         assert(d);
 
+        diag_set_file(d, e->path);
+
         if (e->distrust)
-                return diag_error(d, EPERM, e->path, NULL, "refusing a spec an unprivileged user could change: %s.",
+                return diag_error(d, EPERM, NULL, "refusing a spec an unprivileged user could change: %s.",
                                   e->distrust);
 
         /* Whether the unit sets RootDirectoryStartOnly= or what its
          * ExecStart= names cannot be judged without its files. */
         if (r->search_path_doubt)
-                return diag_error(d, ENOENT, e->path, NULL, "cannot establish how systemd finds %s: %s.", unit,
+                return diag_error(d, ENOENT, NULL, "cannot establish how systemd finds %s: %s.", unit,
                                   r->search_path_doubt);
 
         k = spec_load(r->cache.root, e->path, &spec, d);
@@ -81,6 +84,6 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
         if (k >= 0)
                 k = confinement_resolve(&r->cache, &info, unit, spec, ret, d);
         if (k == -ENOMEM && !d->reason)
-                diag_error(d, ENOMEM, e->path, NULL, "out of memory.");
+                diag_error(d, ENOMEM, NULL, "out of memory.");
         return k;
 }

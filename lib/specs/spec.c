@@ -91,12 +91,12 @@ static int parse_path(const char *file, const char *key, json_t *v, char **ret, 
         char *p;
 
         if (!json_is_string(v))
-                return diag_error(d, 0, file, key, "expected a path (a string), got %s.", json_type_name(v));
+                return diag_error(d, 0, key, "expected a path (a string), got %s.", json_type_name(v));
         s = json_string_value(v);
         if (strlen(s) != json_string_length(v))
-                return diag_error(d, 0, file, key, "expected a path, got a string with a NUL byte.");
+                return diag_error(d, 0, key, "expected a path, got a string with a NUL byte.");
         if (path_check_safe(s, &why) < 0)
-                return diag_error(d, 0, file, key,
+                return diag_error(d, 0, key,
                                   "expected an absolute, normalized path without control characters, "
                                   "got \"%s\": %s.", s, why);
         p = strdup(s);
@@ -125,14 +125,14 @@ static int parse_enum(const Key *k, const EnumKind *kind, int *ret) {
         json_t *v = k->value;
 
         if (!json_is_string(v))
-                return diag_error(k->d, 0, k->file, k->name, "expected %s, got %s.", kind->expected,
+                return diag_error(k->d, 0, k->name, "expected %s, got %s.", kind->expected,
                                   json_type_name(v));
         for (size_t i = 0; i < kind->n; i++)
                 if (streq(json_string_value(v), kind->names[i])) {
                         *ret = (int) i;
                         return 0;
                 }
-        return diag_error(k->d, 0, k->file, k->name, "expected %s, got \"%s\".", kind->expected,
+        return diag_error(k->d, 0, k->name, "expected %s, got \"%s\".", kind->expected,
                           json_string_value(v));
 }
 
@@ -146,7 +146,7 @@ static int parse_path_list(const Key *k, bool allow_single, char ***ret, size_t 
         int r;
 
         if (!json_is_array(v) && !(allow_single && json_is_string(v)))
-                return diag_error(d, 0, file, key, "expected %s, got %s.",
+                return diag_error(d, 0, key, "expected %s, got %s.",
                                   allow_single ? "a path or a list of paths" : "a list of paths", json_type_name(v));
 
         *ret = calloc(n ?: 1, sizeof(char *));
@@ -180,7 +180,7 @@ static int parse_extra_bind(const char *file, const char *key, json_t *v, ExtraB
                 return b->target ? 0 : -ENOMEM;
         }
         if (!json_is_object(v))
-                return diag_error(d, 0, file, key,
+                return diag_error(d, 0, key,
                                   "expected a path or an object {\"source\", \"target\", \"optional\"}, got %s.",
                                   json_type_name(v));
 
@@ -192,18 +192,18 @@ static int parse_extra_bind(const char *file, const char *key, json_t *v, ExtraB
                         r = parse_path(file, subkey, value, &b->target, d);
                 else if (streq(k, "optional")) {
                         if (!json_is_boolean(value))
-                                return diag_error(d, 0, file, subkey, "expected true or false, got %s.",
+                                return diag_error(d, 0, subkey, "expected true or false, got %s.",
                                                   json_type_name(value));
                         b->optional = json_is_true(value);
                         r = 0;
                 } else
-                        return diag_error(d, 0, file, subkey,
+                        return diag_error(d, 0, subkey,
                                           "unknown key; expected \"source\", \"target\" or \"optional\".");
                 if (r < 0)
                         return r;
         }
         if (!b->source)
-                return diag_error(d, 0, file, key, "expected an object with a \"source\" path, got none.");
+                return diag_error(d, 0, key, "expected an object with a \"source\" path, got none.");
         if (!b->target) {
                 b->target = strdup(b->source);
                 if (!b->target)
@@ -220,7 +220,7 @@ static int parse_extra_binds(const Key *k, ExtraBind **ret, size_t *ret_n) {
         int r;
 
         if (!json_is_array(v))
-                return diag_error(d, 0, file, key, "expected a list, got %s.", json_type_name(v));
+                return diag_error(d, 0, key, "expected a list, got %s.", json_type_name(v));
         *ret = calloc(json_array_size(v) ?: 1, sizeof(ExtraBind));
         if (!*ret)
                 return -ENOMEM;
@@ -245,9 +245,9 @@ static int parse_store_dir(const char *file, json_t *v, char **ret, Diag *d) {
                 return r;
         assert(*ret);
         if (streq(*ret, "/"))
-                return diag_error(d, 0, file, "storeDir", "expected a store directory, got \"/\".");
+                return diag_error(d, 0, "storeDir", "expected a store directory, got \"/\".");
         if ((*ret)[strspn(*ret, "/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")] != '\0')
-                return diag_error(d, 0, file, "storeDir",
+                return diag_error(d, 0, "storeDir",
                                   "expected a path of letters, digits and \"/._+-\", got \"%s\".", *ret);
         return 0;
 }
@@ -259,7 +259,7 @@ static int parse_needs(const Key *k, NeedSet *ret) {
         json_t *v = k->value;
 
         if (!json_is_array(v))
-                return diag_error(k->d, 0, k->file, k->name, "expected a list of needs (%s), got %s.",
+                return diag_error(k->d, 0, k->name, "expected a list of needs (%s), got %s.",
                                   need_names_expected(), json_type_name(v));
         for (size_t i = 0; i < json_array_size(v); i++) {
                 json_t *e = json_array_get(v, i);
@@ -269,17 +269,17 @@ static int parse_needs(const Key *k, NeedSet *ret) {
 
                 (void) snprintf(subkey, sizeof subkey, "%s[%zu]", k->name, i);
                 if (!json_is_string(e))
-                        return diag_error(k->d, 0, k->file, subkey, "expected a need (%s), got %s.",
+                        return diag_error(k->d, 0, subkey, "expected a need (%s), got %s.",
                                           need_names_expected(), json_type_name(e));
                 name = json_string_value(e);
                 optional = name[0] == '-';
                 id = strlen(name) == json_string_length(e) ? need_from_string(name + optional) : -EINVAL;
                 if (id < 0)
-                        return diag_error(k->d, 0, k->file, subkey,
+                        return diag_error(k->d, 0, subkey,
                                           "expected a need (%s, optional with a leading \"-\"), got \"%s\".",
                                           need_names_expected(), name);
                 if (ret->mask & (1u << id))
-                        return diag_error(k->d, 0, k->file, subkey, "need \"%s\" is named twice.",
+                        return diag_error(k->d, 0, subkey, "need \"%s\" is named twice.",
                                           need_to_string(id));
                 ret->mask |= 1u << id;
                 if (optional)
@@ -334,6 +334,12 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         assert(text);
         assert(ret);
 
+        /* d NULL: nothing kept, the messages still name the file */
+        _cleanup_(diag_done) Diag local = DIAG_INIT(file);
+        if (!d)
+                d = &local;
+        diag_set_file(d, file);
+
         s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
@@ -343,21 +349,21 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         s->bind_method = SPEC_DEFAULT_BIND_METHOD;
 
         if (json_depth(text, size) > SPEC_DEPTH_MAX)
-                return diag_error(d, 0, file, NULL, "expected a spec, got JSON nested deeper than %d levels.",
+                return diag_error(d, 0, NULL, "expected a spec, got JSON nested deeper than %d levels.",
                                   SPEC_DEPTH_MAX);
         root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &error);
         if (!root)
-                return diag_error(d, 0, file, NULL, "line %d, column %d: invalid JSON: %s.", error.line,
+                return diag_error(d, 0, NULL, "line %d, column %d: invalid JSON: %s.", error.line,
                                   error.column, error.text);
         if (!json_is_object(root))
-                return diag_error(d, 0, file, NULL, "expected a JSON object, got %s.", json_type_name(root));
+                return diag_error(d, 0, NULL, "expected a JSON object, got %s.", json_type_name(root));
 
         json_object_foreach(root, key, value) {
                 const Key k = { file, key, value, d };
 
                 if (streq(key, "version")) {
                         if (!json_is_integer(value) || json_integer_value(value) != 1)
-                                return diag_error(d, 0, file, key, "expected 1 (the only format version).");
+                                return diag_error(d, 0, key, "expected 1 (the only format version).");
                         r = 0;
                 } else if (streq(key, "mode")) {
                         r = parse_enum(&k, &mode_kind, &e);
@@ -365,7 +371,7 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                 } else if (streq(key, "closureInfo")) {
                         r = parse_path_list(&k, true, &s->closure_infos, &s->n_closure_infos);
                         if (r >= 0 && s->n_closure_infos == 0)
-                                r = diag_error(d, 0, file, key, "expected at least one path, got an empty list.");
+                                r = diag_error(d, 0, key, "expected at least one path, got an empty list.");
                         have_closure_info = true;
                 } else if (streq(key, "packages"))
                         r = parse_path_list(&k, false, &s->packages, &s->n_packages);
@@ -385,14 +391,14 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                         s->bind_method = e;
                 } else if (streq(key, "allowFullPrivilegeCommands")) {
                         if (!json_is_boolean(value))
-                                return diag_error(d, 0, file, key, "expected true or false, got %s.",
+                                return diag_error(d, 0, key, "expected true or false, got %s.",
                                                   json_type_name(value));
                         s->allow_full_privilege_commands = json_is_true(value);
                         r = 0;
                 } else if (streq(key, "needs"))
                         r = parse_needs(&k, &s->needs);
                 else
-                        r = diag_error(d, 0, file, key,
+                        r = diag_error(d, 0, key,
                                        "unknown key; expected one of \"version\", \"mode\", \"closureInfo\", "
                                        "\"binSh\", \"bindReadOnlyPaths\", \"bindPaths\", \"storeDir\", "
                                        "\"bindMethod\", \"packages\", \"unitRoots\", "
@@ -402,7 +408,7 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
         }
 
         if (!have_closure_info)
-                return diag_error(d, 0, file, "closureInfo",
+                return diag_error(d, 0, "closureInfo",
                                   "missing; expected the path of a closureInfo output (or a list of them).");
         if (!s->store_dir) {
                 s->store_dir = strdup(SPEC_DEFAULT_STORE_DIR);
@@ -424,18 +430,23 @@ int spec_load(Root *root, const char *file, Spec **ret, Diag *d) {
         assert(file);
         assert(ret);
 
+        _cleanup_(diag_done) Diag local = DIAG_INIT(file);
+        if (!d)
+                d = &local;
+        diag_set_file(d, file);
+
         r = path_check_trusted(root, file, &distrust);
         if (r == -EPERM)
-                return diag_error(d, r, file, NULL, "refusing a spec an unprivileged user could change: %s.",
+                return diag_error(d, r, NULL, "refusing a spec an unprivileged user could change: %s.",
                                   distrust);
         if (r == -ENOMEM)
                 return r;
 
         r = open_regular_file(root, file, &f);
         if (r == -EBADFD)
-                return diag_error(d, r, file, NULL, "expected a regular file.");
+                return diag_error(d, r, NULL, "expected a regular file.");
         if (r < 0)
-                return diag_error(d, r, file, NULL, "cannot open: %m.");
+                return diag_error(d, r, NULL, "cannot open: %m.");
 
         buf = malloc(SPEC_FILE_SIZE_MAX + 1);
         if (!buf)
@@ -443,9 +454,9 @@ int spec_load(Root *root, const char *file, Spec **ret, Diag *d) {
         /* Read to EOF, whatever the size said: the file may change under us. */
         size = fread(buf, 1, SPEC_FILE_SIZE_MAX + 1, f);
         if (ferror(f))
-                return diag_error(d, EIO, file, NULL, "cannot read: %m.");
+                return diag_error(d, EIO, NULL, "cannot read: %m.");
         if (size > SPEC_FILE_SIZE_MAX)
-                return diag_error(d, EFBIG, file, NULL, "expected at most %zu bytes.", SPEC_FILE_SIZE_MAX);
+                return diag_error(d, EFBIG, NULL, "expected at most %zu bytes.", SPEC_FILE_SIZE_MAX);
 
         return spec_parse(file, buf, size, ret, d);
 }

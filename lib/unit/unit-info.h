@@ -10,6 +10,8 @@
 
 #include "path-list.h"
 #include "root.h"
+#include "unit-lookup.h"
+#include "unit-search-path.h"
 
 /* The settings of a confinement mode that stay the unit's to choose, as
  * in NixOS's module (mkDefault there): the unit's own value stands. */
@@ -54,76 +56,7 @@ typedef struct UnitInfo {
 
 void unit_info_done(UnitInfo *u);
 
-void strv_free(char **l);
-static inline void strv_freep(char ***l) {
-        strv_free(*l);
-}
-
-/* Where the system manager's generators write (argv[1] to argv[3]): the
- * unit search path has them as its generator, early and late entries. */
-typedef struct GeneratorDirs {
-        const char *normal, *early, *late;
-} GeneratorDirs;
-
-/* systemd's own: /run/systemd/generator, .early and .late. */
-extern const GeneratorDirs generator_dirs_default;
-
-/* The system unit search path, as the system manager builds it
- * (systemd.unit(5)): $SYSTEMD_UNIT_PATH alone when it is set and does not
- * end in ":"; else its entries, then the default path, which only
- * libsystemd knows with the distribution's additions (NixOS adds its own).
- * libsystemd is asked with sd_path_lookup_strv(), but the numbering of
- * SD_PATH_* moved between 252 and 258 (every value after 39): a binary
- * built with 252's headers asking a newer library for the system unit
- * search path gets /etc/systemd/user. So an answer counts only when it
- * holds the entries every system manager has, in their documented order
- * (unit_search_path_plausible()); when the answer to the value of our
- * headers does not, the one value that answers such a path is taken, and
- * when no single value does, *ret_doubt says why the path cannot be
- * established: every spec must then fail closed with that reason. The
- * generator entries are replaced by dirs (NULL: the defaults). */
-int unit_search_path(const GeneratorDirs *dirs, char ***ret, char **ret_doubt);
-
-/* The same from its inputs, for tests: env is $SYSTEMD_UNIT_PATH (NULL:
- * unset), library the answers of libsystemd to try in order (NULL ends,
- * a NULL answer is a failed lookup; the first is the value of our
- * headers). */
-int unit_search_path_build(const char *env, char **const *library, size_t n_library, const GeneratorDirs *dirs,
-                           char ***ret, char **ret_doubt);
-
-/* Whether l has the entries of every system manager's unit search path:
- * /run/systemd/transient, generator.early, /etc/systemd/system,
- * /run/systemd/system, generator and generator.late, in this order, and
- * only absolute entries. */
-bool unit_search_path_plausible(char *const *l);
-
-/* The unit search path of a run under its root, and what each directory
- * of it holds, listed once for many units instead of probing every
- * directory for every unit name: most directories are missing or hold
- * none of the units. Assumes the directories do not change while it is in
- * use (one run). */
-typedef struct UnitDir UnitDir;
-typedef struct UnitLink UnitLink;
-typedef struct UnitLookup {
-        Root *root;               /* the run's, borrowed */
-        char *const *search_path; /* borrowed */
-        UnitDir *dirs;            /* by index in the search path */
-        size_t n;
-        UnitLink *links; /* every symlink in the search path's directories */
-        size_t n_links, allocated_links;
-        bool links_listed;
-        bool probe; /* ask for each name, listing no directory: what listing answers must equal */
-} UnitLookup;
-
-#define UNIT_LOOKUP_INIT(r, p) ((UnitLookup) { .root = (r), .search_path = (p) })
-
-/* Forgets what was listed; root and search_path stay. */
-void unit_lookup_done(UnitLookup *l);
-
-/* Reads unit from the search path. A missing unit is not an error: found
- * stays false. The drop-ins are those of every name of the unit, as
- * systemd loads them: the name asked for, the name of the file it
- * resolves to, and every symlink in the search path to that file
- * (aliases, also those "systemctl enable" makes of Alias=), sorted
- * together by file name. */
+/* Reads unit from the search path: its files (unit-lookup.h), then its
+ * settings from them (unit-settings.h). A missing unit is not an error:
+ * found stays false. */
 int unit_info_load(UnitLookup *l, const char *unit, const char *store_dir, UnitInfo *ret);

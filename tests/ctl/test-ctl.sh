@@ -103,13 +103,24 @@ has "$tmp/out" "0 specs listed."
 ctl 0 --root="$tmp/empty" --json list
 [[ $("$jq" "$tmp/out" specs '#') == 0 ]] || fail "list --json of nothing"
 
+# --- per-verb help ------------------------------------------------------------
+ctl 0 check --help
+has "$tmp/out" "Usage: confinementctl [OPTIONS...] check [FILE...]"
+has "$tmp/out" "--no-trust-check"
+ctl 0 --help cat
+has "$tmp/out" "Usage: confinementctl [OPTIONS...] cat UNIT..."
+ctl 0 --help
+has "$tmp/out" "Usage: confinementctl [OPTIONS...] COMMAND ..."
+
 # --- check -------------------------------------------------------------------
 ctl 1 --root="$root" check
 has "$tmp/err" '/etc/confinement.d/bad.service.json: key "mode": expected "full-apivfs", "chroot-only" or "full", got "fulll".'
 has "$tmp/err" '/usr/lib/confinement.d/README.json: "README" is not a service unit name'
 has "$tmp/out" "/etc/confinement.d/hello.service.json: hello.service: valid, full, 3 closure paths."
 has "$tmp/out" "/etc/confinement.d/legacy.service.json: legacy.service: masked, not confined."
-has "$tmp/out" "/etc/confinement.d/bad.service.json: bad.service: invalid, will not start."
+# the reason reaches stdout too
+has "$tmp/out" '/etc/confinement.d/bad.service.json: bad.service: invalid, will not start: key "mode": expected "full-apivfs", "chroot-only" or "full", got "fulll".'
+has "$tmp/out" '/usr/lib/confinement.d/README.json: ignored: "README" is not a service unit name'
 has "$tmp/out" "7 specs checked: 4 valid, 1 invalid, 1 masked, 1 ignored."
 ctl 1 --root="$root" --quiet check
 [[ ! -s $tmp/out ]] || fail "check --quiet printed on stdout"
@@ -142,7 +153,12 @@ has "$tmp/out" "2 specs checked: 1 valid, 1 invalid."
 ctl 1 --root="$root" check "$tmp/files/hello.json"
 has "$tmp/err" '"hello" is not a service unit name'
 ctl 1 --root="$root" check "$tmp/files/nonexistent.service.json"
-has "$tmp/err" "nonexistent.service.json: cannot open"
+# a missing file is named as missing, not judged by its name
+has "$tmp/err" "nonexistent.service.json: cannot check: No such file or directory"
+has "$tmp/out" "nonexistent.service.json: missing."
+ctl 1 check /nonexistent.json
+has "$tmp/out" "/nonexistent.json: missing."
+has "$tmp/out" "1 spec checked: 1 missing."
 # the closures are looked up under --root: not on this machine
 ctl 1 check "$tmp/files/hello.service.json"
 has "$tmp/err" 'key "closureInfo"'

@@ -43,7 +43,7 @@ static void check_closure(const RefGraph *g, const size_t *roots, size_t n_roots
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_ref_graph_ RefGraph *g = NULL;
         _cleanup_fclose_ FILE *f = NULL;
-        Diag d = {};
+        Diag d = DIAG_INIT("fuzz.service.json");
         size_t n;
         int r;
 
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!f)
                 return 0;
 
-        r = registration_parse(f, "/nix/store/fuzz-closure-info/registration", "fuzz.service.json", &g, &d);
+        r = registration_parse(f, "/nix/store/fuzz-closure-info/registration", &g, &d);
         if (r < 0) {
                 fuzz_assert(!g);
                 fuzz_assert(r == -ENOMEM || d.reason);

@@ -12,7 +12,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_fclose_ FILE *f = NULL;
         PathList paths = {};
-        Diag d = {};
+        Diag d = DIAG_INIT("fuzz.service.json");
         int r;
 
         fuzz_setup();
@@ -23,8 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!f)
                 return 0;
 
-        r = closure_parse_store_paths(f, "/nix/store/fuzz-closure-info/store-paths", "fuzz.service.json",
-                                      &paths, &d);
+        r = closure_parse_store_paths(f, "/nix/store/fuzz-closure-info/store-paths", &paths, &d);
         if (r < 0)
                 fuzz_assert(r == -ENOMEM || d.reason);
         else

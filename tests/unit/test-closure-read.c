@@ -11,11 +11,11 @@
  * reason in *ret_reason (to free) on failure. */
 static int parse(const char *text, size_t size, PathList *paths, char **ret_reason) {
         _cleanup_fclose_ FILE *f = fmemopen((void *) text, size, "r");
-        Diag d = {};
+        Diag d = DIAG_INIT(SPEC_FILE);
         int r;
 
         ck_assert_ptr_nonnull(f);
-        r = closure_parse_store_paths(f, NAME, SPEC_FILE, paths, &d);
+        r = closure_parse_store_paths(f, NAME, paths, &d);
         if (ret_reason)
                 *ret_reason = d.reason;
         else
@@ -112,10 +112,10 @@ END_TEST
 
 START_TEST(test_read) {
         _cleanup_(path_list_done) PathList paths = {};
-        _cleanup_(diag_done) Diag d = {};
+        _cleanup_(diag_done) Diag d = DIAG_INIT(SPEC_FILE);
 
         test_write_file(test_root, NAME, "/nix/store/a\n/nix/store/b\n");
-        ck_assert_int_eq(closure_read_store_paths(&(ClosureSource) { test_fs(test_root), "/etc/closures/foo", SPEC_FILE, &d }, &paths), 0);
+        ck_assert_int_eq(closure_read_store_paths(&(ClosureSource) { test_fs(test_root), "/etc/closures/foo", &d }, &paths), 0);
         ck_assert_ptr_null(d.reason);
         ck_assert_uint_eq(paths.n, 2);
 }
@@ -123,9 +123,9 @@ END_TEST
 
 static char *read_fail(const char *closure_info, int expected) {
         _cleanup_(path_list_done) PathList paths = {};
-        Diag d = {};
+        Diag d = DIAG_INIT(SPEC_FILE);
 
-        ck_assert_int_eq(closure_read_store_paths(&(ClosureSource) { test_fs(test_root), closure_info, SPEC_FILE, &d }, &paths), expected);
+        ck_assert_int_eq(closure_read_store_paths(&(ClosureSource) { test_fs(test_root), closure_info, &d }, &paths), expected);
         ck_assert_ptr_nonnull(d.reason);
         return d.reason;
 }
@@ -154,7 +154,7 @@ END_TEST
 
 START_TEST(test_read_untrusted) {
         _cleanup_free_ char *a = NULL, *b = NULL;
-        _cleanup_(diag_done) Diag d = {};
+        _cleanup_(diag_done) Diag d = DIAG_INIT(SPEC_FILE);
 
         test_write_file(test_root, NAME, "/nix/store/a\n");
         test_chmod(test_root, NAME, 0646);
@@ -174,7 +174,7 @@ START_TEST(test_read_untrusted) {
                 _cleanup_free_ char *name = NULL;
                 _cleanup_fclose_ FILE *f = NULL;
 
-                ck_assert_int_eq(closure_file_open(&(ClosureSource) { test_fs(test_root), "/etc/none", SPEC_FILE, &d }, "store-paths", &name, &f),
+                ck_assert_int_eq(closure_file_open(&(ClosureSource) { test_fs(test_root), "/etc/none", &d }, "store-paths", &name, &f),
                                  -ENOENT);
                 ck_assert_str_eq(d.reason, SPEC_FILE ": key \"closureInfo\": /etc/none/store-paths: cannot open: "
                                            "No such file or directory.");
@@ -184,7 +184,7 @@ END_TEST
 
 START_TEST(test_read_symlinked_closure_info) {
         _cleanup_(path_list_done) PathList paths = {};
-        _cleanup_(diag_done) Diag d = {};
+        _cleanup_(diag_done) Diag d = DIAG_INIT(SPEC_FILE);
         int r;
 
         /* As NixOS lays it out, the closureInfo named in the spec is a
@@ -193,7 +193,7 @@ START_TEST(test_read_symlinked_closure_info) {
          * /nix/store/xyz-closure-info). */
         test_write_file(test_root, "/nix/store/xyz-closure-info/store-paths", "/nix/store/aaa-a\n");
         test_symlink(test_root, "/etc/closures/foo", "/nix/store/xyz-closure-info");
-        r = closure_read_store_paths(&(ClosureSource) { test_fs(test_root), "/etc/closures/foo", SPEC_FILE, &d }, &paths);
+        r = closure_read_store_paths(&(ClosureSource) { test_fs(test_root), "/etc/closures/foo", &d }, &paths);
         ck_assert_msg(r == 0, "%s", strempty(d.reason));
         ck_assert_uint_eq(paths.n, 1);
 }

@@ -18,11 +18,11 @@
 
 static int parse(const char *text, size_t size, RefGraph **ret, char **ret_reason) {
         _cleanup_fclose_ FILE *f = fmemopen((void *) text, size, "r");
-        Diag d = {};
+        Diag d = DIAG_INIT(SPEC_FILE);
         int r;
 
         ck_assert_ptr_nonnull(f);
-        r = registration_parse(f, NAME, SPEC_FILE, ret, &d);
+        r = registration_parse(f, NAME, ret, &d);
         if (ret_reason)
                 *ret_reason = d.reason;
         else
@@ -164,14 +164,14 @@ END_TEST
 START_TEST(test_read) {
         _cleanup_ref_graph_ RefGraph *g = NULL;
         _cleanup_free_ char *reason = NULL;
-        Diag d = {};
+        Diag d = DIAG_INIT(SPEC_FILE);
 
         test_write_file(test_root, "/c/registration", RECORD(A, "0\n"));
-        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/c", SPEC_FILE, &d }, &g), 0);
+        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/c", &d }, &g), 0);
         ck_assert_uint_eq(g->index.n, 1);
         ck_assert_ptr_null(d.reason);
 
-        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/none", SPEC_FILE, &d }, &g), -ENOENT);
+        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/none", &d }, &g), -ENOENT);
         reason = d.reason;
         ck_assert_str_eq(reason, PREFIX "/none/registration: cannot open: No such file or directory.");
 }
@@ -181,18 +181,18 @@ START_TEST(test_read_trust_all) {
         Root *trusting = test_fs(test_root);
         _cleanup_ref_graph_ RefGraph *g = NULL;
         _cleanup_free_ char *reason = NULL;
-        Diag d = {};
+        Diag d = DIAG_INIT(SPEC_FILE);
 
         /* A registration anyone could change: refused, unless the root
          * trusts all (confinementctl check --no-trust-check). */
         test_write_file(test_root, "/c/registration", RECORD(A, "0\n"));
         test_chmod(test_root, "/c/registration", 0666);
-        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/c", SPEC_FILE, &d }, &g), -EPERM);
+        ck_assert_int_eq(registration_read(&(ClosureSource) { test_fs(test_root), "/c", &d }, &g), -EPERM);
         reason = d.reason;
         d.reason = NULL;
         ck_assert_ptr_nonnull(strstr(reason, "which an unprivileged user could change"));
         trusting->trust_all = true;
-        ck_assert_int_eq(registration_read(&(ClosureSource) { trusting, "/c", SPEC_FILE, &d }, &g), 0);
+        ck_assert_int_eq(registration_read(&(ClosureSource) { trusting, "/c", &d }, &g), 0);
         ck_assert_uint_eq(g->index.n, 1);
         ck_assert_ptr_null(d.reason);
 }

@@ -7,12 +7,12 @@
 static StoreEntryType lookup(StoreCache *c, const char *store_dir, const char *name) {
         StoreEntryType t = (StoreEntryType) -1;
 
-        ck_assert_int_eq(store_cache_lookup(c, test_fs(test_root), store_dir, name, &t), 0);
+        ck_assert_int_eq(store_cache_lookup(c, store_dir, name, &t), 0);
         return t;
 }
 
 START_TEST(test_lookup) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         test_mkdir_p(test_root, "/nix/store/aaa-dir");
         test_write_file(test_root, "/nix/store/bbb-file", "x");
@@ -29,7 +29,7 @@ START_TEST(test_lookup) {
 END_TEST
 
 START_TEST(test_answers_kept) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         test_mkdir_p(test_root, "/nix/store/aaa-dir");
         ck_assert_int_eq(lookup(&c, "/nix/store", "aaa-dir"), STORE_ENTRY_OTHER);
@@ -41,7 +41,7 @@ START_TEST(test_answers_kept) {
 END_TEST
 
 START_TEST(test_several_store_dirs) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         test_mkdir_p(test_root, "/nix/store/aaa-x");
         test_mkdir_p(test_root, "/gnu/store/aaa-x");
@@ -54,7 +54,7 @@ START_TEST(test_several_store_dirs) {
 END_TEST
 
 START_TEST(test_store_dir_symlink) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         /* The store directory itself is resolved under the root. */
         test_mkdir_p(test_root, "/data/store/aaa-x");
@@ -64,18 +64,18 @@ START_TEST(test_store_dir_symlink) {
 END_TEST
 
 START_TEST(test_store_dir_missing) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
         StoreEntryType t;
 
-        ck_assert_int_eq(store_cache_lookup(&c, test_fs(test_root), "/nix/store", "aaa-x", &t), -ENOENT);
+        ck_assert_int_eq(store_cache_lookup(&c, "/nix/store", "aaa-x", &t), -ENOENT);
         test_write_file(test_root, "/gnu/store", "a file");
-        ck_assert_int_eq(store_cache_lookup(&c, test_fs(test_root), "/gnu/store", "aaa-x", &t), -ENOTDIR);
+        ck_assert_int_eq(store_cache_lookup(&c, "/gnu/store", "aaa-x", &t), -ENOTDIR);
         ck_assert_uint_eq(c.n_dirs, 0);
 }
 END_TEST
 
 START_TEST(test_list_after_many_questions) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
         const unsigned n = STORE_CACHE_LIST_AFTER + 10;
         char name[32];
 
@@ -125,7 +125,7 @@ static void make_store(unsigned entries) {
 }
 
 START_TEST(test_large_store_asked_one_by_one) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         /* A store of 6 744 directories: listing it pays off only past a third
          * of them, so 2 148 questions are asked one by one. */
@@ -138,7 +138,7 @@ START_TEST(test_large_store_asked_one_by_one) {
 END_TEST
 
 START_TEST(test_listed_when_specs_keep_adding) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         /* 6 744 entries: listing pays off past 2 248 questions. Each spec asks
          * about 300 new names; after the second, 300 more for each of the 10
@@ -156,7 +156,7 @@ START_TEST(test_listed_when_specs_keep_adding) {
 END_TEST
 
 START_TEST(test_not_listed_when_specs_share) {
-        _cleanup_(store_cache_done) StoreCache c = {};
+        _cleanup_(store_cache_done) StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         /* The first spec's 1 000 names are all new, whatever the others ask;
          * the next ones ask about the same names: no listing. */
@@ -171,7 +171,7 @@ START_TEST(test_not_listed_when_specs_share) {
 END_TEST
 
 START_TEST(test_done) {
-        StoreCache c = {};
+        StoreCache c = STORE_CACHE_INIT(test_fs(test_root));
 
         test_mkdir_p(test_root, "/nix/store/aaa-x");
         ck_assert_int_eq(lookup(&c, "/nix/store", "aaa-x"), STORE_ENTRY_OTHER);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* confinementctl verify: one drop-in's settings against the unit as the
- * running systemd has loaded it (verify-compare.c); verify.c finds the
- * units and specs and reports. */
+/* verify-compare.c: one drop-in's settings against the unit as the running
+ * systemd has loaded it, for confinementctl verify (verify.c finds the
+ * units and specs and reports). */
 
 #include <stddef.h>
 
@@ -47,10 +47,10 @@ int addf(PathList *l, const char *fmt, ...) _printf_(2, 3);
 
 /* Adds to rep what of the drop-in's assignment a the unit (props) lacks;
  * settings it cannot compare are skipped (logged at debug level). Bind
- * settings are left to compare_binds(). 0 or -ENOMEM, not logged. */
-int compare_setting(const char *unit, const Assignment *a, const Props *props, Report *rep);
+ * settings are left to verify_compare_binds(). 0 or -ENOMEM, not logged. */
+int verify_compare_setting(const char *unit, const Assignment *a, const Props *props, Report *rep);
 /* The drop-in's BindPaths= and BindReadOnlyPaths= against the unit's,
  * store_dir (may be NULL) telling stale binds from the unit's own. 0 or
  * -ENOMEM, not logged. */
-int compare_binds(const char *unit, const Assignments *a, const Props *props, const char *store_dir,
+int verify_compare_binds(const char *unit, const Assignments *a, const Props *props, const char *store_dir,
                   Report *rep);
