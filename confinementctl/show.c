@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "closure-layer.h"
+#include "layer-generation.h"
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
@@ -44,19 +45,20 @@ static void print_file(const char *path, const char *text, bool *first) {
         fputs(text, stdout);
 }
 
-static int render_layer_unit(FILE *f, const void *userdata) {
-        return closure_layer_unit_render(userdata, f);
+static int render_layer_template(FILE *f, const void *userdata) {
+        (void) userdata;
+        return layer_generation_template_render(GENERATOR_PATH, GENERATOR_DIR "/" CLOSURE_LAYER_LISTS, f);
 }
 
-/* The layer unit of c's closure, the one its drop-in Requires= (bindMethod
- * "overlay"): *ret_path NULL when c has none. On the running system, the
- * file the generator wrote at the last daemon-reload, when there is one
- * (the unit of the same closure has the same name); else as the installed
- * generator (GENERATOR_PATH) writes it into GENERATOR_DIR: its ExecStart=
- * names the generator binary, not confinementctl. */
+/* The template of the units that mount c's closure with every other of its
+ * generation (bindMethod "overlay"): *ret_path NULL when c has none. On
+ * the running system, the file the generator wrote at the last
+ * daemon-reload, when there is one; else as the installed generator
+ * (GENERATOR_PATH) writes it into GENERATOR_DIR: its ExecStart= names the
+ * generator binary, not confinementctl. Which instance (generation) a
+ * service Requires= depends on every spec: GENERATOR_DIR/UNIT.requires/. */
 static int layer_unit(const Confinement *c, char **ret_path, char **ret_text) {
-        _cleanup_free_ const char **names = NULL;
-        _cleanup_free_ char *name = NULL, *path = NULL, *list = NULL, *text = NULL;
+        _cleanup_free_ char *path = NULL, *text = NULL;
         char id[CLOSURE_LAYER_ID_MAX];
         int n, r;
 
@@ -64,18 +66,13 @@ static int layer_unit(const Confinement *c, char **ret_path, char **ret_text) {
         assert(ret_path);
         assert(ret_text);
         *ret_path = *ret_text = NULL;
-        n = closure_layer_of(c, &names, id);
+        n = closure_layer_of(c, NULL, id);
         if (n <= 0)
                 return n;
-        r = closure_layer_unit_name(id, &name);
-        if (r < 0 || asprintf(&path, GENERATOR_DIR "/%s", name) < 0 ||
-            asprintf(&list, GENERATOR_DIR "/" CLOSURE_LAYER_LISTS "/%s", id) < 0)
+        if (asprintf(&path, GENERATOR_DIR "/" LAYER_GENERATION_TEMPLATE) < 0)
                 return -ENOMEM;
         if (arg_root || read_full_file(path, &text) < 0) {
-                r = render_to_string(render_layer_unit,
-                                     &(ClosureLayerUnit) { .id = id, .store_dir = c->store_dir, .list_path = list,
-                                                           .helper = GENERATOR_PATH, .n_paths = (size_t) n },
-                                     &text, NULL);
+                r = render_to_string(render_layer_template, NULL, &text, NULL);
                 if (r < 0)
                         return r;
         }
@@ -257,8 +254,8 @@ static int paths_table(const char *unit, const Resolved *res, const char *layer_
                 printf("\n%zu paths visible to %s: %zu from the closure, %zu others (mode %s, spec %s).\n", n, unit,
                        closure, n - closure, confinement_mode_to_string(res->confinement->mode), res->entry->path);
         if (arg_legend && layer_name)
-                printf("Its store paths come through the closure's read-only overlay, one mount at %s, "
-                       "which %s builds.\n", res->confinement->store_dir, layer_name);
+                printf("Its store paths come through its closure's directory of the read-only overlay of "
+                       "every closure, one bind at %s, which %s builds.\n", res->confinement->store_dir, layer_name);
         return 0;
 }
 
@@ -293,7 +290,7 @@ int verb_paths(int argc, char *argv[]) {
         /* bindMethod "overlay": the store paths' source is the closure's overlay. */
         r = closure_layer_of(c, &names, id);
         if (r > 0 && (closure_layer_store_source(id, c->store_dir, &overlay) < 0 ||
-                      closure_layer_unit_name(id, &layer_name) < 0))
+                      !(layer_name = strdup("confinement-layer@GENERATION.service"))))
                 return log_oom(), EXIT_ERROR;
 
         rows = calloc(c->n_binds + 10, sizeof *rows);

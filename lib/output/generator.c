@@ -8,6 +8,7 @@
 #include "confinement.h"
 #include "dropin.h"
 #include "generator.h"
+#include "layer-generation.h"
 #include "log.h"
 #include "path-list.h"
 #include "resolver.h"
@@ -45,8 +46,15 @@ static int render_view_mount(FILE *f, const void *userdata) {
 
 typedef struct Layer {
         char id[CLOSURE_LAYER_ID_MAX];
-        char *list; /* its names, one a line */
+        char *list;            /* its names, one a line */
+        char *store_dir;
 } Layer;
+
+/* A service confined to a layer: it Requires= its generation. */
+typedef struct LayerUser {
+        char *unit;
+        size_t layer;
+} LayerUser;
 
 typedef struct Run {
         int normal_fd;
@@ -54,8 +62,11 @@ typedef struct Run {
         Root root;           /* everything reads under it */
         Resolver resolver;
         PathList store_dirs; /* that need a view */
-        Layer *layers;       /* written so far */
+        Layer *layers;       /* distinct closures so far */
         size_t n_layers, allocated_layers;
+        LayerUser *users;
+        size_t n_users, allocated_users;
+        PathList layer_stores; /* the store directories of layers */
         char *helper;        /* this binary, for the layer units */
 } Run;
 
@@ -69,20 +80,18 @@ static int render_layer_list(FILE *f, const void *userdata) {
         return closure_layer_list_render(l->names, l->n, f);
 }
 
-static int render_layer_unit(FILE *f, const void *userdata) {
-        return closure_layer_unit_render(userdata, f);
-}
-
-/* The unit that mounts c's closure as one overlay, and its list of names,
- * once per distinct closure. -EEXIST: another closure has the same ID. */
-static int write_layer(Run *run, const Confinement *c) {
+/* c's closure among the run's layers, once per distinct closure; its
+ * index in *ret, or -1 without a layer. -EEXIST: another closure has the
+ * same ID. The lists and units are written at the end of the run
+ * (write_generations()), when every closure is known. */
+static int add_layer(Run *run, const Confinement *c, ssize_t *ret) {
         _cleanup_free_ const char **names = NULL;
-        _cleanup_free_ char *list = NULL, *list_path = NULL, *unit = NULL, *list_name = NULL;
-        _cleanup_close_ int lists_fd = -1;
+        _cleanup_free_ char *list = NULL;
         char id[CLOSURE_LAYER_ID_MAX];
         size_t size;
         int n, r;
 
+        *ret = -1;
         n = closure_layer_of(c, &names, id);
         if (n <= 0)
                 return n;
@@ -90,35 +99,37 @@ static int write_layer(Run *run, const Confinement *c) {
         if (r < 0)
                 return r;
         for (size_t i = 0; i < run->n_layers; i++)
-                if (streq(run->layers[i].id, id))
-                        return streq(run->layers[i].list, list) ? 0 : -EEXIST;
+                if (streq(run->layers[i].id, id)) {
+                        if (!streq(run->layers[i].list, list))
+                                return -EEXIST;
+                        *ret = (ssize_t) i;
+                        return 0;
+                }
 
-        if (!run->helper) {
-                run->helper = realpath("/proc/self/exe", NULL);
-                if (!run->helper)
-                        return -errno;
-        }
-        lists_fd = open_subdirectory_at(run->normal_fd, CLOSURE_LAYER_LISTS);
-        if (lists_fd < 0)
-                return lists_fd;
-        r = write_file_atomic_at(lists_fd, id, list, size);
+        r = path_list_add(&run->layer_stores, c->store_dir);
         if (r < 0)
                 return r;
-        if (asprintf(&list_path, "%s/" CLOSURE_LAYER_LISTS "/%s", run->normal_dir, id) < 0)
-                return -ENOMEM;
-        r = closure_layer_unit_name(id, &unit);
-        if (r < 0)
-                return r;
-        r = render_and_write(run->normal_fd, unit, render_layer_unit,
-                             &(ClosureLayerUnit) { .id = id, .store_dir = c->store_dir, .list_path = list_path,
-                                                   .helper = run->helper, .n_paths = (size_t) n });
-        if (r < 0)
-                return r;
-
         if (GREEDY_REALLOC(run->layers, run->allocated_layers, run->n_layers + 1, 8) < 0)
                 return -ENOMEM;
         memcpy(run->layers[run->n_layers].id, id, sizeof id);
-        run->layers[run->n_layers++].list = TAKE_PTR(list);
+        run->layers[run->n_layers].list = TAKE_PTR(list);
+        run->layers[run->n_layers].store_dir = strdup(c->store_dir);
+        if (!run->layers[run->n_layers].store_dir) {
+                free(run->layers[run->n_layers].list);
+                return -ENOMEM;
+        }
+        *ret = (ssize_t) run->n_layers++;
+        return 0;
+}
+
+static int add_layer_user(Run *run, const char *unit, size_t layer) {
+        char *copy = strdup(unit);
+
+        if (!copy || GREEDY_REALLOC(run->users, run->allocated_users, run->n_users + 1, 8) < 0) {
+                free(copy);
+                return -ENOMEM;
+        }
+        run->users[run->n_users++] = (LayerUser) { copy, layer };
         return 0;
 }
 
@@ -128,6 +139,7 @@ static int generate_one(Run *run, const SpecEntry *e) {
         _cleanup_(diag_done) Diag d = {};
         _cleanup_close_ int dir_fd = -1;
         const char *why;
+        ssize_t layer = -1;
         int r;
 
         unit = spec_entry_unit(e, &why);
@@ -149,7 +161,7 @@ static int generate_one(Run *run, const SpecEntry *e) {
 
         r = resolver_resolve(&run->resolver, e, unit, &c, &d);
         if (r >= 0) {
-                r = write_layer(run, c);
+                r = add_layer(run, c, &layer);
                 if (r == -EEXIST) {
                         /* Two closures, one hash: neither may see the other's. */
                         diag_error(&d, 0, e->path, "bindMethod",
@@ -157,8 +169,7 @@ static int generate_one(Run *run, const SpecEntry *e) {
                                    "set \"bindMethod\": \"view\".");
                         r = -EINVAL;
                 } else if (r < 0)
-                        return log_error_errno(r, "%s: cannot write the closure overlay unit of %s: %m", e->path,
-                                               unit);
+                        return log_error_errno(r, "%s: cannot add the closure overlay of %s: %m", e->path, unit);
         }
         if (r >= 0) {
                 r = render_and_write(dir_fd, DROPIN_NAME, render_confined, c);
@@ -169,6 +180,8 @@ static int generate_one(Run *run, const SpecEntry *e) {
                         if (r < 0)
                                 return log_oom();
                 }
+                if (layer >= 0 && add_layer_user(run, unit, (size_t) layer) < 0)
+                        return log_oom();
                 log_debug("%s: %s confined to %zu closure paths.", e->path, unit, c->n_closure_paths);
                 return 0;
         }
@@ -182,13 +195,144 @@ static int generate_one(Run *run, const SpecEntry *e) {
         return 0;
 }
 
+static int render_template(FILE *f, const void *userdata) {
+        const Run *run = userdata;
+        _cleanup_free_ char *lists = NULL;
+
+        if (asprintf(&lists, "%s/" CLOSURE_LAYER_LISTS, run->normal_dir) < 0)
+                return -ENOMEM;
+        return layer_generation_template_render(run->helper, lists, f);
+}
+
+static int render_generation_dropin(FILE *f, const void *userdata) {
+        return layer_generation_dropin_render(userdata, f);
+}
+
+/* SERVICE.requires/confinement-layer@GEN.service, a link to the template. */
+static int write_requires(Run *run, const char *unit, const char *gen_unit) {
+        _cleanup_free_ char *dir = NULL, *target = NULL, *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+
+        if (asprintf(&dir, "%s.requires", unit) < 0 ||
+            asprintf(&target, "%s/" LAYER_GENERATION_TEMPLATE, run->normal_dir) < 0 ||
+            asprintf(&tmp, ".%s.tmp", gen_unit) < 0)
+                return -ENOMEM;
+        fd = open_subdirectory_at(run->normal_fd, dir);
+        if (fd < 0)
+                return fd;
+        (void) unlinkat(fd, tmp, 0);
+        if (symlinkat(target, fd, tmp) < 0 || renameat(fd, tmp, fd, gen_unit) < 0) {
+                int r = -errno;
+                (void) unlinkat(fd, tmp, 0);
+                return r;
+        }
+        return 0;
+}
+
+/* One store directory's generation: its lists, its drop-in, and the
+ * Requires= of each of its services. */
+static int write_generation(Run *run, const char *store_dir) {
+        _cleanup_free_ LayerClosure *closures = NULL;
+        _cleanup_free_ const char **services = NULL;
+        _cleanup_free_ char *gen_dir = NULL, *gen_unit = NULL, *dropin_dir = NULL, *store_line = NULL;
+        _cleanup_close_ int lists_fd = -1, gen_fd = -1, dropin_fd = -1;
+        char gen[CLOSURE_LAYER_ID_MAX];
+        size_t n = 0, n_services = 0;
+        int r;
+
+        closures = malloc(run->n_layers * sizeof *closures);
+        services = malloc((run->n_users + 1) * sizeof *services);
+        if (!closures || !services)
+                return -ENOMEM;
+        for (size_t i = 0; i < run->n_layers; i++)
+                if (streq(run->layers[i].store_dir, store_dir))
+                        closures[n++] = (LayerClosure) { run->layers[i].id, run->layers[i].list };
+        r = layer_generation_id(store_dir, closures, n, gen);
+        if (r < 0)
+                return r;
+
+        lists_fd = open_subdirectory_at(run->normal_fd, CLOSURE_LAYER_LISTS);
+        if (lists_fd < 0)
+                return lists_fd;
+        gen_fd = open_subdirectory_at(lists_fd, gen);
+        if (gen_fd < 0)
+                return gen_fd;
+        if (asprintf(&store_line, "%s\n", store_dir) < 0)
+                return -ENOMEM;
+        r = write_file_atomic_at(gen_fd, LAYER_GENERATION_STORE_FILE, store_line, strlen(store_line));
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = write_file_atomic_at(gen_fd, closures[i].id, closures[i].list, strlen(closures[i].list));
+                if (r < 0)
+                        return r;
+        }
+
+        r = layer_generation_unit_name(gen, &gen_unit);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < run->n_users; i++)
+                if (streq(run->layers[run->users[i].layer].store_dir, store_dir))
+                        services[n_services++] = run->users[i].unit;
+        if (asprintf(&dropin_dir, "%s.d", gen_unit) < 0)
+                return -ENOMEM;
+        dropin_fd = open_subdirectory_at(run->normal_fd, dropin_dir);
+        if (dropin_fd < 0)
+                return dropin_fd;
+        r = render_and_write(dropin_fd, LAYER_GENERATION_DROPIN, render_generation_dropin,
+                             &(LayerGeneration) { .id = gen, .store_dir = store_dir, .services = services,
+                                                  .n_services = n_services, .n_closures = n });
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_services; i++) {
+                r = write_requires(run, services[i], gen_unit);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot write %s.requires/%s, %s does not start: %m",
+                                               services[i], gen_unit, services[i]);
+        }
+        log_debug("Generation %s of %s: %zu closures, %zu services.", gen, store_dir, n, n_services);
+        return 0;
+}
+
+/* After every spec: the template and each store directory's generation.
+ * A service whose generation is not written does not start: its bind's
+ * source is missing. */
+static int write_generations(Run *run) {
+        int r, ret = 0;
+
+        if (run->n_layers == 0)
+                return 0;
+        path_list_sort_unique(&run->layer_stores);
+        run->helper = realpath("/proc/self/exe", NULL);
+        if (!run->helper)
+                return log_error_errno(-errno, "Cannot find this binary for the overlay units: %m");
+        r = render_and_write(run->normal_fd, LAYER_GENERATION_TEMPLATE, render_template, run);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write " LAYER_GENERATION_TEMPLATE ": %m");
+        for (size_t j = 0; j < run->layer_stores.n; j++) {
+                r = write_generation(run, run->layer_stores.items[j]);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot write the closures' overlay of %s: %m", run->layer_stores.items[j]);
+                        if (ret == 0)
+                                ret = r;
+                }
+        }
+        return ret;
+}
+
 static void run_done(Run *run) {
         resolver_done(&run->resolver);
         root_done(&run->root);
         path_list_done(&run->store_dirs);
-        for (size_t i = 0; i < run->n_layers; i++)
+        for (size_t i = 0; i < run->n_layers; i++) {
                 free(run->layers[i].list);
+                free(run->layers[i].store_dir);
+        }
         free(run->layers);
+        for (size_t i = 0; i < run->n_users; i++)
+                free(run->users[i].unit);
+        free(run->users);
+        path_list_done(&run->layer_stores);
         free(run->helper);
         if (run->normal_fd >= 0)
                 close(run->normal_fd);
@@ -221,6 +365,10 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
                 if (r < 0 && ret == 0)
                         ret = r;
         }
+
+        r = write_generations(&run);
+        if (r < 0 && ret == 0)
+                ret = r;
 
         path_list_sort_unique(&run.store_dirs);
         for (size_t i = 0; i < run.store_dirs.n; i++) {
