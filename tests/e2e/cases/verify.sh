@@ -23,8 +23,11 @@ verify_units() {
                 printf '%s\n' "$u"
         done
         for u in "$(cpath /run/systemd/generator)"/*.mount \
-                "$(cpath /run/systemd/generator)"/confinement-layer-*.service; do
-                [[ -f $u ]] && printf '%s\n' "${u##*/}"
+                "$(cpath /run/systemd/generator)"/confinement-layer@.service; do
+                [[ -f $u ]] || continue
+                u=${u##*/}
+                [[ $u == *@.service ]] && u=${u%@.service}@verify.service
+                printf '%s\n' "$u"
         done
 }
 
@@ -33,7 +36,7 @@ case_verify() {
         mapfile -t units < <(verify_units)
         # the layer units of the default bindMethod "overlay", and the view
         # mount unit of the specs that choose "view" (t-binds)
-        printf '%s\n' "${units[@]}" | grep -q '^confinement-layer-[0-9a-f]*\.service$' ||
+        printf '%s\n' "${units[@]}" | grep -q '^confinement-layer@verify\.service$' ||
                 err "no closure layer unit among: ${units[*]}"
         [[ " ${units[*]} " == *" run-confinement\\x2dview-nix-store.mount "* ]] ||
                 err "no store view mount unit among: ${units[*]}"
