@@ -390,10 +390,11 @@ static int point_store_key(const char *store_dir, const char *dir) {
 static int layer_start_at(const char *lists, const char *dir) {
         _cleanup_free_ char *store_dir = NULL, *layer = NULL, *root = NULL, *options = NULL;
         _cleanup_close_ int lists_fd = -1, store_fd = -1, layer_fd = -1;
+        const char *gen = path_startswith(dir, CLOSURE_LAYER_DIR);
         bool has_file = false;
         int n, r;
 
-        if (!path_startswith(dir, CLOSURE_LAYER_DIR "/"))
+        if (!gen || !*gen || strchr(gen, '/'))
                 return log_error_errno(-EINVAL, "Expected a directory under " CLOSURE_LAYER_DIR ", got %s.", dir);
         lists_fd = open(lists, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (lists_fd < 0)
