@@ -38,29 +38,24 @@ static void report(const char *file, const char *unit, EntryState state, const C
 }
 
 static int check_in_effect(Counts *counts) {
-        _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(root_done) Root root = ctl_root();
-        _cleanup_(resolver_done) Resolver resolver = {};
+        _cleanup_(ctl_done) Ctl ctl = {};
         int r;
 
         /* --no-trust-check: a spec directory owned by nobody counts. */
-        r = load_entries(&root, &entries);
-        if (r < 0)
-                return r;
-        r = ctl_resolver_init(&resolver, &root);
+        r = ctl_open(&ctl, CTL_ENTRIES);
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < entries.n; i++) {
-                _cleanup_(resolved_done) Resolved res = {};
+        for (size_t i = 0; i < ctl.entries.n; i++) {
+                const EntryOutput *o;
 
-                r = resolve_entry(&resolver, &entries.entries[i], false, &res);
+                r = ctl_output(&ctl, &ctl.entries.entries[i], false, &o);
                 if (r < 0)
                         return r;
                 /* The library logged why a spec is invalid; a name it skips is ours to tell. */
-                if (res.state == ENTRY_IGNORED)
-                        log_error("%s", res.reason);
-                report(res.entry->path, res.unit, res.state, res.confinement, counts);
+                if (o->state == ENTRY_IGNORED)
+                        log_error("%s", o->reason);
+                report(o->entry->path, o->unit, o->state, o->confinement, counts);
         }
         return 0;
 }
@@ -117,10 +112,10 @@ static int check_file(Resolver *resolver, const char *file, Counts *counts) {
                         report(file, NULL, ENTRY_IGNORED, NULL, counts);
                         return 0;
                 }
-                unit = spec_entry_unit(&e, &why);
-                if (!unit) {
-                        if (streq(why, "out of memory"))
-                                return log_oom();
+                r = spec_entry_unit(&e, &unit, &why);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0) {
                         log_error("%s: \"%.*s\" %s; the file name must be UNIT.json for a service unit.", file,
                                   (int) (n - k), name, why);
                         report(file, NULL, ENTRY_IGNORED, NULL, counts);
@@ -156,15 +151,14 @@ int verb_check(int argc, char *argv[]) {
         if (argc == 0)
                 r = check_in_effect(&counts);
         else {
-                _cleanup_(root_done) Root root = ctl_root();
-                _cleanup_(resolver_done) Resolver resolver = {};
+                _cleanup_(ctl_done) Ctl ctl = {};
 
-                r = ctl_resolver_init(&resolver, &root);
+                r = ctl_open(&ctl, 0);
                 for (int i = 0; i < argc && r >= 0; i++)
-                        r = check_file(&resolver, argv[i], &counts);
+                        r = check_file(&ctl.resolver, argv[i], &counts);
         }
         if (r < 0)
-                return EXIT_ERROR;
+                return r;
 
         if (!arg_quiet && arg_legend) {
                 bool first = true;

@@ -6,7 +6,6 @@
 
 #include "alloc-util.h"
 #include "ctl.h"
-#include "dropin.h"
 #include "log.h"
 #include "macro.h"
 #include "unit-name.h"
@@ -86,18 +85,11 @@ static int split_unit_path(const char *s, char ***ret) {
         return 0;
 }
 
-Root ctl_root(void) {
-        return (Root) { .path = arg_root, .trust_all = arg_no_trust_check };
-}
-
-int ctl_resolver_init(Resolver *r, Root *root) {
+static int ctl_resolver_init(Ctl *ctl) {
         char **path = NULL;
         int k;
 
-        assert(r);
-        assert(root);
-
-        k = resolver_init(r, root, NULL);
+        k = resolver_init(&ctl->resolver, &ctl->root, NULL);
         if (k < 0 || !arg_unit_path)
                 return k;
         k = split_unit_path(arg_unit_path, &path);
@@ -106,8 +98,42 @@ int ctl_resolver_init(Resolver *r, Root *root) {
         if (k < 0)
                 return log_error_errno(k, "--unit-path= names no directory: \"%s\".", arg_unit_path);
         /* the directories given: no doubt about systemd's search path */
-        resolver_set_search_path(r, path);
+        resolver_set_search_path(&ctl->resolver, path);
         return 0;
+}
+
+int ctl_open(Ctl *ctl, CtlFlags flags) {
+        int r;
+
+        assert(ctl);
+
+        *ctl = (Ctl) { .root = { .path = arg_root, .trust_all = arg_no_trust_check } };
+        if (flags & CTL_ENTRIES) {
+                r = spec_dirs_enumerate(&ctl->root, &ctl->entries);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot list the spec directories: %m");
+                ctl->outputs = calloc(ctl->entries.n ?: 1, sizeof *ctl->outputs);
+                if (!ctl->outputs)
+                        return log_oom();
+        }
+        r = ctl_resolver_init(ctl);
+        if (r < 0)
+                return r;
+        ctl->output = OUTPUT_INIT(&ctl->resolver, GENERATOR_DIR, GENERATOR_PATH);
+        return 0;
+}
+
+void ctl_done(Ctl *ctl) {
+        assert(ctl);
+
+        for (size_t i = 0; i < ctl->n_outputs; i++)
+                entry_output_done(&ctl->outputs[i]);
+        free(ctl->outputs);
+        output_done(&ctl->output);
+        resolver_done(&ctl->resolver);
+        spec_entries_done(&ctl->entries);
+        root_done(&ctl->root);
+        *ctl = (Ctl) {};
 }
 
 int quiet_begin(void) {
@@ -142,135 +168,55 @@ const char *entry_state_color(EntryState s) {
         }
 }
 
-void resolved_done(Resolved *r) {
-        assert(r);
+/* The generator's message for a name it skips, as the list and check show it. */
+static int explain_ignored(EntryOutput *o) {
+        const SpecEntry *e = o->entry;
+        char *reason;
 
-        free(r->unit);
-        confinement_free(r->confinement);
-        free(r->reason);
-        *r = (Resolved) {};
+        if (asprintf(&reason,
+                     "%s: \"%.*s\" %s; the file name must be UNIT.json for a service unit, so the generator "
+                     "skips it.",
+                     e->path, (int) (strlen(e->name) - strlen(SPEC_SUFFIX)), e->name, o->reason) < 0)
+                return -ENOMEM;
+        free(o->reason);
+        o->reason = reason;
+        return 0;
 }
 
-int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *ret) {
-        _cleanup_(diag_done) Diag d = {};
-        _cleanup_free_ char *unit = NULL;
-        Confinement *c = NULL;
-        const char *why;
+static int ctl_output_next(Ctl *ctl, bool quiet) {
+        EntryOutput *o = &ctl->outputs[ctl->n_outputs];
         int r, saved;
 
-        assert(resolver);
-        assert(e);
-        assert(ret);
-
-        *ret = (Resolved) { .entry = e };
-
-        unit = spec_entry_unit(e, &why);
-        if (!unit) {
-                if (streq(why, "out of memory"))
-                        return log_oom();
-                ret->state = ENTRY_IGNORED;
-                if (asprintf(&ret->reason,
-                             "%s: \"%.*s\" %s; the file name must be UNIT.json for a service unit, so the generator "
-                             "skips it.",
-                             e->path, (int) (strlen(e->name) - strlen(SPEC_SUFFIX)), e->name, why) < 0)
-                        return log_oom();
-                return 0;
-        }
-
-        /* A mask an unprivileged user could have planted does not count. */
-        if (e->masked && !e->distrust) {
-                ret->state = ENTRY_MASKED;
-                ret->unit = TAKE_PTR(unit);
-                return 0;
-        }
-
         saved = quiet ? quiet_begin() : -1;
-        r = resolver_resolve(resolver, e, unit, &c, &d);
+        resolver_next_spec(&ctl->resolver, ctl->entries.n - ctl->n_outputs);
+        r = output_entry(&ctl->output, &ctl->entries.entries[ctl->n_outputs], o);
         if (quiet)
                 quiet_end(saved);
-        if (r == -ENOMEM)
+        if (r >= 0 && o->state == ENTRY_IGNORED)
+                r = explain_ignored(o);
+        if (r < 0)
                 return log_oom();
-
-        ret->unit = TAKE_PTR(unit);
-        if (r >= 0) {
-                ret->state = ENTRY_VALID;
-                ret->confinement = c;
-        } else {
-                ret->state = ENTRY_INVALID;
-                /* NULL as for the generator: the drop-in says why generically. */
-                ret->reason = TAKE_PTR(d.reason);
-        }
+        ctl->n_outputs++;
         return 0;
 }
 
-int load_entries(Root *root, SpecEntries *ret) {
+int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret) {
+        size_t i;
         int r;
 
-        assert(root);
+        assert(ctl);
+        assert(ctl->outputs);
+        assert(e >= ctl->entries.entries && e < ctl->entries.entries + ctl->entries.n);
         assert(ret);
 
-        r = spec_dirs_enumerate(root, ret);
-        if (r < 0)
-                return log_error_errno(r, "Cannot list the spec directories: %m");
-        return 0;
-}
-
-void rendered_done(Rendered *r) {
-        assert(r);
-
-        free(r->dropin_path);
-        free(r->dropin);
-        free(r->mount_path);
-        free(r->mount);
-        *r = (Rendered) {};
-}
-
-static int render_confined(FILE *f, const void *userdata) {
-        return dropin_render(userdata, f);
-}
-
-static int render_fail_closed(FILE *f, const void *userdata) {
-        const Resolved *res = userdata;
-        return dropin_render_fail_closed(res->entry->path, res->reason, f);
-}
-
-static int render_view_mount(FILE *f, const void *userdata) {
-        return store_view_mount_render(userdata, f);
-}
-
-int render_resolved(const Resolved *res, Rendered *ret) {
-        _cleanup_(rendered_done) Rendered out = {};
-        int r;
-
-        assert(res);
-        assert(ret);
-
-        *ret = (Rendered) {};
-        if (res->state != ENTRY_VALID && res->state != ENTRY_INVALID)
-                return 0;
-
-        if (asprintf(&out.dropin_path, GENERATOR_DIR "/%s.d/" DROPIN_NAME, res->unit) < 0)
-                return log_oom();
-        if (res->state == ENTRY_VALID)
-                r = render_to_string(render_confined, res->confinement, &out.dropin, NULL);
-        else
-                r = render_to_string(render_fail_closed, res, &out.dropin, NULL);
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot render the drop-in of %s: %m", res->entry->path, res->unit);
-
-        if (res->state == ENTRY_VALID && res->confinement->view_dir) {
-                _cleanup_free_ char *name = store_view_mount_name(res->confinement->store_dir);
-
-                if (!name || asprintf(&out.mount_path, GENERATOR_DIR "/%s", name) < 0)
-                        return log_oom();
-                r = render_to_string(render_view_mount, res->confinement->store_dir, &out.mount, NULL);
+        /* In the generator's order: a layer ID is the first closure's. */
+        i = (size_t) (e - ctl->entries.entries);
+        while (ctl->n_outputs <= i) {
+                r = ctl_output_next(ctl, ctl->n_outputs < i || quiet);
                 if (r < 0)
-                        return log_error_errno(r, "Cannot render %s: %m", name);
+                        return r;
         }
-
-        /* Handed over: disarm the cleanup. */
-        *ret = out;
-        memset(&out, 0, sizeof out);
+        *ret = &ctl->outputs[i];
         return 0;
 }
 

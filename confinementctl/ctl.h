@@ -7,8 +7,8 @@
  * file of its own (list.c, check.c, show.c: cat and paths, verify.c with
  * verify-compare.c: the per-setting comparers, reload.c, new.c: new and
  * refresh); bus.c talks to systemd, table.c prints tables, common.c holds
- * the rest they share (json_print_new() for every --json). Functions
- * return a negative errno and log once; verbs return an exit status. */
+ * the rest they share (the verb's context Ctl, json_print_new() for every
+ * --json). Functions return a negative errno and log once. */
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -16,6 +16,7 @@
 
 #include "confinement.h"
 #include "diag.h"
+#include "output.h"
 #include "path-list.h"
 #include "resolver.h"
 #include "spec-dirs.h"
@@ -42,7 +43,9 @@ extern const char *arg_bin_sh; /* new */
 extern PathList arg_bind;      /* new: "[-]SOURCE[:TARGET]" each */
 extern PathList arg_bind_ro;
 
-/* Verbs: each returns an exit status. */
+/* Verbs: each returns a negative errno (logged; run() exits with
+ * EXIT_ERROR), or the exit status it chose (check: EXIT_ERROR for an
+ * invalid spec; verify: its bits). */
 int verb_list(int argc, char *argv[]);
 int verb_check(int argc, char *argv[]);
 int verb_cat(int argc, char *argv[]);
@@ -69,65 +72,45 @@ const char *ansi(const char *code); /* code, or "" without colours */
  * Logs and returns -EINVAL for anything but a service unit. */
 int parse_unit_argument(const char *arg, char **ret);
 
-/* A resolver for arg_root. On a running system the unit search path
- * includes the generator directories, which hold the drop-ins written at
- * the last daemon-reload; the generator itself never sees them (systemd
- * empties them before it runs generators), so they are left out here, or
- * the old drop-in would count as the unit's own RootDirectory=. */
-int ctl_resolver_init(Resolver *r, Root *root);
+/* One verb's context: the root it reads under (arg_root, every file
+ * trusted with --no-trust-check), with CTL_ENTRIES the spec entries in
+ * effect, the resolver, and what the generator writes for each entry,
+ * computed once. On a running system the unit search path includes the
+ * generator directories, which hold the drop-ins written at the last
+ * daemon-reload; the generator itself never sees them (systemd empties
+ * them before it runs generators), so they are left out here, or the old
+ * drop-in would count as the unit's own RootDirectory=. Not to be copied
+ * once open (the resolver points at the root). */
+typedef enum CtlFlags {
+        CTL_ENTRIES = 1 << 0,
+} CtlFlags;
 
-/* The root a verb reads under: arg_root, every file trusted with
- * --no-trust-check. One per verb; root_done() when it ends. */
-Root ctl_root(void);
+typedef struct Ctl {
+        Root root;
+        SpecEntries entries; /* CTL_ENTRIES */
+        Resolver resolver;
+        Output output;        /* paths in GENERATOR_DIR, layer units run GENERATOR_PATH */
+        EntryOutput *outputs; /* by entry: the first n_outputs are computed */
+        size_t n_outputs;
+} Ctl;
+
+int ctl_open(Ctl *ctl, CtlFlags flags); /* logs */
+void ctl_done(Ctl *ctl);
+
+/* What the generator writes for e, one of ctl's entries (output.h): the
+ * entries before it are resolved first, quietly, as the generator does
+ * (a layer ID belongs to the first closure with it). An ignored entry's
+ * reason is the whole message. With quiet, the library's messages are
+ * silenced. 0, or a logged -ENOMEM. */
+int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret);
 
 /* Silences the library's messages (a listing shows the reason itself)
  * unless debugging was asked for; returns what to pass to quiet_end(). */
 int quiet_begin(void);
 void quiet_end(int saved);
 
-typedef enum EntryState {
-        ENTRY_VALID,
-        ENTRY_INVALID, /* its unit is kept from starting */
-        ENTRY_MASKED,  /* nothing generated */
-        ENTRY_IGNORED, /* no service unit name: skipped by the generator */
-        _ENTRY_STATE_MAX,
-} EntryState;
-
 const char *entry_state_to_string(EntryState s);
 const char *entry_state_color(EntryState s);
-
-/* What the generator does with one spec entry. */
-typedef struct Resolved {
-        const SpecEntry *entry;
-        char *unit;       /* the unit the spec file names (the template for "foo@.service.json"); NULL when ignored */
-        EntryState state;
-        Confinement *confinement; /* ENTRY_VALID */
-        char *reason;     /* ENTRY_INVALID, ENTRY_IGNORED */
-} Resolved;
-
-void resolved_done(Resolved *r);
-
-/* Resolves e as the generator does (masked, invalid names and untrusted
- * files included). Only out-of-memory is an error: a spec that cannot be
- * honoured is ENTRY_INVALID with its reason. With quiet, the library's
- * messages are silenced. */
-int resolve_entry(Resolver *resolver, const SpecEntry *e, bool quiet, Resolved *ret);
-
-/* The spec entries in effect under root. */
-int load_entries(Root *root, SpecEntries *ret);
-
-/* What the generator writes for one spec entry: the drop-in (confined or
- * fail-closed) and, when it binds from a store view, the view's mount
- * unit. Paths are those in GENERATOR_DIR. Nothing for a masked entry. */
-typedef struct Rendered {
-        char *dropin_path;
-        char *dropin;
-        char *mount_path; /* NULL when no view is used */
-        char *mount;
-} Rendered;
-
-void rendered_done(Rendered *r);
-int render_resolved(const Resolved *res, Rendered *ret);
 
 /* Prints doc, which it takes (NULL, as json_pack() returns on failure:
  * out of memory), on stdout as --json does: one document, indented by 2,

@@ -11,20 +11,18 @@
 
 typedef struct Listing {
         Root *root; /* the verb's, borrowed */
-        Resolved *items;
+        const EntryOutput **items; /* the verb's, borrowed */
         size_t n;
 } Listing;
 
 static void listing_done(Listing *l) {
-        for (size_t i = 0; i < l->n; i++)
-                resolved_done(&l->items[i]);
         free(l->items);
         *l = (Listing) { .root = l->root };
 }
 
 /* The mode a spec asks for, also when it cannot be honoured; -1 when it
  * cannot be read. */
-static int spec_mode(Root *root, const Resolved *res) {
+static int spec_mode(Root *root, const EntryOutput *res) {
         _cleanup_spec_ Spec *spec = NULL;
         int saved, r;
 
@@ -88,7 +86,7 @@ static int print_json(const Listing *l) {
         if (!specs)
                 return log_oom();
         for (size_t i = 0; i < l->n; i++) {
-                const Resolved *res = &l->items[i];
+                const EntryOutput *res = l->items[i];
                 const Confinement *c = res->confinement;
                 json_t *spec, *shadowed = json_array();
                 int mode = spec_mode(l->root, res);
@@ -132,7 +130,7 @@ static int print_table(const Listing *l) {
         if (!t)
                 return log_oom();
         for (size_t i = 0; i < l->n && r >= 0; i++) {
-                const Resolved *res = &l->items[i];
+                const EntryOutput *res = l->items[i];
                 int mode = spec_mode(l->root, res);
 
                 count[res->state]++;
@@ -178,7 +176,7 @@ static int print_table(const Listing *l) {
                 }
         printf(".\n");
         for (size_t i = 0; i < l->n; i++) {
-                const Resolved *res = &l->items[i];
+                const EntryOutput *res = l->items[i];
                 if (res->state == ENTRY_INVALID || res->state == ENTRY_IGNORED)
                         printf("%s%s%s: %s\n", ansi(entry_state_color(res->state)), res->unit ?: res->entry->name,
                                ansi(ANSI_NORMAL), res->reason ?: "the spec cannot be honoured");
@@ -187,31 +185,21 @@ static int print_table(const Listing *l) {
 }
 
 int verb_list(int argc, char *argv[]) {
-        _cleanup_(root_done) Root root = ctl_root();
-        _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(resolver_done) Resolver resolver = {};
-        _cleanup_(listing_done) Listing l = { .root = &root };
+        _cleanup_(ctl_done) Ctl ctl = {};
+        _cleanup_(listing_done) Listing l = { .root = &ctl.root };
         int r;
 
-        r = load_entries(&root, &entries);
+        r = ctl_open(&ctl, CTL_ENTRIES);
         if (r < 0)
-                return EXIT_ERROR;
-        r = ctl_resolver_init(&resolver, &root);
-        if (r < 0)
-                return EXIT_ERROR;
-
-        l.items = calloc(entries.n ?: 1, sizeof *l.items);
-        if (!l.items) {
-                log_oom();
-                return EXIT_ERROR;
-        }
-        for (size_t i = 0; i < entries.n; i++) {
-                r = resolve_entry(&resolver, &entries.entries[i], true, &l.items[l.n]);
+                return r;
+        l.items = calloc(ctl.entries.n ?: 1, sizeof *l.items);
+        if (!l.items)
+                return log_oom();
+        for (size_t i = 0; i < ctl.entries.n; i++) {
+                r = ctl_output(&ctl, &ctl.entries.entries[i], true, &l.items[l.n]);
                 if (r < 0)
-                        return EXIT_ERROR;
+                        return r;
                 l.n++;
         }
-
-        r = arg_json ? print_json(&l) : print_table(&l);
-        return r < 0 ? EXIT_ERROR : EXIT_OK;
+        return arg_json ? print_json(&l) : print_table(&l);
 }

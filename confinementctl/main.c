@@ -171,21 +171,17 @@ static bool verb_check_options(const Verb *v) {
 }
 
 /* argv[0] is the verb: finds it, checks its argument count and the options
- * given, and runs it. Returns an exit status. */
+ * given, and runs it. Returns what the verb returns (ctl.h), or -EINVAL. */
 static int dispatch_verb(int argc, char *argv[]) {
         const Verb *v;
 
-        if (argc < 1) {
-                log_error("Expected a command; see confinementctl --help.");
-                return EXIT_ERROR;
-        }
+        if (argc < 1)
+                return log_error_errno(EINVAL, "Expected a command; see confinementctl --help.");
         v = verb_find(argv[0]);
-        if (!v) {
-                log_error("Unknown command \"%s\"; see confinementctl --help.", argv[0]);
-                return EXIT_ERROR;
-        }
+        if (!v)
+                return log_error_errno(EINVAL, "Unknown command \"%s\"; see confinementctl --help.", argv[0]);
         if (!verb_check_args(v, argc - 1) || !verb_check_options(v))
-                return EXIT_ERROR;
+                return -EINVAL;
         return v->run(argc - 1, argv + 1);
 }
 
@@ -292,7 +288,10 @@ static int run(int argc, char *argv[]) {
         if (r <= 0)
                 return r < 0 ? EXIT_ERROR : EXIT_OK;
 
+        /* The one place where a verb's result becomes the exit status. */
         r = dispatch_verb(argc - optind, argv + optind);
+        if (r < 0)
+                r = EXIT_ERROR;
         (void) fflush(stdout);
         if (ferror(stdout)) {
                 log_error("Cannot write the output.");

@@ -460,8 +460,7 @@ static int find_store(Resolver *res, const char *unit, const StoreKind **ret_kin
 }
 
 int verb_new(int argc, char *argv[]) {
-        _cleanup_(root_done) Root root = ctl_root();
-        _cleanup_(resolver_done) Resolver res = {};
+        _cleanup_(ctl_done) Ctl ctl = {};
         _cleanup_(unit_info_done) UnitInfo info = { .private_tmp = -1 };
         _cleanup_(path_list_done) PathList roots = {};
         _cleanup_(closure_files_done) ClosureFiles closure = {};
@@ -471,38 +470,48 @@ int verb_new(int argc, char *argv[]) {
         const StoreKind *kind = NULL;
         int r;
 
-        if (parse_unit_argument(argv[0], &unit) < 0 || spec_file_of(unit, &spec_file) < 0 ||
-            check_not_exists(spec_file) < 0)
-                return EXIT_ERROR;
-        if (ctl_resolver_init(&res, &root) < 0 || find_store(&res, unit, &kind, &info) < 0 ||
-            collect_roots(&root, &info, kind->store_dir, arg_bin_sh, &roots) < 0)
-                return EXIT_ERROR;
+        r = parse_unit_argument(argv[0], &unit);
+        if (r >= 0)
+                r = spec_file_of(unit, &spec_file);
+        if (r >= 0)
+                r = check_not_exists(spec_file);
+        if (r >= 0)
+                r = ctl_open(&ctl, 0);
+        if (r >= 0)
+                r = find_store(&ctl.resolver, unit, &kind, &info);
+        if (r >= 0)
+                r = collect_roots(&ctl.root, &info, kind->store_dir, arg_bin_sh, &roots);
+        if (r < 0)
+                return r;
 
         /* The spec is checked as the generator parses it before anything
          * is computed or written: a bad --mode or --bind fails here. */
-        if (render_spec(unit, kind->store_dir, &text) < 0)
-                return EXIT_ERROR;
+        r = render_spec(unit, kind->store_dir, &text);
+        if (r < 0)
+                return r;
         r = spec_parse(spec_file, text, strlen(text), &parsed, &d);
         if (r == -ENOMEM)
-                return log_oom(), EXIT_ERROR;
+                return log_oom();
         if (r < 0)
-                return EXIT_ERROR; /* logged with the key */
+                return r; /* logged with the key */
 
-        if (closure_compute(kind, &roots, &closure) < 0)
-                return EXIT_ERROR;
-        if (write_closure(unit, &closure) < 0)
-                return EXIT_ERROR;
+        r = closure_compute(kind, &roots, &closure);
+        if (r >= 0)
+                r = write_closure(unit, &closure);
+        if (r < 0)
+                return r;
         if (asprintf(&name, "%s.json", unit) < 0)
-                return log_oom(), EXIT_ERROR;
-        if (write_under_root(NEW_SPEC_DIR, name, text, strlen(text)) < 0)
-                return EXIT_ERROR;
+                return log_oom();
+        r = write_under_root(NEW_SPEC_DIR, name, text, strlen(text));
+        if (r < 0)
+                return r;
 
         printf("Wrote %s/%s/store-paths (%zu store path%s from %s) and registration.\n", CLOSURES_DIR, unit,
                closure.n_paths, closure.n_paths == 1 ? "" : "s", kind->tool);
         printf("Wrote %s (mode %s, roots: the store paths of the unit's Exec*= settings%s).\n", spec_file,
                confinement_mode_to_string(parsed->mode), arg_bin_sh ? " and binSh" : "");
         printf("Run \"systemctl daemon-reload\" to confine %s, and restart it if it runs.\n", unit);
-        return EXIT_OK;
+        return 0;
 }
 
 /* --- refresh ---------------------------------------------------------------- */
@@ -626,8 +635,7 @@ static int list_spec_units(PathList *ret) {
 }
 
 int verb_refresh(int argc, char *argv[]) {
-        _cleanup_(root_done) Root root = ctl_root();
-        _cleanup_(resolver_done) Resolver res = {};
+        _cleanup_(ctl_done) Ctl ctl = {};
         _cleanup_(path_list_done) PathList units = {};
         bool explicit = argc > 0, failed = false, changed = false;
         int r;
@@ -635,24 +643,29 @@ int verb_refresh(int argc, char *argv[]) {
         if (explicit) {
                 for (int i = 0; i < argc; i++) {
                         char *u;
-                        if (parse_unit_argument(argv[i], &u) < 0)
-                                return EXIT_ERROR;
+                        r = parse_unit_argument(argv[i], &u);
+                        if (r < 0)
+                                return r;
                         if (path_list_consume(&units, u) < 0)
-                                return log_oom(), EXIT_ERROR;
+                                return log_oom();
                 }
-        } else if (list_spec_units(&units) < 0)
-                return EXIT_ERROR;
-        if (ctl_resolver_init(&res, &root) < 0)
-                return EXIT_ERROR;
+        } else {
+                r = list_spec_units(&units);
+                if (r < 0)
+                        return r;
+        }
+        r = ctl_open(&ctl, 0);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < units.n; i++) {
-                r = refresh_one(&res, units.items[i], explicit);
+                r = refresh_one(&ctl.resolver, units.items[i], explicit);
                 if (r == -ENOMEM)
-                        return EXIT_ERROR;
+                        return r;
                 failed = failed || r < 0;
                 changed = changed || r > 0;
         }
         if (changed)
                 printf("Run \"systemctl daemon-reload\" to apply the new closures, and restart what runs.\n");
-        return failed ? EXIT_ERROR : EXIT_OK;
+        return failed ? -EINVAL : 0; /* each failure logged */
 }

@@ -112,58 +112,46 @@ static int active_units(const LoadedUnits *loaded, const SpecEntries *entries, c
         return 0;
 }
 
-typedef struct ResolvedList {
-        Resolved *items;
-        size_t n;
-} ResolvedList;
-
-static void resolved_list_done(ResolvedList *l) {
-        for (size_t i = 0; i < l->n; i++)
-                resolved_done(&l->items[i]);
-        free(l->items);
-        *l = (ResolvedList) {};
-}
-
 int verb_reload(int argc, char *argv[]) {
-        _cleanup_(root_done) Root root = ctl_root();
-        _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(resolver_done) Resolver resolver = {};
-        _cleanup_(resolved_list_done) ResolvedList resolved = {};
+        _cleanup_(ctl_done) Ctl ctl = {};
         _cleanup_(snapshot_done) Snapshot before = {}, after = {};
         _cleanup_(loaded_units_done) LoadedUnits loaded = {};
         _cleanup_(path_list_done) PathList mismatched = {};
         _cleanup_bus_ sd_bus *bus = NULL;
         size_t invalid = 0, changed = 0;
+        int r;
 
         /* As check: every spec in effect, the library logging each problem. */
-        if (load_entries(&root, &entries) < 0 || ctl_resolver_init(&resolver, &root) < 0)
-                return EXIT_ERROR;
-        resolved.items = calloc(entries.n ?: 1, sizeof *resolved.items);
-        if (!resolved.items)
-                return log_oom(), EXIT_ERROR;
-        for (size_t i = 0; i < entries.n; i++) {
-                Resolved *res = &resolved.items[resolved.n];
+        r = ctl_open(&ctl, CTL_ENTRIES);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ctl.entries.n; i++) {
+                const EntryOutput *o;
 
-                if (resolve_entry(&resolver, &entries.entries[i], false, res) < 0)
-                        return EXIT_ERROR;
-                resolved.n++;
-                if (res->state == ENTRY_IGNORED)
-                        log_error("%s", res->reason);
-                invalid += res->state == ENTRY_INVALID || res->state == ENTRY_IGNORED;
+                r = ctl_output(&ctl, &ctl.entries.entries[i], false, &o);
+                if (r < 0)
+                        return r;
+                if (o->state == ENTRY_IGNORED)
+                        log_error("%s", o->reason);
+                invalid += o->state == ENTRY_INVALID || o->state == ENTRY_IGNORED;
         }
-        if (invalid > 0 && !arg_force) {
-                log_error("Not reloading: %zu spec%s cannot be honoured (see above); their units would not start. "
-                          "Fix them, or reload with --force.",
-                          invalid, invalid == 1 ? "" : "s");
-                return EXIT_ERROR;
-        }
+        if (invalid > 0 && !arg_force)
+                return log_error_errno(EINVAL,
+                                       "Not reloading: %zu spec%s cannot be honoured (see above); their units would "
+                                       "not start. Fix them, or reload with --force.",
+                                       invalid, invalid == 1 ? "" : "s");
 
-        if (bus_open(&bus) < 0 || snapshot_take(&before) < 0)
-                return EXIT_ERROR;
-        if (reload_manager(bus) < 0)
-                return EXIT_ERROR;
-        if (snapshot_take(&after) < 0 || list_services(bus, "*.service", &loaded) < 0)
-                return EXIT_ERROR;
+        r = bus_open(&bus);
+        if (r >= 0)
+                r = snapshot_take(&before);
+        if (r >= 0)
+                r = reload_manager(bus);
+        if (r >= 0)
+                r = snapshot_take(&after);
+        if (r >= 0)
+                r = list_services(bus, "*.service", &loaded);
+        if (r < 0)
+                return r;
 
         if (!arg_quiet)
                 printf("Reloaded systemd.\n");
@@ -189,8 +177,11 @@ int verb_reload(int argc, char *argv[]) {
                         else
                                 what = !old ? "now confined" : !new ? "no longer confined" : "confinement changed";
                         changed++;
-                        if (!mount && active_units(&loaded, &entries, name, &active) < 0)
-                                return EXIT_ERROR;
+                        if (!mount) {
+                                r = active_units(&loaded, &ctl.entries, name, &active);
+                                if (r < 0)
+                                        return r;
+                        }
                         if (arg_quiet)
                                 continue;
                         printf("%s: %s", name, what);
@@ -206,23 +197,22 @@ int verb_reload(int argc, char *argv[]) {
                 printf("No confinement changed.\n");
 
         /* The generator's output should be what check rendered. */
-        for (size_t i = 0; i < resolved.n; i++) {
-                _cleanup_(rendered_done) Rendered out = {};
+        for (size_t i = 0; i < ctl.n_outputs; i++) {
+                const EntryOutput *o = &ctl.outputs[i];
+                const OutputFile *dropin = entry_output_dropin(o);
                 const char *text;
 
-                if (render_resolved(&resolved.items[i], &out) < 0)
-                        return EXIT_ERROR;
-                if (!out.dropin)
+                if (!dropin)
                         continue;
-                text = snapshot_get(&after, resolved.items[i].unit);
-                if ((!text || !streq(text, out.dropin)) && path_list_add(&mismatched, resolved.items[i].unit) < 0)
-                        return log_oom(), EXIT_ERROR;
+                text = snapshot_get(&after, o->unit);
+                if ((!text || !streq(text, dropin->text)) && path_list_add(&mismatched, o->unit) < 0)
+                        return log_oom();
         }
-        if (mismatched.n > 0) {
-                log_warning("The generator wrote something else than confinementctl expects for %zu unit%s "
-                            "(first: %s); is confinement-generator installed, and the same version?",
-                            mismatched.n, mismatched.n == 1 ? "" : "s", mismatched.items[0]);
-                return EXIT_ERROR;
-        }
-        return EXIT_OK;
+        if (mismatched.n > 0)
+                return log_warning_errno(EBADE,
+                                         "The generator wrote something else than confinementctl expects for %zu "
+                                         "unit%s (first: %s); is confinement-generator installed, and the same "
+                                         "version?",
+                                         mismatched.n, mismatched.n == 1 ? "" : "s", mismatched.items[0]);
+        return 0;
 }

@@ -7,9 +7,7 @@
 #include <string.h>
 
 #include "closure-layer.h"
-#include "layer-generation.h"
 #include "ctl.h"
-#include "dropin.h"
 #include "log.h"
 #include "macro.h"
 #include "path-list.h"
@@ -18,10 +16,10 @@
 
 #define ANSI_BLUE "\x1B[0;1;34m"
 
-/* The spec entry in effect for unit, resolved; ENTRY_MASKED included.
- * -ENOENT (logged) when no spec names it. */
-static int resolve_unit(Resolver *resolver, const SpecEntries *entries, const char *unit, Resolved *ret) {
-        const SpecEntry *e = spec_entries_find_for_unit(entries, unit);
+/* The spec entry in effect for unit, masked ones included. -ENOENT
+ * (logged) when no spec names it. */
+static int entry_of_unit(Ctl *ctl, const char *unit, const SpecEntry **ret) {
+        const SpecEntry *e = spec_entries_find_for_unit(&ctl->entries, unit);
 
         if (!e) {
                 const char *at = strchr(unit, '@');
@@ -34,7 +32,8 @@ static int resolve_unit(Resolver *resolver, const SpecEntries *entries, const ch
                                        arg_root ? "the spec directories under " : "the spec directories",
                                        strempty(arg_root));
         }
-        return resolve_entry(resolver, e, false, ret);
+        *ret = e;
+        return 0;
 }
 
 static void print_file(const char *path, const char *text, bool *first) {
@@ -43,42 +42,6 @@ static void print_file(const char *path, const char *text, bool *first) {
         *first = false;
         printf("%s# %s%s\n", ansi(ANSI_BLUE), path, ansi(ANSI_NORMAL));
         fputs(text, stdout);
-}
-
-static int render_layer_template(FILE *f, const void *userdata) {
-        (void) userdata;
-        return layer_generation_template_render(GENERATOR_PATH, GENERATOR_DIR "/" CLOSURE_LAYER_LISTS, f);
-}
-
-/* The template of the units that mount c's closure with every other of its
- * generation (bindMethod "overlay"): *ret_path NULL when c has none. On
- * the running system, the file the generator wrote at the last
- * daemon-reload, when there is one; else as the installed generator
- * (GENERATOR_PATH) writes it into GENERATOR_DIR: its ExecStart= names the
- * generator binary, not confinementctl. Which instance (generation) a
- * service Requires= depends on every spec: GENERATOR_DIR/UNIT.requires/. */
-static int layer_unit(const Confinement *c, char **ret_path, char **ret_text) {
-        _cleanup_free_ char *path = NULL, *text = NULL;
-        char id[CLOSURE_LAYER_ID_MAX];
-        int n, r;
-
-        assert(c);
-        assert(ret_path);
-        assert(ret_text);
-        *ret_path = *ret_text = NULL;
-        n = closure_layer_of(c, NULL, id);
-        if (n <= 0)
-                return n;
-        if (asprintf(&path, GENERATOR_DIR "/" LAYER_GENERATION_TEMPLATE) < 0)
-                return -ENOMEM;
-        if (arg_root || read_full_file(path, &text) < 0) {
-                r = render_to_string(render_layer_template, NULL, &text, NULL);
-                if (r < 0)
-                        return r;
-        }
-        *ret_path = TAKE_PTR(path);
-        *ret_text = TAKE_PTR(text);
-        return 0;
 }
 
 static int print_once(PathList *printed, const char *path, const char *text, bool *first) {
@@ -92,47 +55,64 @@ static int print_once(PathList *printed, const char *path, const char *text, boo
 }
 
 int verb_cat(int argc, char *argv[]) {
-        _cleanup_(root_done) Root root = ctl_root();
-        _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(resolver_done) Resolver resolver = {};
+        _cleanup_(ctl_done) Ctl ctl = {};
         _cleanup_(path_list_done) PathList printed = {};
+        _cleanup_free_ const SpecEntry **asked = NULL;
         bool first = true;
-        int r, ret = EXIT_OK;
+        int r, ret = 0;
 
-        if (load_entries(&root, &entries) < 0 || ctl_resolver_init(&resolver, &root) < 0)
-                return EXIT_ERROR;
+        r = ctl_open(&ctl, CTL_ENTRIES);
+        if (r < 0)
+                return r;
+        asked = calloc((size_t) argc, sizeof *asked);
+        if (!asked)
+                return log_oom();
+        for (int i = 0; i < argc; i++) {
+                _cleanup_free_ char *unit = NULL;
+
+                r = parse_unit_argument(argv[i], &unit);
+                if (r >= 0)
+                        r = entry_of_unit(&ctl, unit, &asked[i]);
+                if (r < 0)
+                        ret = r;
+        }
+        /* The entries asked for tell what is wrong with them; the others
+         * are resolved quietly, in the generator's order. */
+        for (size_t k = 0; k < ctl.entries.n; k++)
+                for (int i = 0; i < argc; i++)
+                        if (asked[i] == &ctl.entries.entries[k]) {
+                                const EntryOutput *o;
+
+                                r = ctl_output(&ctl, asked[i], false, &o);
+                                if (r < 0)
+                                        return r;
+                                break;
+                        }
 
         for (int i = 0; i < argc; i++) {
-                _cleanup_(resolved_done) Resolved res = {};
-                _cleanup_(rendered_done) Rendered out = {};
-                _cleanup_free_ char *unit = NULL, *layer_path = NULL, *layer = NULL;
+                const EntryOutput *o;
 
-                if (parse_unit_argument(argv[i], &unit) < 0 || resolve_unit(&resolver, &entries, unit, &res) < 0) {
-                        ret = EXIT_ERROR;
+                if (!asked[i])
+                        continue;
+                r = ctl_output(&ctl, asked[i], false, &o);
+                if (r < 0)
+                        return r;
+                if (o->state == ENTRY_MASKED) {
+                        log_info("%s: masked; %s is not confined and nothing is generated for it.", o->entry->path,
+                                 o->unit);
                         continue;
                 }
-                if (res.state == ENTRY_MASKED) {
-                        log_info("%s: masked; %s is not confined and nothing is generated for it.",
-                                 res.entry->path, unit);
-                        continue;
-                }
-                if (render_resolved(&res, &out) < 0)
-                        return EXIT_ERROR;
-
-                if (res.state == ENTRY_VALID) {
-                        assert(res.confinement); /* a valid entry has its confinement */
-                        r = layer_unit(res.confinement, &layer_path, &layer);
-                        if (r < 0)
-                                return log_error_errno(r, "Cannot render the closure's layer unit of %s: %m", unit),
-                                       EXIT_ERROR;
-                }
-
                 /* Several units may name the same drop-in (instances), view
                  * or closure layer. */
-                if (print_once(&printed, out.dropin_path, out.dropin, &first) < 0 ||
-                    (out.mount_path && print_once(&printed, out.mount_path, out.mount, &first) < 0) ||
-                    (layer_path && print_once(&printed, layer_path, layer, &first) < 0))
-                        return log_oom(), EXIT_ERROR;
+                for (size_t k = 0; k < o->n_files; k++) {
+                        _cleanup_free_ char *path = NULL;
+
+                        if (asprintf(&path, GENERATOR_DIR "/%s", o->files[k].path) < 0)
+                                return log_oom();
+                        r = print_once(&printed, path, o->files[k].text, &first);
+                        if (r < 0)
+                                return log_oom();
+                }
         }
         return ret;
 }
@@ -205,7 +185,7 @@ static size_t mode_rows(const Confinement *c, Row *rows) {
         return n;
 }
 
-static int paths_json(const char *unit, const Resolved *res, const Row *rows, size_t n) {
+static int paths_json(const char *unit, const EntryOutput *res, const Row *rows, size_t n) {
         json_t *paths = json_array();
 
         if (!paths)
@@ -225,7 +205,7 @@ static int paths_json(const char *unit, const Resolved *res, const Row *rows, si
                                         (json_int_t) res->confinement->n_closure_paths, "paths", paths));
 }
 
-static int paths_table(const char *unit, const Resolved *res, const char *layer_name, const Row *rows, size_t n) {
+static int paths_table(const char *unit, const EntryOutput *res, const char *layer_name, const Row *rows, size_t n) {
         static const char *const headers[] = { "PATH", "SOURCE", "ORIGIN", "ACCESS" };
         _cleanup_table_ Table *t = table_new(ELEMENTSOF(headers), headers);
         size_t closure = 0;
@@ -260,42 +240,42 @@ static int paths_table(const char *unit, const Resolved *res, const char *layer_
 }
 
 int verb_paths(int argc, char *argv[]) {
-        _cleanup_(root_done) Root root = ctl_root();
-        _cleanup_(spec_entries_done) SpecEntries entries = {};
-        _cleanup_(resolver_done) Resolver resolver = {};
-        _cleanup_(resolved_done) Resolved res = {};
+        _cleanup_(ctl_done) Ctl ctl = {};
         _cleanup_(string_arena_done) StringArena strings = {};
         _cleanup_free_ char *unit = NULL, *overlay = NULL, *layer_name = NULL;
-        _cleanup_free_ const char **names = NULL;
         _cleanup_free_ Row *rows = NULL;
-        char id[CLOSURE_LAYER_ID_MAX];
+        const EntryOutput *res;
+        const SpecEntry *e = NULL;
         const Confinement *c;
         size_t n = 0;
         int r;
 
-        if (parse_unit_argument(argv[0], &unit) < 0 || load_entries(&root, &entries) < 0 ||
-            ctl_resolver_init(&resolver, &root) < 0 || resolve_unit(&resolver, &entries, unit, &res) < 0)
-                return EXIT_ERROR;
-        if (res.state == ENTRY_MASKED) {
-                log_error("%s: masked; %s is not confined: it sees the whole system.", res.entry->path, unit);
-                return EXIT_ERROR;
-        }
-        if (res.state != ENTRY_VALID) {
-                log_error("%s: invalid; %s will not start until its spec is fixed.", res.entry->path, unit);
-                return EXIT_ERROR;
-        }
-        c = res.confinement;
+        r = parse_unit_argument(argv[0], &unit);
+        if (r >= 0)
+                r = ctl_open(&ctl, CTL_ENTRIES);
+        if (r >= 0)
+                r = entry_of_unit(&ctl, unit, &e);
+        if (r >= 0)
+                r = ctl_output(&ctl, e, false, &res);
+        if (r < 0)
+                return r;
+        if (res->state == ENTRY_MASKED)
+                return log_error_errno(ENOENT, "%s: masked; %s is not confined: it sees the whole system.",
+                                       res->entry->path, unit);
+        if (res->state != ENTRY_VALID)
+                return log_error_errno(EINVAL, "%s: invalid; %s will not start until its spec is fixed.",
+                                       res->entry->path, unit);
+        c = res->confinement;
         assert(c); /* a valid entry has its confinement */
 
         /* bindMethod "overlay": the store paths' source is the closure's overlay. */
-        r = closure_layer_of(c, &names, id);
-        if (r > 0 && (closure_layer_store_source(id, c->store_dir, &overlay) < 0 ||
-                      !(layer_name = strdup("confinement-layer@GENERATION.service"))))
-                return log_oom(), EXIT_ERROR;
+        if (res->layer_id[0] && (closure_layer_store_source(res->layer_id, c->store_dir, &overlay) < 0 ||
+                                 !(layer_name = strdup("confinement-layer@GENERATION.service"))))
+                return log_oom();
 
         rows = calloc(c->n_binds + 10, sizeof *rows);
         if (!rows)
-                return log_oom(), EXIT_ERROR;
+                return log_oom();
         rows[n++] = (Row) { .path = "/", .source = "empty read-only tmpfs (TemporaryFileSystem=/:ro)", .origin = "root",
                             .access = "ro" };
         for (size_t i = 0; i < c->n_binds; i++) {
@@ -312,7 +292,7 @@ int verb_paths(int argc, char *argv[]) {
                         k = strlen(overlay) + 1 + strlen(name) + 1;
                         p = string_arena_alloc(&strings, k);
                         if (!p)
-                                return log_oom(), EXIT_ERROR;
+                                return log_oom();
                         (void) snprintf(p, k, "%s/%s", overlay, name);
                         source = p;
                 }
@@ -327,6 +307,5 @@ int verb_paths(int argc, char *argv[]) {
         n += mode_rows(c, rows + n);
         qsort(rows, n, sizeof *rows, compare_rows);
 
-        r = arg_json ? paths_json(unit, &res, rows, n) : paths_table(unit, &res, layer_name, rows, n);
-        return r < 0 ? EXIT_ERROR : EXIT_OK;
+        return arg_json ? paths_json(unit, res, rows, n) : paths_table(unit, res, layer_name, rows, n);
 }

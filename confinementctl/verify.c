@@ -36,49 +36,51 @@
 typedef struct EntryCheck {
         bool done;
         int error;
-        Resolved res;
-        Rendered out;
+        const EntryOutput *res; /* the verb's, borrowed */
+        char *dropin_path;      /* in GENERATOR_DIR; NULL when nothing is written */
         Assignments assignments;
         bool outdated;     /* the drop-in on disk is not what the spec gives now */
         char *outdated_why;
 } EntryCheck;
 
 static void entry_check_done(EntryCheck *c) {
-        resolved_done(&c->res);
-        rendered_done(&c->out);
+        free(c->dropin_path);
         assignments_done(&c->assignments);
         free(c->outdated_why);
 }
 
-static int entry_check(Resolver *resolver, const SpecEntry *e, EntryCheck *c) {
+static int entry_check(Ctl *ctl, const SpecEntry *e, EntryCheck *c) {
         _cleanup_free_ char *disk = NULL;
+        const OutputFile *dropin;
         int r;
 
         if (c->done)
                 return c->error;
         c->done = true;
 
-        r = resolve_entry(resolver, e, true, &c->res);
-        if (r >= 0)
-                r = render_resolved(&c->res, &c->out);
-        if (r >= 0 && c->out.dropin)
-                r = parse_dropin(c->out.dropin_path, c->out.dropin, &c->assignments);
+        r = ctl_output(ctl, e, true, &c->res);
         if (r < 0)
                 return c->error = r;
-        if (!c->out.dropin)
+        dropin = entry_output_dropin(c->res);
+        if (!dropin)
                 return 0;
+        if (asprintf(&c->dropin_path, GENERATOR_DIR "/%s", dropin->path) < 0)
+                return c->error = log_oom();
+        r = parse_dropin(c->dropin_path, dropin->text, &c->assignments);
+        if (r < 0)
+                return c->error = r;
 
-        r = read_full_file(c->out.dropin_path, &disk);
+        r = read_full_file(c->dropin_path, &disk);
         if (r == -ENOENT)
                 r = asprintf(&c->outdated_why,
                              "%s does not exist: the spec is newer than the last daemon-reload (or "
                              "confinement-generator is not installed).",
-                             c->out.dropin_path);
+                             c->dropin_path);
         else if (r < 0)
-                r = asprintf(&c->outdated_why, "%s cannot be read: %s.", c->out.dropin_path, strerror(-r));
-        else if (!streq(disk, c->out.dropin))
+                r = asprintf(&c->outdated_why, "%s cannot be read: %s.", c->dropin_path, strerror(-r));
+        else if (!streq(disk, dropin->text))
                 r = asprintf(&c->outdated_why, "%s is outdated: the spec changed since the last daemon-reload.",
-                             c->out.dropin_path);
+                             c->dropin_path);
         else
                 r = 0;
         if (r < 0)
@@ -100,9 +102,7 @@ static bool is_confined(const Props *props) {
 
 typedef struct Verify {
         sd_bus *bus;
-        Root root;
-        Resolver resolver;
-        SpecEntries entries;
+        Ctl ctl;
         EntryCheck *checks; /* by entry */
         LoadedUnits loaded;
         Report *reports;
@@ -111,16 +111,14 @@ typedef struct Verify {
 } Verify;
 
 static void verify_done(Verify *v) {
-        for (size_t i = 0; v->checks && i < v->entries.n; i++)
+        for (size_t i = 0; v->checks && i < v->ctl.entries.n; i++)
                 entry_check_done(&v->checks[i]);
         free(v->checks);
         for (size_t i = 0; i < v->n_reports; i++)
                 report_done(&v->reports[i]);
         free(v->reports);
         loaded_units_done(&v->loaded);
-        spec_entries_done(&v->entries);
-        resolver_done(&v->resolver);
-        root_done(&v->root);
+        ctl_done(&v->ctl);
         path_list_done(&v->seen);
         sd_bus_flush_close_unref(v->bus);
 }
@@ -148,7 +146,7 @@ static bool seen(Verify *v, const char *unit) {
 /* One unit: how systemd has it against what its spec gives. explicit: the
  * user named it (an unconfined unit without spec is then reported too). */
 static int verify_unit(Verify *v, const char *unit, bool explicit) {
-        const SpecEntry *e = spec_entries_find_for_unit(&v->entries, unit);
+        const SpecEntry *e = spec_entries_find_for_unit(&v->ctl.entries, unit);
         const LoadedUnit *lu = loaded_find(&v->loaded, unit);
         bool loaded = lu && streq(lu->load_state, "loaded");
         _cleanup_(props_done) Props props = {};
@@ -162,11 +160,11 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                 return log_oom();
 
         if (e) {
-                c = &v->checks[e - v->entries.entries];
-                r = entry_check(&v->resolver, e, c);
+                c = &v->checks[e - v->ctl.entries.entries];
+                r = entry_check(&v->ctl, e, c);
                 if (r < 0)
                         return r;
-                if (c->res.state == ENTRY_MASKED)
+                if (c->res->state == ENTRY_MASKED)
                         c = NULL;
         }
 
@@ -212,23 +210,23 @@ static int verify_unit(Verify *v, const char *unit, bool explicit) {
                 if (addf(&rep->differences, "%s", c->outdated_why) < 0)
                         return log_oom();
         }
-        if (c->res.state == ENTRY_INVALID) {
+        if (c->res->state == ENTRY_INVALID) {
                 rep->bits |= VERIFY_INVALID;
-                if (addf(&rep->notes, "%s", c->res.reason ?: "the spec cannot be honoured") < 0)
+                if (addf(&rep->notes, "%s", c->res->reason ?: "the spec cannot be honoured") < 0)
                         return log_oom();
         }
 
         /* The mode's settings the unit sets itself stand: say which. */
-        for (size_t i = 0; c->res.confinement && i < _MODE_SETTING_MAX; i++)
-                if (c->res.confinement->unit_mode_settings[i] &&
+        for (size_t i = 0; c->res->confinement && i < _MODE_SETTING_MAX; i++)
+                if (c->res->confinement->unit_mode_settings[i] &&
                     addf(&rep->notes, "%s=%s is the unit's own (the mode's value is a default).",
-                         mode_setting_to_string(i), c->res.confinement->unit_mode_settings[i]) < 0)
+                         mode_setting_to_string(i), c->res->confinement->unit_mode_settings[i]) < 0)
                         return log_oom();
 
         if (loaded) {
                 const Prop *reload = props_get(&props, "NeedDaemonReload");
                 size_t before = rep->differences.n;
-                const char *store_dir = c->res.confinement ? c->res.confinement->store_dir : NULL;
+                const char *store_dir = c->res->confinement ? c->res->confinement->store_dir : NULL;
 
                 for (size_t i = 0; i < c->assignments.n; i++) {
                         r = compare_setting(unit, &c->assignments.items[i], &props, rep);
@@ -277,7 +275,7 @@ static int verify_template(Verify *v, const char *template, const SpecEntry *e) 
                 if (strncmp(name, template, prefix) != 0 || n <= prefix + strlen(suffix) ||
                     !streq(name + n - strlen(suffix), suffix))
                         continue;
-                if (spec_entries_find_for_unit(&v->entries, name) != e)
+                if (spec_entries_find_for_unit(&v->ctl.entries, name) != e)
                         continue; /* an instance with a spec of its own */
                 any = true;
                 r = verify_unit(v, name, e == NULL);
@@ -285,21 +283,21 @@ static int verify_template(Verify *v, const char *template, const SpecEntry *e) 
                         return r;
         }
         if (!any && e) {
-                EntryCheck *c = &v->checks[e - v->entries.entries];
+                EntryCheck *c = &v->checks[e - v->ctl.entries.entries];
                 Report *rep;
 
-                r = entry_check(&v->resolver, e, c);
+                r = entry_check(&v->ctl, e, c);
                 if (r < 0)
                         return r;
-                if (c->res.state == ENTRY_MASKED)
+                if (c->res->state == ENTRY_MASKED)
                         return 0;
                 rep = new_report(v, template, e);
                 if (!rep)
                         return log_oom();
                 rep->bits |= VERIFY_NOT_LOADED;
-                rep->state = c->res.state == ENTRY_INVALID ? "invalid" : "not-loaded";
-                rep->color = c->res.state == ENTRY_INVALID ? ANSI_RED : ANSI_GREY;
-                if (c->res.state == ENTRY_INVALID)
+                rep->state = c->res->state == ENTRY_INVALID ? "invalid" : "not-loaded";
+                rep->color = c->res->state == ENTRY_INVALID ? ANSI_RED : ANSI_GREY;
+                if (c->res->state == ENTRY_INVALID)
                         rep->bits |= VERIFY_INVALID;
                 if (c->outdated) {
                         rep->bits |= VERIFY_MISMATCH;
@@ -387,57 +385,65 @@ static int print_reports(const Verify *v, int status) {
 }
 
 int verb_verify(int argc, char *argv[]) {
-        _cleanup_(verify_done) Verify v = { .root = ctl_root() };
+        _cleanup_(verify_done) Verify v = {};
         int r, status = 0;
 
-        if (load_entries(&v.root, &v.entries) < 0 || ctl_resolver_init(&v.resolver, &v.root) < 0)
-                return EXIT_ERROR;
-        v.checks = calloc(v.entries.n ?: 1, sizeof *v.checks);
+        r = ctl_open(&v.ctl, CTL_ENTRIES);
+        if (r < 0)
+                return r;
+        v.checks = calloc(v.ctl.entries.n ?: 1, sizeof *v.checks);
         if (!v.checks)
-                return log_oom(), EXIT_ERROR;
-        if (bus_open(&v.bus) < 0 || list_services(v.bus, "*.service", &v.loaded) < 0)
-                return EXIT_ERROR;
+                return log_oom();
+        r = bus_open(&v.bus);
+        if (r >= 0)
+                r = list_services(v.bus, "*.service", &v.loaded);
+        if (r < 0)
+                return r;
 
         if (argc == 0) {
                 /* Every spec's units, then every other unit that looks confined. */
-                for (size_t i = 0; i < v.entries.n; i++) {
-                        const SpecEntry *e = &v.entries.entries[i];
+                for (size_t i = 0; i < v.ctl.entries.n; i++) {
+                        const SpecEntry *e = &v.ctl.entries.entries[i];
                         _cleanup_free_ char *unit = NULL;
                         const char *why;
 
-                        unit = spec_entry_unit(e, &why);
-                        if (!unit)
+                        r = spec_entry_unit(e, &unit, &why);
+                        if (r == -ENOMEM)
+                                return log_oom();
+                        if (r < 0)
                                 continue; /* "confinementctl list" shows those */
                         if (strstr(unit, "@."))
                                 r = verify_template(&v, unit, e);
                         else
                                 r = verify_unit(&v, unit, false);
                         if (r < 0)
-                                return EXIT_ERROR;
+                                return r;
                         /* A masked spec's unit: only reported when confined. */
                 }
                 for (size_t i = 0; i < v.loaded.n; i++) {
                         r = verify_unit(&v, v.loaded.items[i].name, false);
                         if (r < 0)
-                                return EXIT_ERROR;
+                                return r;
                 }
         } else
                 for (int i = 0; i < argc; i++) {
                         _cleanup_free_ char *unit = NULL;
 
-                        if (parse_unit_argument(argv[i], &unit) < 0)
-                                return EXIT_ERROR;
+                        r = parse_unit_argument(argv[i], &unit);
+                        if (r < 0)
+                                return r;
                         if (strstr(unit, "@."))
-                                r = verify_template(&v, unit, spec_entries_find_for_unit(&v.entries, unit));
+                                r = verify_template(&v, unit, spec_entries_find_for_unit(&v.ctl.entries, unit));
                         else
                                 r = verify_unit(&v, unit, true);
                         if (r < 0)
-                                return EXIT_ERROR;
+                                return r;
                 }
 
         for (size_t i = 0; i < v.n_reports; i++)
                 status |= v.reports[i].bits;
-        if (print_reports(&v, status) < 0)
-                return EXIT_ERROR;
+        r = print_reports(&v, status);
+        if (r < 0)
+                return r;
         return status;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "closure-layer-mount.h"
 #include "closure-layer.h"
 #include "generator.h"
 #include "log.h"

@@ -75,17 +75,3 @@ int closure_layer_list_render(const char *const *names, size_t n, FILE *f);
 
 /* The source of the service's one bind: CLOSURE_LAYER_DIR/STORE-KEY/ID. */
 int closure_layer_store_source(const char *id, const char *store_dir, char **ret);
-
-/* Builds the layer of names (each a store path's name, no "/") in dir_fd:
- * dir_fd/id, opaque, with the attributes of the store directory.
- * *ret_has_file: a regular file is among them. */
-int closure_layer_build(int store_fd, const char *id, int dir_fd, const char *const *names, size_t n,
-                        bool *ret_has_file);
-
-/* "lowerdir=LAYER:STORE-DIR,redirect_dir=follow[,metacopy=on]" */
-int closure_layer_mount_options(const char *layer, const char *store_dir, bool metacopy, char **ret);
-
-/* The layer mode: "start LISTS DIR" mounts a tmpfs at DIR, builds
- * DIR/layer of every closure in LISTS (a generation's directory) and
- * mounts DIR/root over it; "stop DIR" detaches both, deleting nothing. */
-int closure_layer_run(int argc, char *argv[]);

@@ -5,7 +5,6 @@
 #include "log.h"
 #include "resolver.h"
 #include "unit-info.h"
-#include "unit-name.h"
 
 int resolver_init(Resolver *r, Root *root, const GeneratorDirs *dirs) {
         int k;
@@ -84,44 +83,4 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
         if (k == -ENOMEM && !d->reason)
                 diag_error(d, ENOMEM, e->path, NULL, "out of memory.");
         return k;
-}
-
-char *spec_entry_unit(const SpecEntry *e, const char **reason) {
-        _cleanup_free_ char *unit = strndup(e->name, strlen(e->name) - strlen(SPEC_SUFFIX));
-
-        assert(e);
-        assert(reason);
-
-        if (!unit) {
-                *reason = "out of memory";
-                return NULL;
-        }
-        if (unit_name_classify_service(unit, NULL, reason) < 0)
-                return NULL;
-        return TAKE_PTR(unit);
-}
-
-static const SpecEntry *find_by_name(const SpecEntries *entries, const char *name) {
-        for (size_t i = 0; i < entries->n; i++)
-                if (streq(entries->entries[i].name, name))
-                        return &entries->entries[i];
-        return NULL;
-}
-
-const SpecEntry *spec_entries_find_for_unit(const SpecEntries *entries, const char *unit) {
-        _cleanup_free_ char *name = NULL, *template_name = NULL;
-        const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
-        const SpecEntry *e;
-
-        assert(entries);
-        assert(unit);
-
-        if (asprintf(&name, "%s" SPEC_SUFFIX, unit) < 0)
-                return NULL;
-        e = find_by_name(entries, name);
-        if (e || !at || !dot || at + 1 == dot)
-                return e;
-        if (asprintf(&template_name, "%.*s%s" SPEC_SUFFIX, (int) (at - unit + 1), unit, dot) < 0)
-                return NULL;
-        return find_by_name(entries, template_name);
 }

@@ -9,6 +9,7 @@
 #include "closure-cache.h"
 #include "confinement.h"
 #include "spec-dirs.h"
+#include "spec-entry.h"
 #include "unit-info.h"
 
 typedef struct Resolver {
@@ -33,11 +34,3 @@ void resolver_done(Resolver *r);
 /* Loads the spec of e, reads its unit and resolves both. On failure d
  * says why (also for an untrusted spec). */
 int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinement **ret, Diag *d);
-
-/* The unit a spec file name confines ("foo.service.json" -> "foo.service"),
- * or NULL with *reason when it is no service unit name. */
-char *spec_entry_unit(const SpecEntry *e, const char **reason);
-
-/* The spec in effect for unit: its own, else, for an instance, its
- * template's. NULL when none (masked entries are returned: check). */
-const SpecEntry *spec_entries_find_for_unit(const SpecEntries *entries, const char *unit);

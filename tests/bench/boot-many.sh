@@ -165,7 +165,8 @@ if (($# >= 3)); then
                 "(unconfined $(ratio "${boot[unconfined.$3]}" "${boot[unconfined.$2]}"), sandboxed $(ratio "${boot[sandboxed.$3]}" "${boot[sandboxed.$2]}"))"
 fi
 for n in "$@"; do
-        echo "N=$n confined/sandboxed: $(ratio "${boot[confined.$n]}" "${boot[sandboxed.$n]}")," \
-                "PID 1 mounts confined - unconfined: $((mounts[confined.$n] - mounts[unconfined.$n]))," \
-                "after upgrade + restart: $((mounts[upgrade.$n] - mounts[unconfined.$n]))"
+        c=confined.$n u=unconfined.$n g=upgrade.$n
+        echo "N=$n confined/sandboxed: $(ratio "${boot[$c]}" "${boot[sandboxed.$n]}")," \
+                "PID 1 mounts confined - unconfined: $((mounts[$c] - mounts[$u]))," \
+                "after upgrade + restart: $((mounts[$g] - mounts[$u]))"
 done

@@ -61,6 +61,19 @@ size_t test_count_lines_with_prefix(const char *text, const char *prefix);
 typedef int (*TestRenderFunc)(FILE *f, const void *userdata);
 char *test_render(TestRenderFunc render, const void *userdata, int expected_r);
 
+/* For a check that cannot run here (no root, no mount rights): says why on
+ * stderr and marks the run, so that test_run_suite() returns 77 (meson's
+ * skip) unless a test failed: a test that could not check never passes.
+ * The calling test should return right after. */
+void test_skip(const char *fmt, ...) _printf_(1, 2);
+
+/* A new tmpfs of the test's own, mounted in a mount namespace of the
+ * test process (so that trusted.* attributes and the like always work),
+ * or NULL after test_skip() when that cannot be done (not root, no
+ * CAP_SYS_ADMIN). test_tmpfs_remove() unmounts and removes it. */
+char *test_tmpfs_new(void);
+void test_tmpfs_remove(char *dir);
+
 /* A test case with a generous timeout (valgrind is slow), and with
  * test_root as a checked fixture when with_root is set. */
 TCase *test_tcase_new(const char *name, bool with_root);

@@ -2,7 +2,8 @@
 # NixOS-built confined services: the system of tests/nixos/cases.nix,
 # evaluated on nixpkgs' module system with data/nixos/confinement.nix and
 # built offline (tests/nixos/build.sh, cached in $E2E_FIXTURES/nixos). Its
-# /etc/confinement.d (a link to one directory in the store) and the unit files of its /etc/systemd/system (as
+# /etc/confinement.d (a link to one directory in the store; here at
+# /usr/local/lib/confinement.d, setup_nixos says why) and the unit files of its /etc/systemd/system (as
 # NixOS's generateUnits lays them out: links into the store,
 # NAME.d/overrides.conf for an instance and for a packaged unit) go into
 # the rootfs; the container sees the host's /nix. Each service must start
@@ -26,11 +27,14 @@ setup_nixos() {
         [[ -x $root/usr/bin/confinementctl ]] && ctl=$root/usr/bin/confinementctl
         "$repo/tests/nixos/build.sh" "$E2E_FIXTURES/nixos" "$ctl" "$generator" || return 1
         nixos_env
-        # /etc/confinement.d as NixOS links it: one directory in the store
-        rm -rf "$root/etc/confinement.d"
-        mkdir -p "$root/etc/systemd/system"
-        cp -a "$NIXOS_SYSTEM/etc/confinement.d" "$root/etc/confinement.d"
-        [[ -L $root/etc/confinement.d ]] || return 1
+        # the spec directory as NixOS links it: one directory in the store;
+        # at /usr/local/lib/confinement.d, not /etc/confinement.d, where the
+        # other groups write their specs: through the link, into the host's
+        # store (the container's /nix is the host's)
+        rm -rf "$root/usr/local/lib/confinement.d"
+        mkdir -p "$root/etc/systemd/system" "$root/usr/local/lib"
+        cp -a "$NIXOS_SYSTEM/etc/confinement.d" "$root/usr/local/lib/confinement.d"
+        [[ -L $root/usr/local/lib/confinement.d ]] || return 1
         units=$(readlink -f "$NIXOS_SYSTEM/etc/systemd/system")
         cp -a "$units/." "$root/etc/systemd/system/"
 }
