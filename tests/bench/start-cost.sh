@@ -4,7 +4,8 @@
 #
 # Usage: tests/bench/start-cost.sh [--suite bookworm|trixie] [--runs N]
 #          [--sizes "10 100 1000 2000 5000"] [--store synthetic|nix]
-#          [--ro-limit S] [--ro-budget S] [--proposal DROPIN] [--data FILE]
+#          [--ro-limit S] [--ro-budget S] [--skip-read-only]
+#          [--proposal DROPIN] [--data FILE]
 #          [--generator] [GENERATOR]
 #
 # For each closure size N it starts, --runs times each (default 3):
@@ -56,6 +57,7 @@ sizes="10 100 1000 2000 5000"
 store=synthetic
 ro_limit=120
 ro_budget=150
+skip_ro=0
 proposal=
 data=
 generator=$repo/build/generator/confinement-generator
@@ -67,6 +69,7 @@ while (($#)); do
         --store) store=${2:?}; shift 2 ;;
         --ro-limit) ro_limit=${2:?}; shift 2 ;;
         --ro-budget) ro_budget=${2:?}; shift 2 ;;
+        --skip-read-only) skip_ro=1; shift ;;
         --data) data=${2:?}; shift 2 ;;
         --proposal) proposal=$(realpath "${2:?}"); shift 2 ;;
         --generator) generator=${2:?}; shift 2 ;;
@@ -154,7 +157,10 @@ for n in "${size_list[@]}"; do
         if [[ -n $ro_n ]]; then
                 predicted=$(awk -v t="$ro_ms" -v a="$ro_n" -v b="$n" 'BEGIN { printf "%.0f", t * (b / a) ^ 2 / 1000 }')
         fi
-        if ((n > 2000)) && [[ -n $predicted ]] && ((predicted > ro_limit)); then
+        if ((skip_ro)); then
+                skipped[$n]="skipped: --skip-read-only"
+                printf '%-26s %s\n' "b-$n-read-only.service" "${skipped[$n]}"
+        elif ((n > 2000)) && [[ -n $predicted ]] && ((predicted > ro_limit)); then
                 skipped[$n]="skipped: predicted ${predicted} s > ${ro_limit} s ($((ro_n)) paths took $(awk -v t="$ro_ms" 'BEGIN { printf "%.1f", t / 1000 }') s, quadratic)"
                 printf '%-26s %s\n' "b-$n-read-only.service" "${skipped[$n]}"
         else
