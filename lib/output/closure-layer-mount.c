@@ -212,7 +212,8 @@ static int read_store_dir(int lists_fd, char **ret) {
                 return r;
         if (n != 1 || lines[0][0] != '/') {
                 names_free(lines, n);
-                return log_error_errno(-EINVAL, "Expected one absolute store directory in store-dir.");
+                log_error("Expected one absolute store directory in store-dir.");
+                return -EINVAL;
         }
         *ret = lines[0];
         free(lines);

@@ -21,12 +21,12 @@ int layer_generation_id(const char *store_dir, const LayerClosure *closures, siz
         assert(closures || n == 0);
         assert(ret);
 
-        sorted = n > 0 ? malloc(n * sizeof *sorted) : NULL;
+        sorted = malloc((n + 1) * sizeof *sorted);
         words = malloc((2 * n + 1) * sizeof *words);
-        if ((n > 0 && !sorted) || !words)
+        if (!sorted || !words)
                 return -ENOMEM;
-        if (n > 0)
-                memcpy(sorted, closures, n * sizeof *sorted);
+        for (size_t i = 0; i < n; i++)
+                sorted[i] = closures[i];
         qsort(sorted, n, sizeof *sorted, cmp_closure);
         /* each ID and each list: the hash over what the overlay shows */
         for (size_t i = 0; i < n; i++) {
