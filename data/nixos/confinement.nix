@@ -228,11 +228,22 @@ in
         };
       };
 
-      # NixOS writes the triggers to a store file named after the service,
-      # and a store name holds no "@": templates and instances have none.
-      config = mkIf (config.confinement.enable && !lib.hasInfix "@" name) {
-        restartTriggers = [ (restartTrigger config) ];
-      };
+      config = mkIf config.confinement.enable (mkMerge [
+        {
+          # The guard (confinement.d(5), GUARD): the unit starts only while
+          # the generator's drop-in for it exists. systemd empties the
+          # generator's directory at every daemon-reload; a generator that
+          # could write nothing (a full /run) leaves the unit failing its
+          # start (AssertResult=no), never starting unconfined. A list, so
+          # that it adds to the service's own AssertPathExists=.
+          unitConfig.AssertPathExists = [ "/run/systemd/generator/${name}.service.d/50-confinement.conf" ];
+        }
+        # NixOS writes the triggers to a store file named after the service,
+        # and a store name holds no "@": templates and instances have none.
+        (mkIf (!lib.hasInfix "@" name) {
+          restartTriggers = [ (restartTrigger config) ];
+        })
+      ]);
     }));
   };
 

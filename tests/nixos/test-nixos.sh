@@ -112,6 +112,16 @@ n=$(find "$specdir" -mindepth 1 | wc -l)
 [[ $(readlink "$units/nixos-pkg.service") == "$NIXOS_PROBEUNITS/lib/systemd/system/nixos-pkg.service" &&
    -L $units/nixos-pkg.service.d/overrides.conf ]] || fail "the packaged unit's layout"
 
+# the guard: each confined unit starts only with the generator's drop-in
+for s in "${specs[@]}"; do
+        # in the unit NixOS wrote: its file, or overrides.conf where the unit
+        # is a package's or an instance's
+        grep -qsx "AssertPathExists=/run/systemd/generator/$s.service.d/50-confinement.conf" \
+                "$units/$s.service.d/overrides.conf" "$units/$s.service" ||
+                fail "$s.service: no guard (AssertPathExists= of its drop-in) in what NixOS wrote"
+done
+grep -q '^AssertPathExists=' "$units/nixos-plain.service" && fail "nixos-plain.service: a guard, but it is not confined"
+
 # the unit's own mode settings stand on the NixOS side: nothing is forced
 grep -qx 'PrivateDevices=false' "$units/nixos-dev.service" || fail "PrivateDevices=false left the unit file"
 if grep -E '^(RootDirectory|PrivateDevices|PrivateUsers|MountAPIVFS|ProtectKernel|TemporaryFileSystem|BindReadOnlyPaths)=' \
