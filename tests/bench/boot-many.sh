@@ -104,6 +104,11 @@ spec() {
                 "$1" "$2" > "$ROOT/etc/confinement.d/bench-$1.service.json"
 }
 
+# mount_points: PID 1's mount points with their file system type, sorted
+mount_points() {
+        awk '{ for (i = 7; $i != "-"; i++); print $5, $(i + 1) }' "/proc/$CONTAINER_LEADER/mountinfo" | sort
+}
+
 boot_ms() {
         local u m
         u=$(cexec systemctl show -p UserspaceTimestampMonotonic --value)
@@ -126,6 +131,7 @@ for n in $sizes; do
                 ((a == n)) || sc_die "$variant $n: $a of $n services active"
                 boot[$variant.$n]=$(boot_ms)
                 mounts[$variant.$n]=$(sc_pid1_mounts)
+                [[ $variant == unconfined ]] && mount_points > "$run_dir/mounts-unconfined"
                 line=$(printf '%-4s %-10s boot %6d ms  mounts %4d' "$n" "$variant" "${boot[$variant.$n]}" "${mounts[$variant.$n]}")
                 if [[ $variant == confined ]]; then
                         gens=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
@@ -144,6 +150,10 @@ for n in $sizes; do
                         line+=$(printf '  upgrade %6d ms  mounts after %4d  generations %d -> %d' \
                                 $(((t1 - t0) / 1000000)) "$after" "$gens" "$gens2")
                         mounts[upgrade.$n]=$after
+                        # what PID 1 has that the unconfined boot had not
+                        mount_points > "$run_dir/mounts-upgraded"
+                        echo "N=$n after the upgrade, mounts beyond the unconfined boot's:" \
+                                "$(comm -13 "$run_dir/mounts-unconfined" "$run_dir/mounts-upgraded" | tr '\n' ';')" >&2
                 fi
                 results+=("$line")
                 echo "$line" >&2
