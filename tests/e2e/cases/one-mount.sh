@@ -119,10 +119,10 @@ case_one_mount_shared() {
                 start "$u"
         done
         after=$(cexec cat /proc/1/mountinfo | wc -l)
-        cexec systemctl stop t-ol-live.service
         ((after - before <= 2)) || err "PID 1's mount table: $before lines before, $after after five services of two closures (expected at most two more)"
         units=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
         ((units == 1)) || err "$units active confinement-layer units for one generation: $(layer_units | tr '\n' ' ')"
+        cexec systemctl stop t-ol-live.service
         finish
 }
 
