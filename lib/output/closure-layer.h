@@ -48,8 +48,8 @@
 
 /* 16 hex digits and a NUL */
 #define CLOSURE_LAYER_ID_MAX 17
-/* "store-", 16 hex digits and a NUL */
-#define CLOSURE_LAYER_STORE_KEY_MAX 23
+/* "store-", a closure ID's hex digits and a NUL */
+#define CLOSURE_LAYER_STORE_KEY_MAX (sizeof("store-") - 1 + CLOSURE_LAYER_ID_MAX)
 
 /* The ID of a closure: FNV-1a (64 bits) of the store directory and the
  * sorted names. Not collision-resistant: the generator compares the lists

@@ -36,7 +36,7 @@ START_TEST(test_source) {
         char key[CLOSURE_LAYER_STORE_KEY_MAX], key2[CLOSURE_LAYER_STORE_KEY_MAX];
 
         closure_layer_store_key("/nix/store", key);
-        ck_assert_uint_eq(strlen(key), strlen("store-") + 16);
+        ck_assert_uint_eq(strlen(key), strlen("store-") + CLOSURE_LAYER_ID_MAX - 1);
         closure_layer_store_key("/gnu/store", key2);
         ck_assert_str_ne(key, key2);
         ck_assert_int_eq(closure_layer_store_source("0123456789abcdef", "/nix/store", &source), 0);
@@ -79,11 +79,11 @@ START_TEST(test_generator) {
         closure_layer_id("/nix/store", hello, 2, id);
         /* one generation: one directory of two lists and the store */
         listing = test_list_dir(out, "/" CLOSURE_LAYER_LISTS);
-        ck_assert_uint_eq(strlen(listing), 16);
+        ck_assert_uint_eq(strlen(listing), CLOSURE_LAYER_ID_MAX - 1);
         ck_assert_int_ge(asprintf(&gen_dir, "/" CLOSURE_LAYER_LISTS "/%s", listing), 0);
         free(listing);
         listing = test_list_dir(out, gen_dir);
-        ck_assert_uint_eq(strlen(listing), 2 * 17 + strlen("store-dir"));
+        ck_assert_uint_eq(strlen(listing), 2 * CLOSURE_LAYER_ID_MAX + strlen("store-dir"));
         ck_assert_int_ge(asprintf(&list_name, "%s/%s", gen_dir, id), 0);
         list = test_read_file(out, list_name);
         ck_assert_str_eq(list, "aaa-hello\nbbb-lib\n");
