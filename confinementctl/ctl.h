@@ -42,6 +42,7 @@ extern const char *arg_mode;   /* new: NULL for the default */
 extern const char *arg_bin_sh; /* new */
 extern PathList arg_bind;      /* new: "[-]SOURCE[:TARGET]" each */
 extern PathList arg_bind_ro;
+extern PathList arg_needs;     /* new: need names (needs.h), "-" for optional */
 
 /* Verbs: each returns a negative errno (logged; run() exits with
  * EXIT_ERROR), or the exit status it chose (check: EXIT_ERROR for an

@@ -26,13 +26,14 @@ const char *arg_mode = NULL;
 const char *arg_bin_sh = NULL;
 PathList arg_bind = {};
 PathList arg_bind_ro = {};
+PathList arg_needs = {};
 
 /* What a verb honours besides its arguments; any other option given with
  * it is a usage error (dispatch_verb()). */
 typedef enum VerbFlags {
         VERB_ROOT = 1 << 0,           /* --root=, --unit-path= */
         VERB_JSON = 1 << 1,           /* --json */
-        VERB_SPEC_OPTIONS = 1 << 2,   /* --mode=, --bin-sh=, --bind=, --bind-ro= */
+        VERB_SPEC_OPTIONS = 1 << 2,   /* --mode=, --bin-sh=, --bind=, --bind-ro=, --needs= */
         VERB_NO_TRUST_CHECK = 1 << 3, /* --no-trust-check */
 } VerbFlags;
 
@@ -64,6 +65,7 @@ static const Verb verbs[] = {
 static void args_done(void) {
         path_list_done(&arg_bind);
         path_list_done(&arg_bind_ro);
+        path_list_done(&arg_needs);
 }
 
 static void help(void) {
@@ -107,13 +109,16 @@ static void help(void) {
                "                       new: bind SRC writable (at DST; \"-\": optional)\n"
                "     --bind-ro=[-]SRC[:DST]\n"
                "                       new: the same, read-only\n"
+               "     --needs=[-]NEED[,...]\n"
+               "                       new: what the service needs of the host: dns, tls,\n"
+               "                       users, time, locale, journal, dbus (\"-\": optional)\n"
                "\n"
                "See the confinementctl(1) man page for details.\n");
 }
 
 /* Whether any option of "new" was given. */
 static bool spec_options_given(void) {
-        return arg_mode || arg_bin_sh || arg_bind.n > 0 || arg_bind_ro.n > 0;
+        return arg_mode || arg_bin_sh || arg_bind.n > 0 || arg_bind_ro.n > 0 || arg_needs.n > 0;
 }
 
 static const Verb *verb_find(const char *name) {
@@ -160,7 +165,7 @@ static bool verb_check_options(const Verb *v) {
                 return false;
         }
         if (spec_options_given() && !(v->flags & VERB_SPEC_OPTIONS)) {
-                log_error("--mode=, --bin-sh=, --bind= and --bind-ro= apply to \"new\" only.");
+                log_error("--mode=, --bin-sh=, --bind=, --bind-ro= and --needs= apply to \"new\" only.");
                 return false;
         }
         if (arg_json && !(v->flags & VERB_JSON)) {
@@ -200,6 +205,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_BIN_SH,
                 ARG_BIND,
                 ARG_BIND_RO,
+                ARG_NEEDS,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -216,6 +222,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "bin-sh", required_argument, NULL, ARG_BIN_SH },
                 { "bind", required_argument, NULL, ARG_BIND },
                 { "bind-ro", required_argument, NULL, ARG_BIND_RO },
+                { "needs", required_argument, NULL, ARG_NEEDS },
                 {},
         };
         int c;
@@ -268,6 +275,17 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_BIND_RO:
                         if (path_list_add(c == ARG_BIND ? &arg_bind : &arg_bind_ro, optarg) < 0)
                                 return log_oom();
+                        break;
+                case ARG_NEEDS:
+                        /* "dns,-tls": checked where the spec is parsed */
+                        for (const char *p = optarg; *p;) {
+                                size_t n = strcspn(p, ",");
+                                _cleanup_free_ char *name = strndup(p, n);
+
+                                if (!name || path_list_add(&arg_needs, name) < 0)
+                                        return log_oom();
+                                p += n + (p[n] == ',');
+                        }
                         break;
                 default:
                         /* getopt said what is wrong. */

@@ -390,6 +390,21 @@ static int add_binds(json_t *spec, const char *key, const PathList *args) {
         return 0;
 }
 
+/* --needs= as the spec's "needs", in the order given. */
+static int add_needs(json_t *spec) {
+        json_t *a;
+
+        if (arg_needs.n == 0)
+                return 0;
+        a = json_array();
+        if (!a || json_object_set_new(spec, "needs", a) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < arg_needs.n; i++)
+                if (json_array_append_new(a, json_string(arg_needs.items[i])) < 0)
+                        return -ENOMEM;
+        return 0;
+}
+
 static int render_spec(const char *unit, const char *store_dir, char **ret) {
         json_t *spec = json_object();
         _cleanup_free_ char *closure = NULL, *text = NULL;
@@ -404,7 +419,8 @@ static int render_spec(const char *unit, const char *store_dir, char **ret) {
             json_object_set_new(spec, "closureInfo", json_string(closure)) < 0 ||
             json_object_set_new(spec, "unitRoots", json_string("exec")) < 0 ||
             (arg_bin_sh && json_object_set_new(spec, "binSh", json_string(arg_bin_sh)) < 0) ||
-            add_binds(spec, "bindReadOnlyPaths", &arg_bind_ro) < 0 || add_binds(spec, "bindPaths", &arg_bind) < 0)
+            add_binds(spec, "bindReadOnlyPaths", &arg_bind_ro) < 0 || add_binds(spec, "bindPaths", &arg_bind) < 0 ||
+            add_needs(spec) < 0)
                 goto finish;
         text = json_dumps(spec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         if (!text || asprintf(ret, "%s\n", text) < 0)

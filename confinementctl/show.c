@@ -299,7 +299,7 @@ int verb_paths(int argc, char *argv[]) {
                 rows[n++] = (Row) {
                         .path = b->target,
                         .source = source,
-                        .origin = bind_origin_to_string(b->origin),
+                        .origin = bind_origin_name(b),
                         .access = b->kind == BIND_WRITABLE ? "rw" : "ro",
                         .optional = b->optional,
                 };

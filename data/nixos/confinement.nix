@@ -43,9 +43,15 @@ let
   # its PATH names (nixpkgs issue #111723, "services assume coreutils").
   pathRoots = svc: builtins.filter isStorePath (map (p: if builtins.isString p then p else "${lib.getBin p}") svc.path);
 
+  # The need "locale" on NixOS: the archive LOCALE_ARCHIVE names (NixOS
+  # sets it for every service) is a store path; a root like the packages.
+  hasNeed = svc: n: builtins.elem n svc.confinement.needs || builtins.elem "-${n}" svc.confinement.needs;
+  localeRoots = svc: optional (hasNeed svc "locale" && toplevel ? i18n.glibcLocales && toplevel.i18n.glibcLocales != null)
+    "${toplevel.i18n.glibcLocales}";
+
   specOptions = svc: {
-    inherit (svc.confinement) mode binSh fullUnit;
-    packages = map toString svc.confinement.packages ++ pathRoots svc;
+    inherit (svc.confinement) mode binSh fullUnit needs;
+    packages = map toString svc.confinement.packages ++ pathRoots svc ++ localeRoots svc;
   };
 
   # The unit files the service's unit is made of at boot, as far as NixOS
@@ -71,6 +77,7 @@ let
   universeRoots = name: svc:
     map toString svc.confinement.packages
     ++ pathRoots svc
+    ++ localeRoots svc
     ++ optional (svc.confinement.binSh != null) (toString svc.confinement.binSh)
     ++ map toString (unitFilesOf name)
     ++ map toString toplevel.systemd.packages;
@@ -84,6 +91,17 @@ let
 
   specFile = name: svc: pkgs.writeText "confinement-${safeName name}.service.json"
     (builtins.toJSON (specOf name svc));
+
+  # The spec the build-time check reads: without its needs, which name
+  # files of the booted system (its /etc, its sockets) that the build
+  # cannot see; the generator resolves them at boot.
+  checkFile = name: svc: pkgs.writeText "confinement-check-${safeName name}.service.json"
+    (builtins.toJSON (removeAttrs (specOf name svc) [ "needs" ]));
+  checkDir = pkgs.runCommand "confinement.d-checked" { } ''
+    mkdir -p $out
+    ${concatStringsSep "\n" (mapAttrsToList (name: svc:
+      "ln -s ${checkFile name svc} $out/${escapeShellArg "${name}.service.json"}") enabled)}
+  '';
 
   # What the spec says but its closureInfo (a function of the unit, which
   # holds the trigger): a change restarts the service on switch.
@@ -214,6 +232,23 @@ in
           example = literalExpression ''"''${pkgs.dash}/bin/dash"'';
           description = "The program at /bin/sh in the service, or null for none.";
         };
+        needs = mkOption {
+          type = types.listOf (types.strMatching "-?(dns|tls|users|time|locale|journal|dbus)");
+          default = [ ];
+          example = [ "dns" "tls" "-journal" ];
+          description = ''
+            What the service needs of the host, each a documented set of files
+            and sockets added read-only (confinement.d(5), NEEDS): "dns"
+            (resolv.conf, hosts, nsswitch.conf, nscd's socket, ...), "tls" (the
+            CA bundle), "users" (passwd, group, nscd and userdb sockets),
+            "time" (localtime and its zone file), "locale" (with the archive
+            LOCALE_ARCHIVE names, i18n.glibcLocales, in the closure),
+            "journal" (its sockets and /dev/log), "dbus" (the system bus).
+            The links of NixOS's /etc into the store are resolved at boot: the
+            store paths they end in join the closure. A need whose files are
+            missing fails the service closed, unless named with a leading "-".
+          '';
+        };
         mode = mkOption {
           type = types.enum [ "full-apivfs" "chroot-only" "full" ];
           default = "full-apivfs";
@@ -274,7 +309,7 @@ in
       system.checks = [
         (pkgs.runCommand "confinement-specs-checked" { } ''
           # the builder's output is a terminal: no colours in the log
-          specs=$(find ${specDir}/ -mindepth 1 -maxdepth 1 -name '*.service.json' | sort)
+          specs=$(find ${checkDir}/ -mindepth 1 -maxdepth 1 -name '*.service.json' | sort)
           if [ -n "$specs" ]; then
             SYSTEMD_COLORS=0 ${cfg.package}/bin/confinementctl --no-trust-check --unit-path=${unitDir} check $specs
           else

@@ -8,6 +8,10 @@
 #   fullUnit     roots from the whole unit ("full"), not only its Exec*= ("exec")
 #   closureInfo  a nixpkgs closureInfo output (path, string or derivation)
 #                holding every path the roots can reach
+#   needs        what the service needs of the host: "dns", "tls", "users",
+#                "time", "locale", "journal", "dbus", each optional with a
+#                leading "-" (confinement.d(5), NEEDS); the key is left out
+#                when empty
 #
 # Returns an attribute set for builtins.toJSON; strings keep their context,
 # so a file written from it references the closureInfo and the packages.
@@ -16,10 +20,15 @@
 , binSh ? null
 , fullUnit ? false
 , closureInfo
+, needs ? [ ]
 , ...
 }:
 let
   modes = [ "full-apivfs" "chroot-only" "full" ];
+  needNames = [ "dns" "tls" "users" "time" "locale" "journal" "dbus" ];
+  isNeed = n: builtins.isString n && (builtins.elem n needNames
+    || (builtins.substring 0 1 n == "-" && builtins.elem (builtins.substring 1 (-1) n) needNames));
+  badNeeds = builtins.filter (n: !isNeed n) needs;
   # A derivation or a path as the string of its store path, context kept.
   str = x: if builtins.isString x then x else "${x}";
   # Absolute, as confinement.d(5) wants every path.
@@ -34,6 +43,10 @@ else if !(builtins.isBool fullUnit) then
   throw "confinement: fullUnit must be true or false"
 else if !(builtins.isList packages) then
   throw "confinement: packages must be a list"
+else if !(builtins.isList needs) then
+  throw "confinement: needs must be a list"
+else if badNeeds != [ ] then
+  throw "confinement: needs must name \"dns\", \"tls\", \"users\", \"time\", \"locale\", \"journal\" or \"dbus\" (optional with a leading \"-\"), got ${builtins.toJSON (builtins.head badNeeds)}"
 else {
   version = 1;
   inherit mode;
@@ -41,4 +54,4 @@ else {
   binSh = if binSh == null then null else path "binSh" binSh;
   packages = map (path "a package") packages;
   unitRoots = if fullUnit then "full" else "exec";
-}
+} // (if needs == [ ] then { } else { inherit needs; })

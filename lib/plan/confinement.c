@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc-util.h"
 #include "chase.h"
@@ -9,6 +10,7 @@
 #include "closure-cache.h"
 #include "confinement.h"
 #include "dropin-name.h"
+#include "needs.h"
 #include "path-trust.h"
 #include "path-util.h"
 #include "store-path.h"
@@ -34,8 +36,14 @@ const char *bind_origin_to_string(BindOrigin o) {
                 [BIND_ORIGIN_CLOSURE] = "closure",
                 [BIND_ORIGIN_BIN_SH] = "binSh",
                 [BIND_ORIGIN_EXTRA] = "extra",
+                [BIND_ORIGIN_NEED] = "need",
         };
         return o >= 0 && o < _BIND_ORIGIN_MAX ? names[o] : NULL;
+}
+
+const char *bind_origin_name(const Bind *b) {
+        assert(b);
+        return b->need ?: bind_origin_to_string(b->origin);
 }
 
 char *store_view_path(const char *store_dir) {
@@ -103,16 +111,16 @@ static int add_store_bind(Planner *p, BindOrigin origin, const char *resolved, c
                  * which shows it as it is (a symlink as a symlink); anything
                  * else (binSh, a path in a store path) a read-only bind. */
                 rest = path_startswith(target, spec->store_dir);
-                if (origin == BIND_ORIGIN_CLOSURE && rest && *rest && !strchr(rest, '/'))
-                        return add_bind(p, (Bind) { BIND_IN_LAYER, origin, keep(p, target), keep(p, target), false });
+                if ((origin == BIND_ORIGIN_CLOSURE || origin == BIND_ORIGIN_NEED) && rest && *rest && !strchr(rest, '/'))
+                        return add_bind(p, (Bind) { BIND_IN_LAYER, origin, keep(p, target), keep(p, target), false, NULL });
         }
         if (spec->bind_method != BIND_METHOD_VIEW)
-                return add_bind(p, (Bind) { BIND_READ_ONLY, origin, keep(p, resolved), keep(p, target), false });
+                return add_bind(p, (Bind) { BIND_READ_ONLY, origin, keep(p, resolved), keep(p, target), false, NULL });
 
         rest = path_startswith(resolved, spec->store_dir);
         if (!rest)
                 return -EINVAL;
-        return add_bind(p, (Bind) { BIND_FROM_VIEW, origin, view_source(p, rest), keep(p, target), false });
+        return add_bind(p, (Bind) { BIND_FROM_VIEW, origin, view_source(p, rest), keep(p, target), false, NULL });
 }
 
 static int add_closure_path(Planner *p, const char *path) {
@@ -154,7 +162,7 @@ static int add_closure_path(Planner *p, const char *path) {
 
         if (!name)
                 /* A plain list of paths outside any store: read-only binds. */
-                return add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, keep(p, resolved), keep(p, path), false });
+                return add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_CLOSURE, keep(p, resolved), keep(p, path), false, NULL });
 
         /* A store symlink pointing out of the store would expose host files. */
         if (!path_startswith(resolved, spec->store_dir) || streq(resolved, spec->store_dir))
@@ -220,9 +228,148 @@ static int add_extra_binds(Planner *p, BindKind kind) {
                                                   binds[i].source);
                 }
                 r = add_bind(p, (Bind) { kind, BIND_ORIGIN_EXTRA, keep(p, binds[i].source), keep(p, binds[i].target),
-                                         binds[i].optional });
+                                         binds[i].optional, NULL });
                 if (r < 0)
                         return r;
+        }
+        return 0;
+}
+
+/* The store path a need's member leads into joins the closure, at its own
+ * path; the member is bound from its file there. */
+static int add_need_store_bind(Planner *p, NeedId id, const char *resolved, const char *rest, const char *target) {
+        _cleanup_free_ char *store_path = NULL;
+        int r;
+
+        if (asprintf(&store_path, "%s/%.*s", p->spec->store_dir, (int) strcspn(rest, "/"), rest) < 0)
+                return -ENOMEM;
+        r = add_store_bind(p, BIND_ORIGIN_NEED, store_path, store_path);
+        if (r < 0)
+                return r;
+        p->c->binds[p->c->n_binds - 1].need = need_origin_string(id);
+        r = add_store_bind(p, BIND_ORIGIN_NEED, resolved, target);
+        if (r < 0)
+                return r;
+        p->c->binds[p->c->n_binds - 1].need = need_origin_string(id);
+        return 0;
+}
+
+/* A need's file itself (resolved) must be root's and not writable by
+ * others, as any system file; a socket is writable by everyone who may
+ * connect, by design. -EPERM with *ret_reason. */
+static int check_need_file(Root *root, const char *resolved, char **ret_reason) {
+        _cleanup_free_ char *full = root_prefix(root, resolved);
+        struct stat st;
+        int r;
+
+        if (!full)
+                return -ENOMEM;
+        r = root_lstat(root, resolved, full, &st);
+        if (r < 0)
+                return r;
+        if (S_ISSOCK(st.st_mode))
+                return 0;
+        if (st.st_uid != 0 && st.st_uid != geteuid())
+                r = asprintf(ret_reason, "%s is owned by uid %u, not by root", resolved, (unsigned) st.st_uid);
+        else if (st.st_mode & (S_IWGRP | S_IWOTH))
+                r = asprintf(ret_reason, "%s is writable by %s (mode %04o)", resolved,
+                             st.st_mode & S_IWOTH ? "anyone" : "its group", (unsigned) (st.st_mode & 07777));
+        else
+                return 0;
+        return r < 0 ? -ENOMEM : -EPERM;
+}
+
+/* A member as named, resolved by systemd at each start: a runtime member
+ * (needs.h), or a link whose target is made at run time (systemd-resolved's
+ * stub behind /etc/resolv.conf, at boot). What exists was checked. */
+static int add_need_as_named(Planner *p, NeedId id, const NeedMember *m, bool optional) {
+        return add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_NEED, keep(p, m->path), keep(p, m->path), optional,
+                                    need_origin_string(id) });
+}
+
+/* One member of a need: refused when an unprivileged user could change it
+ * or a link on its way, skipped when missing and optional, else bound
+ * read-only from where its links lead, and that file also at its own path
+ * (localtime's zone file). */
+static int add_need_member(Planner *p, NeedId id, const NeedMember *m, bool need_optional) {
+        _cleanup_free_ char *resolved = NULL, *why = NULL, *full = NULL;
+        const Spec *spec = p->spec;
+        const char *name = need_to_string(id), *origin = need_origin_string(id), *rest, *unsafe;
+        bool optional = m->optional || need_optional;
+        struct stat st;
+        int r;
+
+        /* Also for a missing member: its nearest existing parent. */
+        r = path_check_trusted_source(p->cache->root, m->path, &why);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -EPERM)
+                return diag_error(p->d, 0, spec->file, "needs",
+                                  "need \"%s\": refusing %s, which an unprivileged user could replace: %s.", name,
+                                  m->path, why);
+        r = chase_under_root(p->cache->root, m->path, &resolved);
+        if (r == -ENOENT) {
+                /* a dangling link (into /run, at boot) counts as there */
+                full = root_prefix(p->cache->root, m->path);
+                if (!full)
+                        return -ENOMEM;
+                if (m->runtime || (root_lstat(p->cache->root, m->path, full, &st) >= 0 && S_ISLNK(st.st_mode)))
+                        return add_need_as_named(p, id, m, optional);
+        }
+        if (r == -ENOENT && optional)
+                return 0;
+        if (r == -ENOENT)
+                return diag_error(p->d, r, spec->file, "needs",
+                                  "need \"%s\": %s is missing (name the need \"-%s\" to skip what is missing).",
+                                  name, m->path, name);
+        if (r < 0)
+                return diag_error(p->d, r, spec->file, "needs", "need \"%s\": %s cannot be resolved: %m.", name,
+                                  m->path);
+        if (path_check_safe(resolved, &unsafe) < 0)
+                return diag_error(p->d, 0, spec->file, "needs",
+                                  "need \"%s\": %s resolves to a path that cannot be written safely: %s.", name,
+                                  m->path, unsafe);
+        r = check_need_file(p->cache->root, resolved, &why);
+        if (r == -EPERM)
+                return diag_error(p->d, 0, spec->file, "needs",
+                                  "need \"%s\": refusing %s, which an unprivileged user could change: %s.", name,
+                                  m->path, why);
+        if (r < 0)
+                return r == -ENOMEM ? r
+                                    : diag_error(p->d, r, spec->file, "needs", "need \"%s\": cannot look at %s: %m.",
+                                                 name, resolved);
+        if (m->runtime)
+                return add_need_as_named(p, id, m, optional);
+
+        rest = path_startswith(resolved, spec->store_dir);
+        if (rest && *rest)
+                return add_need_store_bind(p, id, resolved, rest, m->path);
+
+        r = add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_NEED, keep(p, resolved), keep(p, m->path), optional,
+                                 origin });
+        if (r >= 0 && !streq(resolved, m->path))
+                r = add_bind(p, (Bind) { BIND_READ_ONLY, BIND_ORIGIN_NEED, keep(p, resolved), keep(p, resolved),
+                                         optional, origin });
+        return r;
+}
+
+/* Every member of the spec's needs (needs.h). */
+static int add_needs(Planner *p) {
+        const NeedSet *set = &p->spec->needs;
+        int r;
+
+        for (NeedId id = 0; id < _NEED_MAX; id++) {
+                const NeedMember *members;
+                size_t n = 0;
+
+                if (!need_set_has(set, id))
+                        continue;
+                members = need_members(id, &n);
+                for (size_t i = 0; i < n; i++) {
+                        r = add_need_member(p, id, &members[i], need_set_optional(set, id));
+                        if (r < 0)
+                                return r;
+                }
         }
         return 0;
 }
@@ -249,6 +396,8 @@ static const char *bind_key(const Bind *b) {
                 return "binSh";
         case BIND_ORIGIN_EXTRA:
                 return b->kind == BIND_WRITABLE ? "bindPaths" : "bindReadOnlyPaths";
+        case BIND_ORIGIN_NEED:
+                return "needs";
         default:
                 return "closureInfo";
         }
@@ -385,6 +534,9 @@ static int plan_binds(Planner *p, const Closure *closure) {
         if (r < 0)
                 return r;
         r = add_extra_binds(p, BIND_WRITABLE);
+        if (r < 0)
+                return r;
+        r = add_needs(p);
         if (r < 0)
                 return r;
         return sort_binds(p->c, p->spec, p->d);

@@ -29,6 +29,7 @@ typedef enum BindOrigin {
         BIND_ORIGIN_CLOSURE, /* a path of the closure */
         BIND_ORIGIN_BIN_SH,  /* binSh, at /bin/sh */
         BIND_ORIGIN_EXTRA,   /* bindReadOnlyPaths or bindPaths */
+        BIND_ORIGIN_NEED,    /* a member of a need, or the store path one leads to (needs.h) */
         _BIND_ORIGIN_MAX,
 } BindOrigin;
 
@@ -40,7 +41,12 @@ typedef struct Bind {
         char *source; /* as the booted system names it; both in the Confinement's strings */
         char *target;
         bool optional;
+        const char *need; /* BIND_ORIGIN_NEED: "need:NAME" (static, needs.h); else NULL */
 } Bind;
+
+/* What "confinementctl paths" shows as b's origin: "closure", ...,
+ * "need:dns". */
+const char *bind_origin_name(const Bind *b);
 
 typedef struct Confinement {
         char *unit;

@@ -252,6 +252,42 @@ static int parse_store_dir(const char *file, json_t *v, char **ret, Diag *d) {
         return 0;
 }
 
+/* A list of need names (needs.h), each at most once, "-NAME" for one
+ * whose missing sources are skipped. */
+static int parse_needs(const Key *k, NeedSet *ret) {
+        char subkey[64];
+        json_t *v = k->value;
+
+        if (!json_is_array(v))
+                return diag_error(k->d, 0, k->file, k->name, "expected a list of needs (%s), got %s.",
+                                  need_names_expected(), json_type_name(v));
+        for (size_t i = 0; i < json_array_size(v); i++) {
+                json_t *e = json_array_get(v, i);
+                const char *name;
+                bool optional;
+                int id;
+
+                (void) snprintf(subkey, sizeof subkey, "%s[%zu]", k->name, i);
+                if (!json_is_string(e))
+                        return diag_error(k->d, 0, k->file, subkey, "expected a need (%s), got %s.",
+                                          need_names_expected(), json_type_name(e));
+                name = json_string_value(e);
+                optional = name[0] == '-';
+                id = strlen(name) == json_string_length(e) ? need_from_string(name + optional) : -EINVAL;
+                if (id < 0)
+                        return diag_error(k->d, 0, k->file, subkey,
+                                          "expected a need (%s, optional with a leading \"-\"), got \"%s\".",
+                                          need_names_expected(), name);
+                if (ret->mask & (1u << id))
+                        return diag_error(k->d, 0, k->file, subkey, "need \"%s\" is named twice.",
+                                          need_to_string(id));
+                ret->mask |= 1u << id;
+                if (optional)
+                        ret->optional_mask |= 1u << id;
+        }
+        return 0;
+}
+
 /* The deepest nesting of arrays and objects, strings skipped; so that a
  * hostile file is refused before the parser recurses into it. */
 static size_t json_depth(const char *text, size_t size) {
@@ -353,12 +389,14 @@ int spec_parse(const char *file, const char *text, size_t size, Spec **ret, Diag
                                                   json_type_name(value));
                         s->allow_full_privilege_commands = json_is_true(value);
                         r = 0;
-                } else
+                } else if (streq(key, "needs"))
+                        r = parse_needs(&k, &s->needs);
+                else
                         r = diag_error(d, 0, file, key,
                                        "unknown key; expected one of \"version\", \"mode\", \"closureInfo\", "
                                        "\"binSh\", \"bindReadOnlyPaths\", \"bindPaths\", \"storeDir\", "
                                        "\"bindMethod\", \"packages\", \"unitRoots\", "
-                                       "\"allowFullPrivilegeCommands\".");
+                                       "\"allowFullPrivilegeCommands\", \"needs\".");
                 if (r < 0)
                         return r;
         }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "needs.h"
 #include "root.h"
 
 #define SPEC_FILE_SIZE_MAX ((size_t) 1024 * 1024)
@@ -64,6 +65,7 @@ typedef struct Spec {
         /* The unit's "+" commands (ExecStart=+...) run outside the
          * confinement with every privilege: refused unless this is set. */
         bool allow_full_privilege_commands;
+        NeedSet needs; /* key "needs" (needs.h) */
 } Spec;
 
 const char *confinement_mode_to_string(ConfinementMode m);

@@ -98,6 +98,25 @@ echo "nameserver 127.0.0.1" > "$root/etc/resolv.conf"
 ctl 0 --root="$root" check
 has "$tmp/out" "app.service: valid, full, 3 closure paths."
 
+# --needs: comma-separated, repeatable, "-" optional; paths shows each need's origin
+ctl 0 --root="$root" new --force --mode=full --bin-sh="$BUSYBOX/bin/sh" --bind=-/var/lib/app:/srv/app \
+        --needs=-dns,time --needs=-journal app
+[[ $(j needs 0) == -dns && $(j needs 1) == time && $(j needs 2) == -journal ]] || fail "new: --needs"
+fails_cleanly 'need "time": /etc/localtime is missing' check
+mkdir -p "$root/usr/share/zoneinfo"
+echo TZif > "$root/usr/share/zoneinfo/UTC"
+ln -s ../usr/share/zoneinfo/UTC "$root/etc/localtime"
+ctl 0 --root="$root" check
+has "$tmp/out" "app.service: valid"
+ctl 0 --root="$root" paths app
+grep -q "^/etc/resolv.conf  */etc/resolv.conf  *need:dns  *ro, optional" "$tmp/out" ||
+        { cat "$tmp/out" >&2; fail "paths app: /etc/resolv.conf from need dns"; }
+grep -q "^/etc/localtime  */usr/share/zoneinfo/UTC  *need:time  *ro$" "$tmp/out" ||
+        { cat "$tmp/out" >&2; fail "paths app: /etc/localtime from need time"; }
+# sockets are made at run time: bound as named, "-" when optional
+grep -q "^/run/systemd/journal/socket  */run/systemd/journal/socket  *need:journal  *ro, optional$" "$tmp/out" ||
+        { cat "$tmp/out" >&2; fail "paths app: the journal's socket"; }
+
 # a template: its instances share the spec
 ctl 0 --root="$root" new tmpl@.service
 ctl 0 --root="$root" check
@@ -112,7 +131,10 @@ fails_cleanly 'key "bindPaths[0]"' new --bind=relative --force app
 fails_cleanly "binSh /usr/bin/nosh: cannot resolve it" new --bin-sh=/usr/bin/nosh --force app
 fails_cleanly "is not in /nix/store" new --bin-sh=/etc/resolv.conf --force app
 fails_cleanly '"new" expects 1 argument, got 0' new
-fails_cleanly '--mode=, --bin-sh=, --bind= and --bind-ro= apply to "new" only.' --mode=full refresh
+fails_cleanly '--mode=, --bin-sh=, --bind=, --bind-ro= and --needs= apply to "new" only.' --mode=full refresh
+fails_cleanly '--mode=, --bin-sh=, --bind=, --bind-ro= and --needs= apply to "new" only.' --needs=dns refresh
+fails_cleanly 'key "needs[0]": expected a need' new --needs=dnss --force app
+fails_cleanly 'key "needs[1]": need "dns" is named twice.' new --needs=dns,-dns --force app
 # no nix-store at all: a store it cannot read
 snapshot "$tmp/before"
 rc=0

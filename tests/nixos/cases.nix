@@ -73,6 +73,13 @@ in
       nixos-dev = lib.recursiveUpdate (probeService pkgs "%n" "id ls:/dev") {
         serviceConfig.PrivateDevices = false;
       };
+      # needs (confinement.d(5), NEEDS): the journal's sockets (made at run
+      # time: bound as named), the users' and the time's files where they
+      # are (optional: the test's root has none, the e2e container has
+      # Debian's)
+      nixos-needs = lib.recursiveUpdate
+        (probeService pkgs "%n" "id ls:/nix/store read:/etc/passwd exists:/etc/localtime exists:/run/systemd/journal/socket exists:/etc/shadow")
+        { confinement.needs = [ "journal" "-users" "-time" ]; };
       # not confined: no spec
       nixos-plain.serviceConfig.ExecStart = "${pkgs.probe}/bin/probe --name %n id";
     };

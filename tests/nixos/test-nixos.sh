@@ -94,7 +94,7 @@ cp -a "$sys/etc/systemd/system" "$root/etc/systemd/system"
 [[ -L $root/etc/systemd/system ]] || fail "/etc/systemd/system is no link into the store"
 units=$(readlink "$root/etc/systemd/system")
 
-specs=(nixos-chroot nixos-defaults nixos-dev nixos-dyn nixos-full nixos-pkg nixos-script "nixos-tmpl@" "nixos-tmpl@one")
+specs=(nixos-chroot nixos-defaults nixos-dev nixos-dyn nixos-full nixos-needs nixos-pkg nixos-script "nixos-tmpl@" "nixos-tmpl@one")
 # /etc/confinement.d: one entry of environment.etc, a directory in the
 # store (its name does not depend on the services), holding each spec
 [[ -L $root/etc/confinement.d && $(readlink "$root/etc/confinement.d") == /nix/store/*-confinement.d ]] ||
@@ -197,6 +197,16 @@ exactly nixos-pkg.service "$NIXOS_PROBE" "${path_pkgs[@]}"
 script=$(sed -n 's|^ExecStart=||p' "$units/nixos-script.service")
 exactly nixos-script.service "${script%%/bin/*}" "${path_pkgs[@]}"
 bound nixos-script.service | grep -qx "$NIXOS_COREUTILS" || fail "script: coreutils not bound"
+# confinement.needs: in the spec as given; the journal's sockets bound as
+# named, the optional users and time skipped where this root has none
+exactly nixos-needs.service "$NIXOS_PROBE" "${path_pkgs[@]}"
+[[ $("$jq" "$specdir/nixos-needs.service.json" needs 0) == journal &&
+   $("$jq" "$specdir/nixos-needs.service.json" needs 1) == -users &&
+   $("$jq" "$specdir/nixos-needs.service.json" needs 2) == -time ]] || fail "nixos-needs: the spec's needs"
+grep -qx 'BindReadOnlyPaths=/run/systemd/journal/socket' "$gen_out/nixos-needs.service.d/50-confinement.conf" ||
+        fail "nixos-needs: the journal's socket is not bound"
+grep -q 'BindReadOnlyPaths=.*/etc/passwd' "$gen_out/nixos-needs.service.d/50-confinement.conf" &&
+        fail "nixos-needs: /etc/passwd bound though this root has none"
 # nothing binds what no service names
 grep -l "$NIXOS_SECRET" "$gen_out"/*/50-confinement.conf && fail "nixos-secret is bound"
 
@@ -307,6 +317,8 @@ opt_json() {
 theirs=$(opt_json "{ modulesPath, ... }: { imports = [ (modulesPath + \"/security/systemd-confinement.nix\") ]; }")
 ours=$(opt_json "$repo/data/nixos/confinement.nix")
 want=${theirs/'one of \"full-apivfs\", \"chroot-only\"'/'one of \"full-apivfs\", \"chroot-only\", \"full\"'}
+# and, beyond nixpkgs, needs (issue 20)
+want=${want/'"packages":'/'"needs":{"default":[],"type":"list of string matching the pattern -?(dns|tls|users|time|locale|journal|dbus)"},"packages":'}
 [[ $ours == *'"mode":{"default":"full-apivfs","type":"one of \"full-apivfs\", \"chroot-only\", \"full\""}'* ]] ||
         fail "options: mode $ours"
 [[ $ours == "$want" ]] || fail "options differ from nixpkgs': ours $ours, nixpkgs' $theirs"
@@ -360,6 +372,8 @@ spec_refused 'mode = "fulll"; closureInfo = "/c";' 'mode must be one of "full-ap
 spec_refused 'closureInfo = "c";' 'closureInfo must be an absolute path'
 spec_refused 'closureInfo = "/c"; binSh = "sh";' 'binSh must be an absolute path'
 spec_refused 'closureInfo = "/c"; packages = [ "hello" ];' 'a package must be an absolute path'
+spec_refused 'closureInfo = "/c"; needs = [ "dnss" ];' 'needs must name "dns", "tls", "users", "time", "locale", "journal" or "dbus" (optional with a leading "-"), got "dnss"'
+spec_refused 'closureInfo = "/c"; needs = "dns";' 'needs must be a list'
 
 # --- the whole system (a full nixpkgs) ----------------------------------------
 # <nixpkgs/nixos> with every module NixOS loads and nixpkgs' real pkgs:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
+#include <unistd.h>
 
 #include "closure-cache.h"
 #include "confinement.h"
@@ -575,6 +576,7 @@ START_TEST(test_helpers) {
         ck_assert_str_eq(bind_origin_to_string(BIND_ORIGIN_CLOSURE), "closure");
         ck_assert_str_eq(bind_origin_to_string(BIND_ORIGIN_BIN_SH), "binSh");
         ck_assert_str_eq(bind_origin_to_string(BIND_ORIGIN_EXTRA), "extra");
+        ck_assert_str_eq(bind_origin_to_string(BIND_ORIGIN_NEED), "need");
         ck_assert_ptr_null(bind_origin_to_string(_BIND_ORIGIN_MAX));
         ck_assert_ptr_null(confinement_free(NULL));
 }
@@ -587,6 +589,164 @@ START_TEST(test_duplicate_after_dropped_duplicate) {
         assert_build_fails("{\"closureInfo\": \"/c\", \"bindReadOnlyPaths\": [\"/var/lib/web\", \"/var/lib/web\"],"
                            " \"bindPaths\": [\"/var/lib/web\"]}",
                            SPEC_FILE ": key \"bindPaths\": /var/lib/web is bound twice, from /var/lib/web and from /var/lib/web.");
+}
+END_TEST
+
+/* The bind of c at target (NULL: none). */
+static const Bind *find_bind(const Confinement *c, const char *target) {
+        for (size_t i = 0; i < c->n_binds; i++)
+                if (streq(c->binds[i].target, target))
+                        return &c->binds[i];
+        return NULL;
+}
+
+static void assert_need_bind(const Confinement *c, BindKind kind, const char *source, const char *target,
+                             const char *origin) {
+        const Bind *b = find_bind(c, target);
+
+        ck_assert_msg(b, "no bind at %s", target);
+        ck_assert_str_eq(b->source, source);
+        ck_assert_int_eq(b->kind, kind);
+        ck_assert_int_eq(b->origin, BIND_ORIGIN_NEED);
+        ck_assert_str_eq(bind_origin_name(b), origin);
+}
+
+static void unlink_in_root(const char *path) {
+        _cleanup_free_ char *p = test_path(test_root, path);
+
+        ck_assert_int_eq(unlink(p), 0);
+}
+
+/* Debian's /etc: plain files, resolv.conf a link to resolved's stub. */
+START_TEST(test_needs_debian) {
+        _cleanup_confinement_ Confinement *c = NULL;
+        size_t n;
+
+        make_store();
+        test_mkdir_p(test_root, "/run/systemd/resolve");
+        test_write_file(test_root, "/run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n");
+        unlink_in_root("/etc/resolv.conf");
+        test_symlink(test_root, "/etc/resolv.conf", "../run/systemd/resolve/stub-resolv.conf");
+        test_write_file(test_root, "/etc/hosts", "127.0.0.1 localhost\n");
+        test_write_file(test_root, "/etc/nsswitch.conf", "hosts: files dns\n");
+        test_write_file(test_root, "/etc/services", "");
+        test_write_file(test_root, "/usr/share/zoneinfo/Europe/Berlin", "TZif");
+        test_symlink(test_root, "/etc/localtime", "/usr/share/zoneinfo/Europe/Berlin");
+
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"dns\", \"time\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/run/systemd/resolve/stub-resolv.conf", "/etc/resolv.conf", "need:dns");
+        assert_need_bind(c, BIND_READ_ONLY, "/run/systemd/resolve/stub-resolv.conf",
+                         "/run/systemd/resolve/stub-resolv.conf", "need:dns");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/hosts", "/etc/hosts", "need:dns");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/nsswitch.conf", "/etc/nsswitch.conf", "need:dns");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/services", "/etc/services", "need:dns");
+        assert_need_bind(c, BIND_READ_ONLY, "/usr/share/zoneinfo/Europe/Berlin", "/etc/localtime", "need:time");
+        /* the optional members that do not exist are not there */
+        ck_assert_ptr_null(find_bind(c, "/etc/host.conf"));
+        ck_assert_ptr_null(find_bind(c, "/etc/protocols"));
+        ck_assert_ptr_null(find_bind(c, "/usr/share/zoneinfo"));
+        assert_need_bind(c, BIND_READ_ONLY, "/usr/share/zoneinfo/Europe/Berlin", "/usr/share/zoneinfo/Europe/Berlin",
+                         "need:time");
+        n = 0;
+        for (size_t i = 0; i < c->n_binds; i++)
+                n += c->binds[i].origin == BIND_ORIGIN_NEED;
+        ck_assert_uint_eq(n, 8);
+        ck_assert_uint_eq(c->n_binds, 10);
+}
+END_TEST
+
+/* NixOS's /etc: links to /etc/static, itself a link into the store. */
+START_TEST(test_needs_nixos) {
+        _cleanup_confinement_ Confinement *c = NULL, *v = NULL;
+
+        make_store();
+        test_write_file(test_root, "/nix/store/sss-etc/etc/hosts", "127.0.0.1 localhost\n");
+        test_write_file(test_root, "/nix/store/sss-etc/etc/nsswitch.conf", "hosts: files\n");
+        test_write_file(test_root, "/nix/store/ttt-zoneinfo/share/zoneinfo/UTC", "TZif");
+        test_symlink(test_root, "/etc/static", "/nix/store/sss-etc/etc");
+        test_symlink(test_root, "/etc/hosts", "/etc/static/hosts");
+        test_symlink(test_root, "/etc/nsswitch.conf", "/etc/static/nsswitch.conf");
+        test_symlink(test_root, "/etc/zoneinfo", "/nix/store/ttt-zoneinfo/share/zoneinfo");
+        test_symlink(test_root, "/etc/localtime", "/etc/zoneinfo/UTC");
+
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"dns\", \"time\"]}");
+        /* the store paths the links lead to join the closure's overlay */
+        assert_need_bind(c, BIND_IN_LAYER, "/nix/store/sss-etc", "/nix/store/sss-etc", "need:dns");
+        assert_need_bind(c, BIND_IN_LAYER, "/nix/store/ttt-zoneinfo", "/nix/store/ttt-zoneinfo", "need:time");
+        /* the files from the store, not through /etc/static */
+        assert_need_bind(c, BIND_READ_ONLY, "/nix/store/sss-etc/etc/hosts", "/etc/hosts", "need:dns");
+        assert_need_bind(c, BIND_READ_ONLY, "/nix/store/ttt-zoneinfo/share/zoneinfo/UTC", "/etc/localtime",
+                         "need:time");
+        ck_assert_ptr_null(find_bind(c, "/etc/zoneinfo"));
+        ck_assert_ptr_null(find_bind(c, "/etc/static"));
+        ck_assert_ptr_null(find_bind(c, "/etc/static/hosts"));
+
+        v = build_ok("{" VIEW_METHOD "\"closureInfo\": \"/c\", \"needs\": [\"dns\", \"time\"]}");
+        assert_need_bind(v, BIND_FROM_VIEW, VIEW "/sss-etc", "/nix/store/sss-etc", "need:dns");
+        assert_need_bind(v, BIND_FROM_VIEW, VIEW "/sss-etc/etc/hosts", "/etc/hosts", "need:dns");
+}
+END_TEST
+
+START_TEST(test_needs_missing) {
+        _cleanup_confinement_ Confinement *c = NULL;
+
+        make_store();
+        assert_build_fails("{\"closureInfo\": \"/c\", \"needs\": [\"dns\"]}",
+                           SPEC_FILE ": key \"needs\": need \"dns\": /etc/hosts is missing (name the need \"-dns\" "
+                           "to skip what is missing).");
+        assert_build_fails("{\"closureInfo\": \"/c\", \"needs\": [\"tls\"]}",
+                           SPEC_FILE ": key \"needs\": need \"tls\": /etc/ssl/certs/ca-certificates.crt is missing "
+                           "(name the need \"-tls\" to skip what is missing).");
+        /* optional: what exists is bound, as not to fail when it goes */
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"-dns\", \"-tls\", \"-dbus\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/resolv.conf", "/etc/resolv.conf", "need:dns");
+        ck_assert(find_bind(c, "/etc/resolv.conf")->optional);
+        ck_assert_ptr_null(find_bind(c, "/etc/hosts"));
+        ck_assert_ptr_null(find_bind(c, "/etc/ssl/certs/ca-certificates.crt"));
+        ck_assert(find_bind(c, "/run/dbus/system_bus_socket")->optional);
+        confinement_free(c);
+        /* a socket not made yet (at boot): bound as named, required; systemd
+         * refuses the start while it is missing */
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"dbus\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/run/dbus/system_bus_socket", "/run/dbus/system_bus_socket", "need:dbus");
+        ck_assert(!find_bind(c, "/run/dbus/system_bus_socket")->optional);
+        confinement_free(c);
+        /* a link whose target is not made yet: bound as named */
+        test_symlink(test_root, "/etc/localtime", "/run/tz/localtime");
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"time\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/localtime", "/etc/localtime", "need:time");
+        ck_assert(!find_bind(c, "/etc/localtime")->optional);
+        confinement_free(c);
+        /* the same in an optional need: "-" (systemd skips it while missing) */
+        c = build_ok("{\"closureInfo\": \"/c\", \"needs\": [\"-time\"]}");
+        assert_need_bind(c, BIND_READ_ONLY, "/etc/localtime", "/etc/localtime", "need:time");
+        ck_assert(find_bind(c, "/etc/localtime")->optional);
+}
+END_TEST
+
+START_TEST(test_needs_untrusted) {
+        _cleanup_free_ char *reason = NULL;
+
+        make_store();
+        test_write_file(test_root, "/etc/hosts", "127.0.0.1 localhost\n");
+        test_write_file(test_root, "/etc/nsswitch.conf", "hosts: files\n");
+        /* a source anyone may write */
+        test_chmod(test_root, "/etc/hosts", 0666);
+        reason = build_fail("{\"closureInfo\": \"/c\", \"needs\": [\"dns\"]}");
+        ck_assert_msg(strstr(reason, "need \"dns\": refusing /etc/hosts, which an unprivileged user could change: "
+                                     "/etc/hosts is writable by anyone (mode 0666)"),
+                      "%s", reason);
+        free(reason);
+        /* a link through a directory anyone may write */
+        test_chmod(test_root, "/etc/hosts", 0644);
+        test_write_file(test_root, "/tmp-ish/hosts", "127.0.0.1 evil\n");
+        test_chmod(test_root, "/tmp-ish", 0777);
+        unlink_in_root("/etc/hosts");
+        test_symlink(test_root, "/etc/hosts", "/tmp-ish/hosts");
+        reason = build_fail("{\"closureInfo\": \"/c\", \"needs\": [\"-dns\"]}");
+        ck_assert_msg(strstr(reason, "need \"dns\": refusing /etc/hosts, which an unprivileged user could replace: "
+                                     "/tmp-ish is writable by anyone"),
+                      "%s", reason);
 }
 END_TEST
 
@@ -616,6 +776,13 @@ static Suite *confinement_suite(void) {
         tcase_add_test(tc, test_duplicate_targets);
         tcase_add_test(tc, test_duplicate_target_read_only_and_writable);
         tcase_add_test(tc, test_sorted_and_stable);
+        suite_add_tcase(s, tc);
+
+        tc = test_tcase_new("needs", true);
+        tcase_add_test(tc, test_needs_debian);
+        tcase_add_test(tc, test_needs_nixos);
+        tcase_add_test(tc, test_needs_missing);
+        tcase_add_test(tc, test_needs_untrusted);
         suite_add_tcase(s, tc);
 
         tc = test_tcase_new("roots", true);

@@ -465,6 +465,32 @@ START_TEST(test_load_symlink_in_root) {
 }
 END_TEST
 
+START_TEST(test_needs) {
+        _cleanup_spec_ Spec *none = parse_ok("{\"closureInfo\": \"/c\"}");
+        _cleanup_spec_ Spec *s = parse_ok("{\"closureInfo\": \"/c\", \"needs\": [\"dns\", \"-tls\", \"journal\"]}");
+        _cleanup_spec_ Spec *empty = parse_ok("{\"closureInfo\": \"/c\", \"needs\": []}");
+
+        ck_assert_uint_eq(none->needs.mask, 0);
+        ck_assert_uint_eq(empty->needs.mask, 0);
+        ck_assert_uint_eq(s->needs.mask, 1u << NEED_DNS | 1u << NEED_TLS | 1u << NEED_JOURNAL);
+        ck_assert_uint_eq(s->needs.optional_mask, 1u << NEED_TLS);
+
+        assert_fails_with("{\"closureInfo\": \"/c\", \"needs\": \"dns\"}",
+                          FILE_NAME ": key \"needs\": expected a list of needs (\"dns\", \"tls\", \"users\", \"time\", "
+                          "\"locale\", \"journal\" or \"dbus\"), got a string.");
+        assert_fails_with("{\"closureInfo\": \"/c\", \"needs\": [\"dns\", 1]}",
+                          FILE_NAME ": key \"needs[1]\": expected a need (\"dns\", \"tls\", \"users\", \"time\", "
+                          "\"locale\", \"journal\" or \"dbus\"), got an integer.");
+        assert_fails_with("{\"closureInfo\": \"/c\", \"needs\": [\"dnss\"]}",
+                          FILE_NAME ": key \"needs[0]\": expected a need (\"dns\", \"tls\", \"users\", \"time\", "
+                          "\"locale\", \"journal\" or \"dbus\", optional with a leading \"-\"), got \"dnss\".");
+        assert_fails_with("{\"closureInfo\": \"/c\", \"needs\": [\"dns\", \"-dns\"]}",
+                          FILE_NAME ": key \"needs[1]\": need \"dns\" is named twice.");
+        assert_fails_containing("{\"closureInfo\": \"/c\", \"needs\": [\"--dns\"]}", "got \"--dns\"");
+        assert_fails_containing("{\"closureInfo\": \"/c\", \"needs\": [\"-\"]}", "got \"-\"");
+}
+END_TEST
+
 static Suite *spec_suite(void) {
         Suite *s = suite_create("spec");
         TCase *tc;
@@ -482,6 +508,7 @@ static Suite *spec_suite(void) {
         tcase_add_test(tc, test_depth);
         tcase_add_test(tc, test_first_reason_kept);
         tcase_add_test(tc, test_size_not_strlen);
+        tcase_add_test(tc, test_needs);
         suite_add_tcase(s, tc);
 
         tc = test_tcase_new("spec_load", true);

@@ -2,14 +2,13 @@
 # NixOS-built confined services: the system of tests/nixos/cases.nix,
 # evaluated on nixpkgs' module system with data/nixos/confinement.nix and
 # built offline (tests/nixos/build.sh, cached in $E2E_FIXTURES/nixos). Its
-# /etc/confinement.d (a link to one directory in the store; here at
-# /usr/local/lib/confinement.d, setup_nixos says why) and the unit files of its /etc/systemd/system (as
+# /etc/confinement.d (a link to one directory in the store) and the unit files of its /etc/systemd/system (as
 # NixOS's generateUnits lays them out: links into the store,
 # NAME.d/overrides.conf for an instance and for a packaged unit) go into
 # the rootfs; the container sees the host's /nix. Each service must start
 # confined and its probe see exactly its closure.
 
-cases nixos-services nixos-instance nixos-packaged nixos-path
+cases nixos-services nixos-instance nixos-packaged nixos-path nixos-needs
 case_setup setup_nixos
 
 nixos_env() {
@@ -20,21 +19,25 @@ nixos_env() {
 
 # shellcheck disable=SC2154 # repo and generator are run.sh's
 setup_nixos() {
-        local root=$1 ctl units
+        local root=$1 ctl units specs
         # the package of the system is built from the binaries under test
         # (the package's, where run.sh --deb installed one)
         ctl=$(dirname "$generator")/../confinementctl/confinementctl
         [[ -x $root/usr/bin/confinementctl ]] && ctl=$root/usr/bin/confinementctl
         "$repo/tests/nixos/build.sh" "$E2E_FIXTURES/nixos" "$ctl" "$generator" || return 1
         nixos_env
-        # the spec directory as NixOS links it: one directory in the store;
-        # at /usr/local/lib/confinement.d, not /etc/confinement.d, where the
-        # other groups write their specs: through the link, into the host's
-        # store (the container's /nix is the host's)
-        rm -rf "$root/usr/local/lib/confinement.d"
-        mkdir -p "$root/etc/systemd/system" "$root/usr/local/lib"
-        cp -a "$NIXOS_SYSTEM/etc/confinement.d" "$root/usr/local/lib/confinement.d"
-        [[ -L $root/usr/local/lib/confinement.d ]] || return 1
+        # /etc/confinement.d as NixOS links it: a link to a directory of
+        # links to the specs in the store. That directory is a copy in the
+        # rootfs, with the specs of the other groups: a link to the store's
+        # directory itself dropped those their setups wrote before this one,
+        # and had the setups after it (which run on the host) write theirs
+        # into the host's store path through the link
+        specs=$root/usr/lib/e2e/nixos-confinement.d
+        mkdir -p "$specs" "$root/etc/confinement.d" "$root/etc/systemd/system"
+        cp -a "$(readlink -f "$NIXOS_SYSTEM/etc/confinement.d")/." "$specs/"
+        cp -a "$root/etc/confinement.d/." "$specs/"
+        rm -rf "$root/etc/confinement.d"
+        ln -s ../usr/lib/e2e/nixos-confinement.d "$root/etc/confinement.d"
         units=$(readlink -f "$NIXOS_SYSTEM/etc/systemd/system")
         cp -a "$units/." "$root/etc/systemd/system/"
 }
@@ -125,6 +128,24 @@ case_nixos_path() {
                 expect "$u" env:MKDIR "$NIXOS_COREUTILS/bin/mkdir"
                 expect "$u" exists:/tmp/made-by-script yes
                 expect "$u" ls:/nix/store "$(requisites "$script" "${NIXOS_PATH_PKGS[@]}")"
+        fi
+        finish
+}
+
+# confinement.needs (issue 20): the journal's sockets, the users' and the
+# time's files of the container's /etc, and nothing else of it
+case_nixos_needs() {
+        local u=nixos-needs.service
+        nixos_env
+        # the sockets exist now: at boot the generator ran before them
+        reload
+        if start "$u"; then
+                expect "$u" id 'uid=0 *'
+                expect "$u" ls:/nix/store "$(requisites "$NIXOS_PROBE" "${NIXOS_PATH_PKGS[@]}")"
+                expect "$u" read:/etc/passwd 'ok:root:x:0:0:*'
+                expect "$u" exists:/etc/localtime yes
+                expect "$u" exists:/run/systemd/journal/socket yes
+                expect "$u" exists:/etc/shadow no
         fi
         finish
 }
