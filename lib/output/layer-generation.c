@@ -70,7 +70,10 @@ int layer_generation_template_render(const char *helper, const char *lists_dir, 
                 "Before=umount.target\n"
                 "# Stopped once no unit needs it: after a daemon-reload that made another\n"
                 "# generation the services' one, or when its services are stopped.\n"
-                "StopWhenUnneeded=yes\n");
+                "StopWhenUnneeded=yes\n"
+                "# So started again by each start of a oneshot service of it: no start\n"
+                "# limit, which would refuse the services after five starts in ten seconds.\n"
+                "StartLimitIntervalSec=0\n");
         fprintf(f,
                 "\n"
                 "[Service]\n"

@@ -35,6 +35,7 @@ START_TEST(test_template) {
         ck_assert_msg(test_has_line(text, "Type=oneshot"), "%s", text);
         ck_assert_msg(test_has_line(text, "RemainAfterExit=yes"), "%s", text);
         ck_assert_msg(test_has_line(text, "StopWhenUnneeded=yes"), "%s", text);
+        ck_assert_msg(test_has_line(text, "StartLimitIntervalSec=0"), "%s", text);
         ck_assert_msg(test_has_line(text, "ExecStart=/usr/lib/systemd/system-generators/confinement-generator "
                                           "--closure-layer start /run/systemd/generator/confinement-layer/%i "
                                           "/run/confinement-layer/%i"),
