@@ -380,7 +380,9 @@ case_need_nixos_etc() {
         [[ $conf == *"BindReadOnlyPaths=$NEED_ETC_STORE/hosts:/etc/hosts"* ]] ||
                 err "t-need-dns.service: /etc/hosts not bound from the store: $conf"
         [[ $conf != *"/etc/static"* ]] || err "t-need-dns.service: binds through /etc/static"
-        grep -qxF "${NEED_ETC_STORE##*/}" "$(cpath /run/systemd/generator/confinement-layer)"/* ||
+        # (the closures' lists: confinement-layer/GEN/ID, one generation per
+        # store directory)
+        grep -rqxF "${NEED_ETC_STORE##*/}" "$(cpath /run/systemd/generator/confinement-layer)" ||
                 err "the store path of /etc is in no closure's overlay"
         # back to Debian's /etc
         cexec "$bb" sh -e -c "
