@@ -6,7 +6,6 @@
 #include "alloc-util.h"
 #include "dropin.h"
 #include "generator.h"
-#include "layer-generation.h"
 #include "log.h"
 #include "output.h"
 #include "path-list.h"
@@ -23,27 +22,21 @@ typedef struct Run {
         char *helper;     /* this binary, for the layer units */
 } Run;
 
-/* dir/.../name under normal_fd: the directories are made when missing. */
+/* dir/name under normal_fd: the directory is made when missing. */
 static int write_one(Run *run, const OutputFile *f) {
+        _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int dir_fd = -1;
-        const char *name = f->path, *slash;
+        const char *slash = strrchr(f->path, '/');
 
-        /* each directory made when missing, none through a symlink */
-        while ((slash = strchr(name, '/'))) {
-                _cleanup_free_ char *dir = strndup(name, (size_t) (slash - name));
-                int fd;
-
-                if (!dir)
-                        return -ENOMEM;
-                fd = open_subdirectory_at(dir_fd >= 0 ? dir_fd : run->normal_fd, dir);
-                if (fd < 0)
-                        return fd;
-                if (dir_fd >= 0)
-                        close(dir_fd);
-                dir_fd = fd;
-                name = slash + 1;
-        }
-        return write_file_atomic_at(dir_fd >= 0 ? dir_fd : run->normal_fd, name, f->text, f->size);
+        if (!slash)
+                return write_file_atomic_at(run->normal_fd, f->path, f->text, f->size);
+        dir = strndup(f->path, (size_t) (slash - f->path));
+        if (!dir)
+                return -ENOMEM;
+        dir_fd = open_subdirectory_at(run->normal_fd, dir);
+        if (dir_fd < 0)
+                return dir_fd;
+        return write_file_atomic_at(dir_fd, slash + 1, f->text, f->size);
 }
 
 static int render_unfinished(FILE *f, const void *userdata) {
@@ -148,103 +141,6 @@ static int generate_one(Run *run, const SpecEntry *e) {
         return 0;
 }
 
-/* UNIT.requires/GEN-UNIT: a link to the template, replaced atomically. */
-static int write_requires(Run *run, const char *unit, const char *gen_unit) {
-        _cleanup_free_ char *dir = NULL, *target = NULL, *tmp = NULL;
-        _cleanup_close_ int fd = -1;
-        int r;
-
-        if (asprintf(&dir, "%s.requires", unit) < 0 ||
-            asprintf(&target, "%s/" LAYER_GENERATION_TEMPLATE, run->output.dir) < 0 ||
-            asprintf(&tmp, ".%s.tmp", gen_unit) < 0)
-                return -ENOMEM;
-        fd = open_subdirectory_at(run->normal_fd, dir);
-        if (fd < 0)
-                return fd;
-        (void) unlinkat(fd, tmp, 0);
-        if (symlinkat(target, fd, tmp) < 0 || renameat(fd, tmp, fd, gen_unit) < 0) {
-                r = -errno;
-                (void) unlinkat(fd, tmp, 0);
-                return r;
-        }
-        return 0;
-}
-
-typedef struct Refusal {
-        const char *spec;
-        const char *reason;
-} Refusal;
-
-static int render_refusal(FILE *f, const void *userdata) {
-        const Refusal *x = userdata;
-        return dropin_render_fail_closed(x->spec, x->reason, f);
-}
-
-/* The generation g could not be written (failed: the file that was not):
- * each of its services gets the fail-closed drop-in, saying why, in the
- * place of its confinement. Were that write to fail too, the service still
- * does not start: the source of its bind is missing. */
-static void refuse_generation(Run *run, const OutputGeneration *g, const char *failed, int error) {
-        for (size_t j = 0; j < g->n_services; j++) {
-                _cleanup_free_ char *why = NULL, *text = NULL, *path = NULL;
-                int r;
-
-                if (asprintf(&why, "%s: cannot write %s: %s.", g->specs[j], failed, strerror(-error)) < 0 ||
-                    asprintf(&path, "%s.d/" DROPIN_NAME, g->services[j]) < 0) {
-                        log_oom();
-                        continue;
-                }
-                r = render_to_string(render_refusal, &(Refusal) { g->specs[j], why }, &text, NULL);
-                if (r >= 0)
-                        r = write_one(run, &(OutputFile) { .path = path, .text = text, .size = strlen(text) });
-                if (r < 0)
-                        log_error_errno(r, "%s: cannot write the reason to %s; %s does not start: %m",
-                                        g->specs[j], path, g->services[j]);
-        }
-}
-
-/* After every entry: each store directory's generation (layer-generation.h)
- * and the Requires= of its services. A service whose generation is not
- * written does not start: the source of its bind is missing, and its
- * drop-in says why (refuse_generation). */
-static int write_generations(Run *run) {
-        OutputGeneration *gens = NULL;
-        size_t n = 0;
-        int r, ret = 0;
-
-        r = output_generations(&run->output, &gens, &n);
-        if (r < 0)
-                return log_oom();
-        for (size_t i = 0; i < n; i++) {
-                const OutputGeneration *g = &gens[i];
-
-                const char *failed = g->unit;
-
-                for (size_t j = 0; j < g->n_files && r >= 0; j++) {
-                        r = write_one(run, &g->files[j]);
-                        if (r < 0)
-                                failed = g->files[j].path;
-                }
-                for (size_t j = 0; j < g->n_services && r >= 0; j++) {
-                        r = write_requires(run, g->services[j], g->unit);
-                        if (r < 0)
-                                log_error_errno(r, "Cannot write %s.requires/%s, %s does not start: %m",
-                                                g->services[j], g->unit, g->services[j]);
-                }
-                if (r < 0) {
-                        log_error_errno(r, "Cannot write generation %s, its services do not start: %m", g->unit);
-                        refuse_generation(run, g, failed, r);
-                        if (ret == 0)
-                                ret = r;
-                        r = 0;
-                }
-        }
-        for (size_t i = 0; i < n; i++)
-                output_generation_done(&gens[i]);
-        free(gens);
-        return ret;
-}
-
 static void run_done(Run *run) {
         output_done(&run->output);
         resolver_done(&run->resolver);
@@ -287,8 +183,5 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
                 if (r < 0 && ret == 0)
                         ret = r;
         }
-        r = write_generations(&run);
-        if (r < 0 && ret == 0)
-                ret = r;
         return ret;
 }

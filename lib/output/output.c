@@ -5,9 +5,7 @@
 #include "alloc-util.h"
 #include "dropin.h"
 #include "log.h"
-#include "layer-generation.h"
 #include "output.h"
-#include "path-list.h"
 
 void entry_output_done(EntryOutput *o) {
         assert(o);
@@ -26,20 +24,11 @@ void entry_output_done(EntryOutput *o) {
 void output_done(Output *o) {
         assert(o);
 
-        for (size_t i = 0; i < o->n_layers; i++) {
+        for (size_t i = 0; i < o->n_layers; i++)
                 free(o->layers[i].list);
-                free(o->layers[i].store_dir);
-        }
         free(o->layers);
         o->layers = NULL;
         o->n_layers = o->allocated_layers = 0;
-        for (size_t i = 0; i < o->n_users; i++) {
-                free(o->users[i].unit);
-                free(o->users[i].spec);
-        }
-        free(o->users);
-        o->users = NULL;
-        o->n_users = o->allocated_users = 0;
 }
 
 static void files_clear(EntryOutput *o) {
@@ -77,6 +66,11 @@ static void files_to_front(EntryOutput *o, size_t k) {
         }
 }
 
+static char *path_join2(const char *a, const char *b) {
+        char *p;
+        return asprintf(&p, "%s/%s", a, b) < 0 ? NULL : p;
+}
+
 static char *dropin_path(const char *unit) {
         char *p;
         return asprintf(&p, "%s.d/" DROPIN_NAME, unit) < 0 ? NULL : p;
@@ -108,36 +102,19 @@ static int render_layer_list(FILE *f, const void *userdata) {
         return closure_layer_list_render(l->names, l->n, f);
 }
 
-static int render_layer_template(FILE *f, const void *userdata) {
-        const Output *out = userdata;
-        _cleanup_free_ char *lists = NULL;
-
-        if (asprintf(&lists, "%s/" CLOSURE_LAYER_LISTS, out->dir) < 0)
-                return -ENOMEM;
-        return layer_generation_template_render(out->helper, lists, f);
+static int render_layer_unit(FILE *f, const void *userdata) {
+        return closure_layer_unit_render(userdata, f);
 }
 
-static int add_layer_user(Output *out, const char *unit, const char *spec, size_t layer) {
-        char *copy = strdup(unit), *spec_copy = strdup(spec);
-
-        if (!copy || !spec_copy || GREEDY_REALLOC(out->users, out->allocated_users, out->n_users + 1, 8) < 0) {
-                free(copy);
-                free(spec_copy);
-                return -ENOMEM;
-        }
-        out->users[out->n_users++] = (OutputLayerUser) { copy, spec_copy, layer };
-        return 0;
-}
-
-/* The closure's layer: the template of the generation units, once its ID
- * is known to be this closure's alone; the closure and the unit are kept
- * for output_generations(). 1 when the ID is another closure's (nothing is
+/* The closure's layer: its unit and its list, once its ID is known to be
+ * this closure's alone. 1 when the ID is another closure's (nothing is
  * added: the caller refuses), else 0. */
 static int add_layer(Output *out, EntryOutput *o) {
         _cleanup_free_ const char **names = NULL;
-        _cleanup_free_ char *list = NULL, *store_dir = NULL;
+        _cleanup_free_ char *list = NULL, *list_path = NULL, *unit = NULL;
         const Confinement *c = o->confinement;
-        size_t size, index = SIZE_MAX;
+        bool known = false;
+        size_t size;
         int n, r;
 
         n = closure_layer_of(c, &names, o->layer_id);
@@ -147,25 +124,32 @@ static int add_layer(Output *out, EntryOutput *o) {
         r = render_to_string(render_layer_list, &(NameList) { names, (size_t) n }, &list, &size);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < out->n_layers && index == SIZE_MAX; i++)
+        for (size_t i = 0; i < out->n_layers && !known; i++)
                 if (streq(out->layers[i].id, o->layer_id)) {
                         if (!streq(out->layers[i].list, list))
                                 return 1;
-                        index = i;
+                        known = true;
                 }
-        r = add_file(o, strdup(LAYER_GENERATION_TEMPLATE), render_layer_template, out);
+
+        if (asprintf(&list_path, "%s/" CLOSURE_LAYER_LISTS "/%s", out->dir, o->layer_id) < 0)
+                return -ENOMEM;
+        r = closure_layer_unit_name(o->layer_id, &unit);
         if (r < 0)
                 return r;
-        if (index == SIZE_MAX) {
-                store_dir = strdup(c->store_dir);
-                if (!store_dir || GREEDY_REALLOC(out->layers, out->allocated_layers, out->n_layers + 1, 8) < 0)
-                        return -ENOMEM;
-                index = out->n_layers++;
-                memcpy(out->layers[index].id, o->layer_id, sizeof o->layer_id);
-                out->layers[index].list = TAKE_PTR(list);
-                out->layers[index].store_dir = TAKE_PTR(store_dir);
-        }
-        return add_layer_user(out, o->unit, o->entry->path, index);
+        r = add_file(o, TAKE_PTR(unit), render_layer_unit,
+                     &(ClosureLayerUnit) { .id = o->layer_id, .store_dir = c->store_dir, .list_path = list_path,
+                                           .helper = out->helper, .n_paths = (size_t) n });
+        if (r >= 0)
+                r = add_file(o, path_join2(CLOSURE_LAYER_LISTS, o->layer_id), render_layer_list,
+                             &(NameList) { names, (size_t) n });
+        if (r < 0 || known)
+                return r;
+
+        if (GREEDY_REALLOC(out->layers, out->allocated_layers, out->n_layers + 1, 8) < 0)
+                return -ENOMEM;
+        memcpy(out->layers[out->n_layers].id, o->layer_id, sizeof o->layer_id);
+        out->layers[out->n_layers++].list = TAKE_PTR(list);
+        return 0;
 }
 
 int entry_output_refuse(EntryOutput *o, const char *reason) {
@@ -281,112 +265,4 @@ const OutputFile *entry_output_dropin(const EntryOutput *o) {
         if (o->n_files == 0 || o->state == ENTRY_MASKED || o->state == ENTRY_IGNORED)
                 return NULL;
         return &o->files[0];
-}
-
-void output_generation_done(OutputGeneration *g) {
-        assert(g);
-        free(g->unit);
-        free(g->services);
-        free(g->specs);
-        for (size_t i = 0; i < g->n_files; i++) {
-                free(g->files[i].path);
-                free(g->files[i].text);
-        }
-        free(g->files);
-        *g = (OutputGeneration) {};
-}
-
-/* Adds path and text, both taken (and freed on failure). */
-static int generation_add_file(OutputGeneration *g, char *path, char *text) {
-        if (!path || !text || GREEDY_REALLOC(g->files, g->allocated_files, g->n_files + 1, 8) < 0) {
-                free(path);
-                free(text);
-                return -ENOMEM;
-        }
-        g->files[g->n_files++] = (OutputFile) { .path = path, .text = text, .size = strlen(text) };
-        return 0;
-}
-
-static char *generation_path(const char *gen, const char *name) {
-        char *p;
-        return asprintf(&p, CLOSURE_LAYER_LISTS "/%s/%s", gen, name) < 0 ? NULL : p;
-}
-
-static int render_generation_dropin(FILE *f, const void *userdata) {
-        return layer_generation_dropin_render(userdata, f);
-}
-
-static int generation_of(const Output *o, const char *store_dir, OutputGeneration *g) {
-        _cleanup_free_ LayerClosure *closures = NULL;
-        _cleanup_free_ char *text = NULL, *store_line = NULL, *dropin = NULL;
-        size_t n = 0;
-        int r;
-
-        closures = malloc((o->n_layers + 1) * sizeof *closures);
-        g->services = malloc((o->n_users + 1) * sizeof *g->services);
-        g->specs = malloc((o->n_users + 1) * sizeof *g->specs);
-        if (!closures || !g->services || !g->specs)
-                return -ENOMEM;
-        for (size_t i = 0; i < o->n_layers; i++)
-                if (streq(o->layers[i].store_dir, store_dir))
-                        closures[n++] = (LayerClosure) { o->layers[i].id, o->layers[i].list };
-        r = layer_generation_id(store_dir, closures, n, g->id);
-        if (r < 0)
-                return r;
-        r = layer_generation_unit_name(g->id, &g->unit);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < o->n_users; i++)
-                if (streq(o->layers[o->users[i].layer].store_dir, store_dir)) {
-                        g->specs[g->n_services] = o->users[i].spec;
-                        g->services[g->n_services++] = o->users[i].unit;
-                }
-
-        if (asprintf(&store_line, "%s\n", store_dir) < 0)
-                return -ENOMEM;
-        r = generation_add_file(g, generation_path(g->id, LAYER_GENERATION_STORE_FILE), TAKE_PTR(store_line));
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = generation_add_file(g, generation_path(g->id, closures[i].id), strdup(closures[i].list));
-        if (r < 0)
-                return r;
-        r = render_to_string(render_generation_dropin,
-                             &(LayerGeneration) { .id = g->id, .store_dir = store_dir, .services = g->services,
-                                                  .n_services = g->n_services, .n_closures = n },
-                             &text, NULL);
-        if (r < 0)
-                return r;
-        if (asprintf(&dropin, "%s.d/" LAYER_GENERATION_DROPIN, g->unit) < 0)
-                return -ENOMEM;
-        return generation_add_file(g, TAKE_PTR(dropin), TAKE_PTR(text));
-}
-
-int output_generations(const Output *o, OutputGeneration **ret, size_t *ret_n) {
-        _cleanup_(path_list_done) PathList stores = {};
-        OutputGeneration *gens = NULL;
-        int r;
-
-        assert(o);
-        assert(ret);
-        assert(ret_n);
-        for (size_t i = 0; i < o->n_layers; i++)
-                if (path_list_add(&stores, o->layers[i].store_dir) < 0)
-                        return -ENOMEM;
-        path_list_sort_unique(&stores);
-        if (stores.n > 0) {
-                gens = calloc(stores.n, sizeof *gens);
-                if (!gens)
-                        return -ENOMEM;
-        }
-        for (size_t n = 0; n < stores.n; n++) {
-                r = generation_of(o, stores.items[n], &gens[n]);
-                if (r < 0) {
-                        for (size_t i = 0; i <= n; i++)
-                                output_generation_done(&gens[i]);
-                        free(gens);
-                        return r;
-                }
-        }
-        *ret = gens;
-        *ret_n = stores.n;
-        return 0;
 }

@@ -8,12 +8,9 @@
  * Per entry, in this order (paths relative to the output directory):
  *   UNIT.d/50-confinement.conf        the drop-in: confining, or fail-closed
  *   run-confinement\x2dview-*.mount   the store's view (bindMethod "view")
- *   confinement-layer@.service        the template of the units that mount
- *                                     a generation's overlay (bindMethod
- *                                     "overlay", layer-generation.h)
- * The generation's own files (its lists, its drop-in, each service's
- * Requires=) depend on every entry of the run: output_generations()
- * renders them once every entry is known.
+ *   confinement-layer-ID.service      the unit that mounts the closure's
+ *                                     overlay (bindMethod "overlay")
+ *   confinement-layer/ID              the closure's names, which it reads
  * and nothing for a masked entry or a file name that names no service. A
  * file shared by several entries (a layer, a view) is returned for each:
  * whoever writes skips the paths written already. */
@@ -59,16 +56,8 @@ void entry_output_done(EntryOutput *o);
 
 typedef struct OutputLayer {
         char id[CLOSURE_LAYER_ID_MAX];
-        char *list;      /* its names, one a line */
-        char *store_dir;
+        char *list; /* its names, one a line */
 } OutputLayer;
-
-/* A confined unit and the layer it binds (an index into Output.layers). */
-typedef struct OutputLayerUser {
-        char *unit;
-        char *spec; /* the spec file it comes from, for a refusal */
-        size_t layer;
-} OutputLayerUser;
 
 /* What the entries of one run share: closures with the same layer ID must
  * be the same closure, or the later one is refused (the ID is a hash). */
@@ -78,13 +67,11 @@ typedef struct Output {
         const char *helper; /* the generator binary, which the layer units run */
         OutputLayer *layers;
         size_t n_layers, allocated_layers;
-        OutputLayerUser *users;
-        size_t n_users, allocated_users;
 } Output;
 
 #define OUTPUT_INIT(r, d, h) ((Output) { .resolver = (r), .dir = (d), .helper = (h) })
 
-/* Forgets the layers and their users; resolver, dir and helper stay. */
+/* Forgets the layers; resolver, dir and helper stay. */
 void output_done(Output *o);
 
 /* Resolves e (masked, untrusted and badly named entries included) and
@@ -102,20 +89,3 @@ int entry_output_refuse(EntryOutput *o, const char *reason);
 /* The file of o at path, NULL when none; the drop-in's path. */
 const OutputFile *entry_output_find(const EntryOutput *o, const char *path);
 const OutputFile *entry_output_dropin(const EntryOutput *o);
-
-/* One store directory's generation, after every entry of the run: */
-typedef struct OutputGeneration {
-        char id[CLOSURE_LAYER_ID_MAX];
-        char *unit;            /* confinement-layer@ID.service */
-        const char **services; /* that Requires= it, borrowed from the Output */
-        const char **specs;    /* the spec file of each service, borrowed too */
-        size_t n_services;
-        OutputFile *files;     /* confinement-layer/ID/{store-dir,CLOSURE...}, its drop-in */
-        size_t n_files, allocated_files;
-} OutputGeneration;
-
-void output_generation_done(OutputGeneration *g);
-
-/* The generations of o's layers, one per store directory, sorted by it.
- * 0 or -ENOMEM. */
-int output_generations(const Output *o, OutputGeneration **ret, size_t *ret_n);

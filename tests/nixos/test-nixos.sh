@@ -152,13 +152,14 @@ requisites() {
 # from the view ("view")
 bound() {
         local dropin=$gen_out/$1.d/50-confinement.conf id
-        id=$(sed -n 's|^BindReadOnlyPaths=/run/confinement-layer/store-[0-9a-f]*/\([0-9a-f]*\):/nix/store$|\1|p' "$dropin")
-        if [[ -n $id ]] && ! compgen -G "$gen_out/$1.requires/confinement-layer@*.service" > /dev/null; then
-                echo "$1: binds the closure $id of an overlay, but requires no generation" >&2
+        id=$(sed -n 's|^Requires=confinement-layer-\([0-9a-f]*\)\.service$|\1|p' "$dropin")
+        if [[ -n $id ]] &&
+                ! grep -qx "BindReadOnlyPaths=/run/confinement-layer/$id/root/store:/nix/store" "$dropin"; then
+                echo "$1: requires the layer unit $id, but does not bind its overlay" >&2
                 return 1
         fi
         {
-                [[ -z $id ]] || sed 's|^|/nix/store/|' "$gen_out"/confinement-layer/*/"$id"
+                [[ -z $id ]] || sed 's|^|/nix/store/|' "$gen_out/confinement-layer/$id"
                 sed -n 's|^BindPaths=/run/confinement-view\(/nix/store/[^/:]*\):\1$|\1|p' "$dropin"
         } | LC_ALL=C sort
 }

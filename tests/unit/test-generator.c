@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "closure-layer.h"
-#include "layer-generation.h"
 #include "dropin.h"
 #include "generator.h"
 #include "test-util.h"
@@ -31,28 +30,24 @@ static void make_root(void) {
         test_write_file(test_root, "/etc/closures/hello/store-paths", "/nix/store/aaa-hello\n/nix/store/bbb-lib\n");
 }
 
-/* The generation unit of make_root()'s one closure (to free). */
+/* The layer unit of make_root()'s closure (to free). */
 static char *hello_layer_unit(void) {
         const char *names[] = { "aaa-hello", "bbb-lib" };
-        char id[CLOSURE_LAYER_ID_MAX], gen[CLOSURE_LAYER_ID_MAX];
+        char id[CLOSURE_LAYER_ID_MAX];
         char *unit = NULL;
 
         closure_layer_id("/nix/store", names, ELEMENTSOF(names), id);
-        ck_assert_int_eq(layer_generation_id("/nix/store", &(LayerClosure) { id, "aaa-hello\nbbb-lib\n" }, 1, gen), 0);
-        ck_assert_int_eq(layer_generation_unit_name(gen, &unit), 0);
+        ck_assert_int_eq(closure_layer_unit_name(id, &unit), 0);
         return unit;
 }
 
-/* The top of the output directory, sorted: before, the layer lists, the
- * template and the generation's drop-in directory of make_root()'s
- * closure, after (to free). */
+/* The top of the output directory, sorted: before, the layer lists and the
+ * layer unit of make_root()'s closure, after (to free). */
 static char *with_hello_layer(const char *before, const char *after) {
         _cleanup_free_ char *unit = hello_layer_unit();
         char *s = NULL;
 
-        ck_assert_int_ge(asprintf(&s, "%s" CLOSURE_LAYER_LISTS " " LAYER_GENERATION_TEMPLATE " %s.d%s", before, unit,
-                                  after),
-                         0);
+        ck_assert_int_ge(asprintf(&s, "%s" CLOSURE_LAYER_LISTS " %s%s", before, unit, after), 0);
         return s;
 }
 
@@ -87,7 +82,7 @@ static void assert_confined(const char *unit) {
 
         ck_assert_msg(text, "no drop-in for %s", unit);
         ck_assert_msg(test_has_line(text, "RootDirectory=/run/confinement/%n"), "%s", text);
-        ck_assert_msg(test_count_lines_with_prefix(text, "Requires=") == 0, "%s", text);
+        ck_assert_msg(test_count_lines_with_prefix(text, "Requires=confinement-layer-") == 1, "%s", text);
         ck_assert_msg(test_count_lines_with_prefix(text, "BindReadOnlyPaths=" CLOSURE_LAYER_DIR "/") == 1, "%s", text);
         ck_assert_msg(test_count_lines_with_prefix(text, "BindPaths=/run/confinement-view/") == 0, "%s", text);
         ck_assert_msg(!strstr(text, FAIL_CLOSED_PATH), "%s", text);
@@ -104,8 +99,7 @@ static void assert_fail_closed(const char *unit, const char *fragment) {
 }
 
 START_TEST(test_plain_template_instance) {
-        _cleanup_free_ char *top = with_hello_layer("", " foo.service.d foo.service.requires web@.service.d web@.service.requires "
-                                                "web@blue.service.d web@blue.service.requires"),
+        _cleanup_free_ char *top = with_hello_layer("", " foo.service.d web@.service.d web@blue.service.d"),
                             *unit = hello_layer_unit(), *path = NULL, *layer = NULL;
 
         make_root();
@@ -122,14 +116,11 @@ START_TEST(test_plain_template_instance) {
         assert_confined("web@.service");
         assert_confined("web@blue.service");
 
-        layer = test_read_file(out, "/" LAYER_GENERATION_TEMPLATE);
+        ck_assert_int_ge(asprintf(&path, "/%s", unit), 0);
+        layer = test_read_file(out, path);
         ck_assert_ptr_nonnull(layer);
         ck_assert(test_has_line(layer, "Type=oneshot"));
         ck_assert(test_has_line(layer, "RemainAfterExit=yes"));
-        ck_assert(test_has_line(layer, "StopWhenUnneeded=yes"));
-        /* each service Requires= the generation */
-        ck_assert_int_ge(asprintf(&path, "/foo.service.requires/%s", unit), 0);
-        ck_assert(test_exists(out, path));
         ck_assert(!test_exists(out, "/" MOUNT_NIX));
 }
 END_TEST
@@ -156,7 +147,7 @@ START_TEST(test_modes) {
 END_TEST
 
 START_TEST(test_masked) {
-        _cleanup_free_ char *top = with_hello_layer("baz.service.d baz.service.requires ", "");
+        _cleanup_free_ char *top = with_hello_layer("baz.service.d ", "");
 
         make_root();
         write_spec("/usr/lib/confinement.d", "foo.service.json", SPEC);
@@ -172,7 +163,7 @@ START_TEST(test_masked) {
 END_TEST
 
 START_TEST(test_invalid_names_skipped) {
-        _cleanup_free_ char *top = with_hello_layer("", " ok.service.d ok.service.requires");
+        _cleanup_free_ char *top = with_hello_layer("", " ok.service.d");
 
         make_root();
         write_spec("/etc/confinement.d", "foo.json", SPEC);
@@ -274,11 +265,11 @@ START_TEST(test_same_output) {
         a = read_dropin("foo.service");
         b = test_read_file(out2, "/foo.service.d/" DROPIN_NAME);
         ck_assert_str_eq(a, b);
-        /* The generation's directory of lists (its unit names it). */
-        ck_assert_int_ge(asprintf(&path, "/" CLOSURE_LAYER_LISTS "/%s", unit + strlen("confinement-layer@")), 0);
+        /* The closure's list of names (its unit names the output directory). */
+        ck_assert_int_ge(asprintf(&path, "/" CLOSURE_LAYER_LISTS "/%s", unit + strlen("confinement-layer-")), 0);
         *strrchr(path, '.') = '\0';
-        ma = test_list_dir(out, path);
-        mb = test_list_dir(out2, path);
+        ma = test_read_file(out, path);
+        mb = test_read_file(out2, path);
         ck_assert_ptr_nonnull(ma);
         ck_assert_str_eq(ma, mb);
         /* And over the same directory: the same bytes, nothing else left. */

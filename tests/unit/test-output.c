@@ -37,7 +37,7 @@ static void make_root(void) {
 START_TEST(test_states) {
         _cleanup_(run_done) Run r = {};
         static const EntryState states[] = { ENTRY_VALID, ENTRY_VALID, ENTRY_INVALID, ENTRY_MASKED, ENTRY_IGNORED };
-        static const size_t n_files[] = { 2, 2, 1, 0, 0 };
+        static const size_t n_files[] = { 3, 2, 1, 0, 0 };
 
         make_root();
         run_open(&r);
@@ -63,33 +63,22 @@ END_TEST
 START_TEST(test_files) {
         _cleanup_(run_done) Run r = {};
         _cleanup_(entry_output_done) EntryOutput a = {}, b = {}, c = {};
-        _cleanup_free_ char *source = NULL;
-        OutputGeneration *gens = NULL;
-        size_t n_gens = 0;
+        _cleanup_free_ char *unit = NULL, *list = NULL;
 
         make_root();
         run_open(&r);
         ck_assert_int_eq(output_entry(&r.output, &r.entries.entries[0], &a), 0);
         ck_assert_uint_eq(strlen(a.layer_id), 64);
         ck_assert_uint_eq(a.n_layer_paths, 1);
-        /* the template of the generation units; the drop-in binds the closure's directory */
-        ck_assert_str_eq(a.files[1].path, "confinement-layer@.service");
+        ck_assert_int_ge(asprintf(&unit, "confinement-layer-%s.service", a.layer_id), 0);
+        ck_assert_int_ge(asprintf(&list, "confinement-layer/%s", a.layer_id), 0);
+        ck_assert_str_eq(a.files[1].path, unit);
+        ck_assert_str_eq(a.files[2].path, list);
+        ck_assert_str_eq(a.files[2].text, "aaa-hello\n");
+        ck_assert_uint_eq(a.files[2].size, strlen("aaa-hello\n"));
         ck_assert_ptr_nonnull(strstr(a.files[1].text, "/usr/lib/systemd/system-generators/x --closure-layer"));
-        ck_assert_ptr_nonnull(strstr(a.files[1].text, "/run/systemd/generator/confinement-layer/%i"));
-        ck_assert_int_eq(closure_layer_store_source(a.layer_id, "/nix/store", &source), 0);
-        ck_assert_ptr_nonnull(strstr(a.files[0].text, source));
-        /* the generation: the store directory, the closure's list, its drop-in */
-        ck_assert_int_eq(output_generations(&r.output, &gens, &n_gens), 0);
-        ck_assert_uint_eq(n_gens, 1);
-        ck_assert_uint_eq(gens[0].n_services, 1);
-        ck_assert_str_eq(gens[0].services[0], "a.service");
-        ck_assert_uint_eq(gens[0].n_files, 3);
-        ck_assert_str_eq(gens[0].files[0].text, "/nix/store\n");
-        ck_assert_str_eq(gens[0].files[1].text, "aaa-hello\n");
-        ck_assert_ptr_nonnull(strstr(gens[0].files[1].path, a.layer_id));
-        ck_assert_ptr_nonnull(strstr(gens[0].files[2].text, "Before=a.service"));
-        output_generation_done(&gens[0]);
-        free(gens);
+        ck_assert_ptr_nonnull(strstr(a.files[1].text, "/run/systemd/generator/confinement-layer/"));
+        ck_assert_ptr_nonnull(strstr(a.files[0].text, unit));
 
         ck_assert_int_eq(output_entry(&r.output, &r.entries.entries[1], &b), 0);
         ck_assert_str_eq(b.layer_id, "");
@@ -114,7 +103,7 @@ START_TEST(test_layer_collision) {
         ck_assert_uint_eq(r.output.n_layers, 1);
         ck_assert_int_eq(output_entry(&r.output, &r.entries.entries[0], &again), 0);
         ck_assert_int_eq(again.state, ENTRY_VALID);
-        ck_assert_uint_eq(again.n_files, 2);
+        ck_assert_uint_eq(again.n_files, 3);
         ck_assert_uint_eq(r.output.n_layers, 1);
 
         /* as if another closure had had that ID first */
