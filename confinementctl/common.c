@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -120,7 +121,12 @@ int ctl_open(Ctl *ctl, CtlFlags flags) {
         r = ctl_resolver_init(ctl);
         if (r < 0)
                 return r;
-        ctl->output = OUTPUT_INIT(&ctl->resolver, GENERATOR_DIR, GENERATOR_PATH);
+        /* The generator names itself by realpath("/proc/self/exe") in the
+         * units it writes (/lib -> usr/lib on a merged /usr): so do we, on
+         * the running system. */
+        if (!arg_root)
+                ctl->helper = realpath(GENERATOR_PATH, NULL);
+        ctl->output = OUTPUT_INIT(&ctl->resolver, GENERATOR_DIR, ctl->helper ?: GENERATOR_PATH);
         return 0;
 }
 
@@ -131,6 +137,7 @@ void ctl_done(Ctl *ctl) {
                 entry_output_done(&ctl->outputs[i]);
         free(ctl->outputs);
         output_done(&ctl->output);
+        free(ctl->helper);
         resolver_done(&ctl->resolver);
         spec_entries_done(&ctl->entries);
         root_done(&ctl->root);

@@ -90,7 +90,8 @@ typedef struct Ctl {
         Root root;
         SpecEntries entries; /* CTL_ENTRIES */
         Resolver resolver;
-        Output output;        /* paths in GENERATOR_DIR, layer units run GENERATOR_PATH */
+        Output output;        /* paths in GENERATOR_DIR, layer units run helper */
+        char *helper;         /* GENERATOR_PATH as the generator sees itself (realpath) */
         EntryOutput *outputs; /* by entry: the first n_outputs are computed */
         size_t n_outputs;
 } Ctl;
