@@ -180,6 +180,11 @@ need_resolv() {
                 printf 'nameserver $NEED_DNS_ADDR\noptions attempts:1 timeout:2\n' > /etc/resolv.conf" ||
                 err "cannot write the container's /etc/resolv.conf"
         cexec systemctl start t-need-dnsd.service || err "the resolver did not start: $(why t-need-dnsd.service)"
+        # it answers once perl has bound its socket: seconds under TCG (the
+        # VM lane), where a query before that is refused at once
+        cexec sh -c "i=0; until getent ahostsv4 $NEED_DNS_NAME > /dev/null; do
+                        i=\$((i + 1)); [ \$i -lt 60 ] || exit 1; sleep 0.5; done" ||
+                err "the resolver does not answer for $NEED_DNS_NAME: $(why t-need-dnsd.service)"
 }
 
 # need_run NAME: starts t-need-NAME and t-need-NAME-none after a reload (the
