@@ -104,6 +104,33 @@ static int ctl_resolver_init(Ctl *ctl) {
         return 0;
 }
 
+/* The generator systemd runs, as it names itself in the units it writes:
+ * realpath("/proc/self/exe") (/lib -> usr/lib on a merged /usr). This
+ * build's (GENERATOR_PATH) if it is installed, else the first in systemd's
+ * generator directories (a package's, when this build's prefix is another);
+ * NULL when none is. */
+static char *installed_generator(void) {
+        static const char *const dirs[] = {
+                "/run/systemd/system-generators",   "/etc/systemd/system-generators",
+                "/usr/local/lib/systemd/system-generators", "/usr/lib/systemd/system-generators",
+                "/lib/systemd/system-generators",
+        };
+        char *p = realpath(GENERATOR_PATH, NULL);
+
+        for (size_t i = 0; !p && i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *candidate = NULL;
+
+                if (asprintf(&candidate, "%s/confinement-generator", dirs[i]) < 0)
+                        return NULL;
+                p = realpath(candidate, NULL);
+                if (p && streq(p, "/dev/null")) { /* masked: systemd runs none */
+                        free(p);
+                        p = NULL;
+                }
+        }
+        return p;
+}
+
 int ctl_open(Ctl *ctl, CtlFlags flags) {
         int r;
 
@@ -121,11 +148,9 @@ int ctl_open(Ctl *ctl, CtlFlags flags) {
         r = ctl_resolver_init(ctl);
         if (r < 0)
                 return r;
-        /* The generator names itself by realpath("/proc/self/exe") in the
-         * units it writes (/lib -> usr/lib on a merged /usr): so do we, on
-         * the running system. */
+        /* On the running system, the generator as it names itself. */
         if (!arg_root)
-                ctl->helper = realpath(GENERATOR_PATH, NULL);
+                ctl->helper = installed_generator();
         ctl->output = OUTPUT_INIT(&ctl->resolver, GENERATOR_DIR, ctl->helper ?: GENERATOR_PATH);
         return 0;
 }

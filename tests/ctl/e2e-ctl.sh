@@ -191,6 +191,11 @@ for u in c-ok.service c-tmpl@a.service c-bad.service; do
                   layer=$(sed -n 's/^Requires=\(confinement-layer-.*\.service\)$/\1/p' "$gen/$t.d/50-confinement.conf")
                   echo; printf '# /run/systemd/generator/%s\n' "$layer"
                   cat "$gen/$layer"
+                  # and the closure's list of names, which the layer unit reads
+                  list=confinement-layer/${layer#confinement-layer-}
+                  list=${list%.service}
+                  echo; printf '# /run/systemd/generator/%s\n' "$list"
+                  cat "$gen/$list"
           fi; } > "$run_dir/want"
         diff -u "$run_dir/want" "$out" > "$logs/cat-$u.diff" ||
                 { fail "cat-$u" "differs from /run/systemd/generator (see $logs/cat-$u.diff)"; step_ok=0; }
