@@ -233,6 +233,16 @@ static int ctl_output_next(Ctl *ctl, bool quiet) {
         return 0;
 }
 
+/* Once every entry is resolved: the drop-ins that name a generation. */
+static int ctl_finish(Ctl *ctl) {
+        if (ctl->finished)
+                return 0;
+        if (output_finish(&ctl->output, ctl->outputs, ctl->n_outputs, NULL, NULL) < 0)
+                return log_oom();
+        ctl->finished = true;
+        return 0;
+}
+
 int ctl_output_all(Ctl *ctl, bool quiet) {
         int r;
 
@@ -247,7 +257,7 @@ int ctl_output_all(Ctl *ctl, bool quiet) {
                 if (!quiet && ctl->outputs[ctl->n_outputs - 1].state == ENTRY_IGNORED)
                         log_error("%s", ctl->outputs[ctl->n_outputs - 1].reason);
         }
-        return 0;
+        return ctl_finish(ctl);
 }
 
 int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret) {
@@ -261,11 +271,14 @@ int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret
 
         /* In the generator's order: a layer ID is the first closure's. */
         i = (size_t) (e - ctl->entries.entries);
-        while (ctl->n_outputs <= i) {
-                r = ctl_output_next(ctl, ctl->n_outputs < i || quiet);
+        while (ctl->n_outputs < ctl->entries.n) {
+                r = ctl_output_next(ctl, ctl->n_outputs != i || quiet);
                 if (r < 0)
                         return r;
         }
+        r = ctl_finish(ctl);
+        if (r < 0)
+                return r;
         *ret = &ctl->outputs[i];
         return 0;
 }

@@ -94,14 +94,16 @@ typedef struct Ctl {
         char *helper;         /* GENERATOR_PATH as the generator sees itself (realpath) */
         EntryOutput *outputs; /* by entry: the first n_outputs are computed */
         size_t n_outputs;
+        bool finished;        /* output_finish() done: all n_outputs are whole */
 } Ctl;
 
 int ctl_open(Ctl *ctl, CtlFlags flags); /* logs */
 void ctl_done(Ctl *ctl);
 
-/* What the generator writes for e, one of ctl's entries (output.h): the
- * entries before it are resolved first, quietly, as the generator does
- * (a layer ID belongs to the first closure with it). An ignored entry's
+/* What the generator writes for e, one of ctl's entries (output.h): every
+ * entry is resolved, the others quietly, in the generator's order (a
+ * layer ID belongs to the first closure with it, a generation holds every
+ * closure of its store directory). An ignored entry's
  * reason is the whole message. With quiet, the library's messages are
  * silenced. 0, or a logged -ENOMEM. */
 int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret);

@@ -8,6 +8,7 @@
 
 #include "closure-layer.h"
 #include "ctl.h"
+#include "layer-generation.h"
 #include "log.h"
 #include "macro.h"
 #include "path-list.h"
@@ -234,8 +235,8 @@ static int paths_table(const char *unit, const EntryOutput *res, const char *lay
                 printf("\n%zu paths visible to %s: %zu from the closure, %zu others (mode %s, spec %s).\n", n, unit,
                        closure, n - closure, confinement_mode_to_string(res->confinement->mode), res->entry->path);
         if (arg_legend && layer_name)
-                printf("Its store paths come through the closure's read-only overlay, one mount at %s, "
-                       "which %s builds.\n", res->confinement->store_dir, layer_name);
+                printf("Its store paths come through its closure's directory of the read-only overlay of "
+                       "every closure, one bind at %s, which %s builds.\n", res->confinement->store_dir, layer_name);
         return 0;
 }
 
@@ -269,8 +270,8 @@ int verb_paths(int argc, char *argv[]) {
         assert(c); /* a valid entry has its confinement */
 
         /* bindMethod "overlay": the store paths' source is the closure's overlay. */
-        if (res->layer_id[0] && (closure_layer_store_source(res->layer_id, c->store_dir, &overlay) < 0 ||
-                                 closure_layer_unit_name(res->layer_id, &layer_name) < 0))
+        if (res->layer_id[0] && (closure_layer_source(res->gen_id, res->layer_id, &overlay) < 0 ||
+                                 layer_generation_unit_name(res->gen_id, &layer_name) < 0))
                 return log_oom();
 
         rows = calloc(c->n_binds + 10, sizeof *rows);

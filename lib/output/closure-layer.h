@@ -1,36 +1,38 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* bindMethod "overlay": a closure as one read-only overlayfs mount.
+/* bindMethod "overlay": each closure as one directory of a read-only
+ * overlayfs mount that serves every closure of a generator run
+ * (layer-generation.h says how it is mounted and collected).
  *
- * Per distinct closure the generator writes a oneshot unit,
- * confinement-layer-ID.service, and the closure's store path names (one a
- * line) in its output directory. The unit runs the generator binary in
- * its layer mode, which builds a metadata layer on root's tmpfs under
- * CLOSURE_LAYER_DIR/ID and mounts
+ * Per distinct closure the generator writes the closure's store path
+ * names (one a line) under the generation's directory. The generation's
+ * unit runs the generator binary in its layer mode, which builds, on a
+ * tmpfs of its own, one directory LAYER/ID per closure and mounts
  *
- *   overlay CLOSURE_LAYER_DIR/ID/root  ro,lowerdir=LAYER:STORE-PARENT,
- *                                      redirect_dir=follow[,metacopy=on]
+ *   overlay CLOSURE_LAYER_DIR/GEN/root  ro,lowerdir=LAYER:STORE-DIR,
+ *                                       redirect_dir=follow[,metacopy=on]
  *
- * whose STORE-NAME/ holds exactly the closure's paths, read from the store.
- * Each service with that closure binds ROOT/STORE-NAME at the store
- * directory with one BindReadOnlyPaths= (Requires=, After= the unit): its
- * mount table stays a few dozen lines whatever the closure's size.
+ * whose ID/ holds exactly the closure's paths, read from the store. Each
+ * service with that closure binds it at the store directory with one
+ * BindReadOnlyPaths=: its mount table stays a few dozen lines whatever
+ * the closure's size.
  *
- * The layer, per store path NAME (lstat of STORE-DIR/NAME):
- *   directory     a directory with trusted.overlay.redirect=/STORE-NAME/NAME
+ * LAYER/ID, per store path NAME (lstat of STORE-DIR/NAME):
+ *   directory     a directory with trusted.overlay.redirect=/NAME
  *                 and the store path's mode, owner and times
  *   regular file  a sparse file of its size, mode, owner and times with
  *                 trusted.overlay.metacopy and the redirect (metacopy=on)
  *   symlink       a copy of the symlink
- * in LAYER/STORE-NAME, which has trusted.overlay.opaque=y: nothing else
- * of the store shows, neither paths outside the closure nor paths added
- * later. trusted.* attributes need CAP_SYS_ADMIN to set; the layer is
- * root's (mode 0700 above it). Kernel features: redirect_dir (4.10),
- * metacopy (4.19); without them the mount fails, the unit fails and so
- * does every service that Requires= it: never an unconfined start. A
- * store that is a file system of its own (st_dev differs from its
- * parent's) is refused: an overlay layer does not cross mounts. */
+ * LAYER/ID has trusted.overlay.opaque=y and the store directory's mode,
+ * owner and times: nothing else of the store shows, neither paths
+ * outside the closure nor paths added later. A redirect is looked up in
+ * the layers below, here the store directory itself: no mount is crossed,
+ * a store directly under / or on a file system of its own works.
+ * trusted.* attributes need CAP_SYS_ADMIN to set; the layer is root's
+ * (mode 0700 above it). Kernel features: redirect_dir (4.10), metacopy
+ * (4.19); without them the mount fails, the unit fails and so does every
+ * service that Requires= it: never an unconfined start. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,7 +44,7 @@
 #define CLOSURE_LAYER_DIR "/run/confinement-layer"
 /* The generator binary's first argument in its layer mode. */
 #define CLOSURE_LAYER_MODE "--closure-layer"
-/* In the generator's output directory: the names of each closure. */
+/* In the generator's output directory: a directory per generation. */
 #define CLOSURE_LAYER_LISTS "confinement-layer"
 
 /* 64 hex digits and a NUL */
@@ -63,28 +65,15 @@ void closure_layer_id(const char *store_dir, const char *const *names, size_t n,
  * when c has no overlay (another bindMethod). */
 int closure_layer_of(const Confinement *c, const char ***ret_names, char ret_id[CLOSURE_LAYER_ID_MAX]);
 
-/* A service's drop-in: the [Unit] section that pulls the unit in, and its
- * one bind of the overlay's store at the store directory. */
-int closure_layer_dropin_unit(const char *id, FILE *f);
-int closure_layer_dropin_bind(const char *id, const char *store_dir, size_t n_paths, FILE *f);
+/* A service's drop-in: the Requires= and After= of the unit that mounts
+ * generation gen, and its one bind of the closure's directory in it at
+ * the store directory. */
+int closure_layer_dropin_unit(const char *gen, FILE *f);
+int closure_layer_dropin_bind(const char *gen, const char *id, const char *store_dir, size_t n_paths, FILE *f);
 
 /* The list of names as the generator writes it: one a line. */
 int closure_layer_list_render(const char *const *names, size_t n, FILE *f);
 
-typedef struct ClosureLayerUnit {
-        const char *id;
-        const char *store_dir;
-        const char *list_path; /* the names, as closure_layer_list_render() wrote them */
-        const char *helper;    /* the generator binary */
-        size_t n_paths;
-} ClosureLayerUnit;
-
-/* confinement-layer-ID.service */
-int closure_layer_unit_name(const char *id, char **ret);
-int closure_layer_unit_render(const ClosureLayerUnit *u, FILE *f);
-
-/* "/nix/store" -> "store": the store directory's last component. */
-const char *closure_layer_store_name(const char *store_dir);
-
-/* The source of the service's one bind: CLOSURE_LAYER_DIR/ID/root/STORE-NAME. */
-int closure_layer_store_source(const char *id, const char *store_dir, char **ret);
+/* The source of the service's one bind: CLOSURE_LAYER_DIR/GEN/root/ID,
+ * in the generation the service Requires=, never another. */
+int closure_layer_source(const char *gen, const char *id, char **ret);

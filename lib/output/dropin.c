@@ -5,6 +5,7 @@
 #include "alloc-util.h"
 #include "closure-layer.h"
 #include "dropin.h"
+#include "layer-generation.h"
 #include "path-util.h"
 #include "unit-escape.h"
 #include "unit-name.h"
@@ -144,32 +145,50 @@ static int write_header(FILE *f, const char *spec_file) {
         return 0;
 }
 
+typedef struct Names {
+        const char *const *names;
+        size_t n;
+} Names;
+
+static int render_names(FILE *f, const void *userdata) {
+        const Names *l = userdata;
+        return closure_layer_list_render(l->names, l->n, f);
+}
+
 int dropin_render(const Confinement *c, FILE *f) {
-        char layer_id[CLOSURE_LAYER_ID_MAX];
-        int n_layer;
+        _cleanup_free_ const char **names = NULL;
+        _cleanup_free_ char *list = NULL;
+        char id[CLOSURE_LAYER_ID_MAX], gen[CLOSURE_LAYER_ID_MAX];
+        int n, r;
 
         assert(c);
         assert(f);
 
-        n_layer = closure_layer_of(c, NULL, layer_id);
-        if (n_layer < 0)
-                return n_layer;
-        return dropin_render_with_layer(c, layer_id, (size_t) n_layer, f);
+        n = closure_layer_of(c, &names, id);
+        if (n <= 0)
+                return n < 0 ? n : dropin_render_with_layer(c, NULL, f);
+        r = render_to_string(render_names, &(Names) { names, (size_t) n }, &list, NULL);
+        if (r < 0)
+                return r;
+        r = layer_generation_id(c->store_dir, &(LayerClosure) { id, list }, 1, gen);
+        if (r < 0)
+                return r;
+        return dropin_render_with_layer(c, &(DropinLayer) { gen, id, (size_t) n }, f);
 }
 
-int dropin_render_with_layer(const Confinement *c, const char *layer_id, size_t n_layer, FILE *f) {
+int dropin_render_with_layer(const Confinement *c, const DropinLayer *layer, FILE *f) {
         size_t n_view = 0;
         int r;
 
         assert(c);
-        assert(layer_id || n_layer == 0);
+        assert(!layer || (layer->gen && layer->id && layer->n_paths > 0));
         assert(f);
 
         r = write_header(f, c->spec_file);
         if (r < 0)
                 return r;
-        if (n_layer > 0) {
-                r = closure_layer_dropin_unit(layer_id, f);
+        if (layer) {
+                r = closure_layer_dropin_unit(layer->gen, f);
                 if (r < 0)
                         return r;
         }
@@ -259,8 +278,8 @@ int dropin_render_with_layer(const Confinement *c, const char *layer_id, size_t 
         if (c->view_dir)
                 fprintf(f, "; %zu binds from the read-only view %s", n_view, c->view_dir);
         fputs(".\n", f);
-        if (n_layer > 0) {
-                r = closure_layer_dropin_bind(layer_id, c->store_dir, n_layer, f);
+        if (layer) {
+                r = closure_layer_dropin_bind(layer->gen, layer->id, c->store_dir, layer->n_paths, f);
                 if (r < 0)
                         return r;
         }

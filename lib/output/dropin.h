@@ -17,10 +17,21 @@
 #define GENERATOR_UNFINISHED \
         "confinement-generator could not write all of the confinement (a full /run?); run systemctl daemon-reload"
 
+/* c's drop-in; with bindMethod "overlay", as the generator writes it when
+ * c's is the only closure confined in its store (its generation's alone). */
 int dropin_render(const Confinement *c, FILE *f);
-/* The same with c's closure layer as closure_layer_of() gave it (n_layer
- * names, its ID), which costs a hash of every name to compute. */
-int dropin_render_with_layer(const Confinement *c, const char *layer_id, size_t n_layer, FILE *f);
+
+/* Where c's closure is in the overlay: its directory (ID, n_paths names,
+ * as closure_layer_of() gave them, which costs a hash of every name) in
+ * generation gen (layer-generation.h). */
+typedef struct DropinLayer {
+        const char *gen;
+        const char *id;
+        size_t n_paths;
+} DropinLayer;
+
+/* The same with c's layer (NULL: c has no overlay). */
+int dropin_render_with_layer(const Confinement *c, const DropinLayer *layer, FILE *f);
 int dropin_render_fail_closed(const char *spec_file, const char *reason, FILE *f);
 int store_view_mount_render(const char *store_dir, FILE *f);
 /* GUARD_DROPIN_NAME for unit, whose spec is spec_file. */

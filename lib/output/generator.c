@@ -6,6 +6,7 @@
 #include "alloc-util.h"
 #include "dropin.h"
 #include "generator.h"
+#include "layer-generation.h"
 #include "log.h"
 #include "output.h"
 #include "path-list.h"
@@ -22,21 +23,27 @@ typedef struct Run {
         char *helper;     /* this binary, for the layer units */
 } Run;
 
-/* dir/name under normal_fd: the directory is made when missing. */
+/* dir/.../name under normal_fd: the directories are made when missing. */
 static int write_one(Run *run, const OutputFile *f) {
-        _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int dir_fd = -1;
-        const char *slash = strrchr(f->path, '/');
+        const char *name = f->path, *slash;
 
-        if (!slash)
-                return write_file_atomic_at(run->normal_fd, f->path, f->text, f->size);
-        dir = strndup(f->path, (size_t) (slash - f->path));
-        if (!dir)
-                return -ENOMEM;
-        dir_fd = open_subdirectory_at(run->normal_fd, dir);
-        if (dir_fd < 0)
-                return dir_fd;
-        return write_file_atomic_at(dir_fd, slash + 1, f->text, f->size);
+        /* each directory made when missing, none through a symlink */
+        while ((slash = strchr(name, '/'))) {
+                _cleanup_free_ char *dir = strndup(name, (size_t) (slash - name));
+                int fd;
+
+                if (!dir)
+                        return -ENOMEM;
+                fd = open_subdirectory_at(dir_fd >= 0 ? dir_fd : run->normal_fd, dir);
+                if (fd < 0)
+                        return fd;
+                if (dir_fd >= 0)
+                        close(dir_fd);
+                dir_fd = fd;
+                name = slash + 1;
+        }
+        return write_file_atomic_at(dir_fd >= 0 ? dir_fd : run->normal_fd, name, f->text, f->size);
 }
 
 static int render_unfinished(FILE *f, const void *userdata) {
@@ -81,64 +88,161 @@ static int write_files(Run *run, const EntryOutput *o, const OutputFile **ret_fa
         return 0;
 }
 
-static int generate_one(Run *run, const SpecEntry *e) {
-        _cleanup_(entry_output_done) EntryOutput o = {};
-        const OutputFile *failed = NULL;
+/* Says what becomes of o's unit; 0, or < 0 when its files are not
+ * written (logged). */
+static int entry_begin(Run *run, const EntryOutput *o) {
         int r;
 
-        r = output_entry(&run->output, e, &o);
-        if (r < 0)
-                return log_error_errno(r, "%s: cannot render its output: %m", e->path);
-
-        switch (o.state) {
+        switch (o->state) {
         case ENTRY_IGNORED:
-                log_warning("%s: %s; the file name must be UNIT.json for a service unit, skipping.", e->path,
-                            o.reason);
+                log_warning("%s: %s; the file name must be UNIT.json for a service unit, skipping.", o->entry->path,
+                            o->reason);
                 return 0;
         case ENTRY_MASKED:
-                log_debug("%s: masked, %s is not confined.", e->path, o.unit);
+                log_debug("%s: masked, %s is not confined.", o->entry->path, o->unit);
                 return 0;
-        default:
-                break;
-        }
-
-        if (o.state == ENTRY_VALID) {
-                r = write_unfinished(run, &o);
+        case ENTRY_VALID:
+                r = write_unfinished(run, o);
                 if (r < 0)
                         /* Nothing written: only the guard (confinement.d(5)) holds the unit. */
                         return log_error_errno(r, "%s: cannot write %s, %s may start unconfined unless its "
                                                "guard asserts the generator's drop-in: %m",
-                                               e->path, entry_output_dropin(&o)->path, o.unit);
+                                               o->entry->path, entry_output_dropin(o)->path, o->unit);
+                return 0;
+        default:
+                return 0;
         }
-        r = write_files(run, &o, &failed);
-        if (r < 0 && failed && failed != entry_output_dropin(&o)) {
-                /* A layer or view that is not there: the unit must not start without it. */
-                _cleanup_free_ char *why = NULL;
+}
 
-                log_error_errno(r, "%s: cannot write %s of %s: %m", e->path, failed->path, o.unit);
-                if (asprintf(&why, "%s: cannot write %s: %s.", e->path, failed->path, strerror(-r)) < 0)
-                        return log_oom();
-                r = entry_output_refuse(&o, why);
-                if (r < 0)
-                        return log_oom();
-                /* the reason over the unfinished drop-in, which stays if this fails */
-                r = write_one(run, entry_output_dropin(&o));
-                if (r < 0)
-                        log_error_errno(r, "%s: cannot write the reason to %s; %s will not start: %m", e->path,
-                                        entry_output_dropin(&o)->path, o.unit);
-                return -EIO; /* fail-closed, and a failed run */
-        }
-        if (r < 0 && failed && failed == entry_output_dropin(&o) && o.state == ENTRY_VALID)
-                return log_error_errno(r, "%s: cannot write %s, %s will not start: %m", e->path, failed->path,
-                                       o.unit);
+/* o refused for a file that could not be written (r): the reason over the
+ * unfinished drop-in, which stays if this fails. */
+static int refuse_entry(Run *run, EntryOutput *o, const char *failed, int error) {
+        _cleanup_free_ char *why = NULL;
+        int r;
+
+        log_error_errno(error, "%s: cannot write %s of %s: %m", o->entry->path, failed, o->unit);
+        if (asprintf(&why, "%s: cannot write %s: %s.", o->entry->path, failed, strerror(-error)) < 0)
+                return log_oom();
+        r = entry_output_refuse(o, why);
         if (r < 0)
-                return log_error_errno(r, "%s: cannot write %s, %s may start unconfined: %m", e->path,
-                                       failed ? failed->path : "its drop-in", o.unit);
-        if (o.state == ENTRY_VALID)
-                log_debug("%s: %s confined to %zu closure paths.", e->path, o.unit, o.confinement->n_closure_paths);
+                return log_oom();
+        r = write_one(run, entry_output_dropin(o));
+        if (r < 0)
+                log_error_errno(r, "%s: cannot write the reason to %s; %s will not start: %m", o->entry->path,
+                                entry_output_dropin(o)->path, o->unit);
+        else if (path_list_add(&run->written, entry_output_dropin(o)->path) < 0)
+                return log_oom();
         else
-                log_error("%s: %s will not start until its spec is fixed.", e->path, o.unit);
+                path_list_sort_unique(&run->written);
+        return -EIO; /* fail-closed, and a failed run */
+}
+
+/* o's files, the drop-in last; what becomes of its unit logged. */
+static int entry_write(Run *run, EntryOutput *o) {
+        _cleanup_free_ char *failed_path = NULL;
+        const OutputFile *failed = NULL;
+        int r;
+
+        if (o->state == ENTRY_MASKED || o->state == ENTRY_IGNORED)
+                return 0;
+        /* refused already, for its generation (write_generation) */
+        if (path_list_contains(&run->written, entry_output_dropin(o)->path))
+                return 0;
+        r = write_files(run, o, &failed);
+        if (r < 0 && failed && failed != entry_output_dropin(o)) {
+                /* A layer or view that is not there: the unit must not start without it. */
+                failed_path = strdup(failed->path);
+                if (!failed_path)
+                        return log_oom();
+                return refuse_entry(run, o, failed_path, r);
+        }
+        if (r < 0 && failed && o->state == ENTRY_VALID)
+                return log_error_errno(r, "%s: cannot write %s, %s will not start: %m", o->entry->path, failed->path,
+                                       o->unit);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot write %s, %s may start unconfined: %m", o->entry->path,
+                                       failed ? failed->path : "its drop-in", o->unit);
+        if (o->state == ENTRY_VALID)
+                log_debug("%s: %s confined to %zu closure paths.", o->entry->path, o->unit,
+                          o->confinement->n_closure_paths);
+        else
+                log_error("%s: %s will not start until its spec is fixed.", o->entry->path, o->unit);
         return 0;
+}
+
+/* Generation g's files (layer-generation.h), before the drop-ins that
+ * need it: when one cannot be written, each of its services is refused,
+ * saying why. */
+static int write_generation(Run *run, const OutputGeneration *g, EntryOutput *outs, size_t n) {
+        int r = 0, ret = 0;
+
+        for (size_t j = 0; j < g->n_files && r >= 0; j++) {
+                r = write_one(run, &g->files[j]);
+                if (r >= 0)
+                        continue;
+                log_error_errno(r, "Cannot write %s of generation %s, its services do not start: %m",
+                                g->files[j].path, g->unit);
+                for (size_t i = 0; i < n; i++)
+                        if (outs[i].state == ENTRY_VALID && streq(outs[i].gen_id, g->id)) {
+                                int k = refuse_entry(run, &outs[i], g->files[j].path, r);
+                                if (k != -EIO && ret == 0)
+                                        ret = k;
+                        }
+                if (ret == 0)
+                        ret = -EIO;
+        }
+        return ret;
+}
+
+/* Every entry rendered (output.h: two passes), then written: the
+ * fail-closed drop-ins first, the generations, then each entry's files
+ * with its drop-in last. */
+static int generate_all(Run *run, const SpecEntries *entries) {
+        EntryOutput *outs = NULL;
+        OutputGeneration *gens = NULL;
+        size_t n = 0, n_gens = 0;
+        int r, ret = 0;
+
+        outs = calloc(entries->n + 1, sizeof *outs);
+        if (!outs)
+                return log_oom();
+        for (; n < entries->n; n++) {
+                resolver_next_spec(&run->resolver, entries->n - n);
+                r = output_entry(&run->output, &entries->entries[n], &outs[n]);
+                if (r < 0) {
+                        ret = log_error_errno(r, "%s: cannot render its output: %m", entries->entries[n].path);
+                        goto finish;
+                }
+        }
+        r = output_finish(&run->output, outs, n, &gens, &n_gens);
+        if (r < 0) {
+                ret = log_oom();
+                goto finish;
+        }
+
+        for (size_t i = 0; i < n; i++) {
+                r = entry_begin(run, &outs[i]);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        for (size_t i = 0; i < n_gens; i++) {
+                r = write_generation(run, &gens[i], outs, n);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        for (size_t i = 0; i < n; i++) {
+                r = entry_write(run, &outs[i]);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+finish:
+        for (size_t i = 0; i < n_gens; i++)
+                output_generation_done(&gens[i]);
+        free(gens);
+        for (size_t i = 0; i < n; i++)
+                entry_output_done(&outs[i]);
+        free(outs);
+        return ret;
 }
 
 static void run_done(Run *run) {
@@ -156,7 +260,7 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
 
         _cleanup_(spec_entries_done) SpecEntries entries = {};
         _cleanup_(run_done) Run run = { .normal_fd = -1, .root.path = root };
-        int r, ret = 0;
+        int r;
 
         run.normal_fd = open(normal_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (run.normal_fd < 0)
@@ -177,11 +281,5 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
                 return log_error_errno(errno, "Cannot find this binary's path: %m");
         run.output = OUTPUT_INIT(&run.resolver, normal_dir, run.helper);
 
-        for (size_t i = 0; i < entries.n; i++) {
-                resolver_next_spec(&run.resolver, entries.n - i);
-                r = generate_one(&run, &entries.entries[i]);
-                if (r < 0 && ret == 0)
-                        ret = r;
-        }
-        return ret;
+        return generate_all(&run, &entries);
 }

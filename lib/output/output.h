@@ -8,12 +8,17 @@
  * Per entry, in this order (paths relative to the output directory):
  *   UNIT.d/50-confinement.conf        the drop-in: confining, or fail-closed
  *   run-confinement\x2dview-*.mount   the store's view (bindMethod "view")
- *   confinement-layer-ID.service      the unit that mounts the closure's
- *                                     overlay (bindMethod "overlay")
- *   confinement-layer/ID              the closure's names, which it reads
+ *   confinement-layer@.service        the template of the units that mount
+ *                                     a generation's overlay (bindMethod
+ *                                     "overlay", layer-generation.h)
  * and nothing for a masked entry or a file name that names no service. A
  * file shared by several entries (a layer, a view) is returned for each:
- * whoever writes skips the paths written already. */
+ * whoever writes skips the paths written already.
+ *
+ * Two passes: output_entry() resolves each entry of the run in order,
+ * output_finish() then knows every closure of each store directory, so
+ * each generation, renders the drop-ins that name theirs and the
+ * generations' own files (their lists, their drop-ins). */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,6 +52,7 @@ typedef struct EntryOutput {
          * names no service unit. */
         char *reason;
         char layer_id[CLOSURE_LAYER_ID_MAX]; /* "" when the closure has no overlay */
+        char gen_id[CLOSURE_LAYER_ID_MAX];   /* its generation's, after output_finish() */
         size_t n_layer_paths;
         OutputFile *files;
         size_t n_files, allocated_files;
@@ -56,7 +62,8 @@ void entry_output_done(EntryOutput *o);
 
 typedef struct OutputLayer {
         char id[CLOSURE_LAYER_ID_MAX];
-        char *list; /* its names, one a line */
+        char *list;      /* its names, one a line */
+        char *store_dir;
 } OutputLayer;
 
 /* What the entries of one run share: closures with the same layer ID must
@@ -75,8 +82,9 @@ typedef struct Output {
 void output_done(Output *o);
 
 /* Resolves e (masked, untrusted and badly named entries included) and
- * renders what is written for it into *ret, in the order above. A spec
- * that cannot be honoured is not an error: ENTRY_INVALID with the
+ * renders what is written for it into *ret, in the order above, except
+ * the drop-in of a closure in the overlay: output_finish() adds it. A
+ * spec that cannot be honoured is not an error: ENTRY_INVALID with the
  * fail-closed drop-in. Entries must come in the run's order (the first of
  * two colliding layer IDs wins). Returns 0, or -ENOMEM (not logged). */
 int output_entry(Output *o, const SpecEntry *e, EntryOutput *ret);
@@ -89,3 +97,21 @@ int entry_output_refuse(EntryOutput *o, const char *reason);
 /* The file of o at path, NULL when none; the drop-in's path. */
 const OutputFile *entry_output_find(const EntryOutput *o, const char *path);
 const OutputFile *entry_output_dropin(const EntryOutput *o);
+
+/* One store directory's generation, after every entry of the run: */
+typedef struct OutputGeneration {
+        char id[CLOSURE_LAYER_ID_MAX];
+        char *unit;        /* confinement-layer@ID.service */
+        size_t n_services; /* that Requires= it */
+        OutputFile *files; /* confinement-layer/ID/{store-dir,CLOSURE...}, its drop-in */
+        size_t n_files, allocated_files;
+} OutputGeneration;
+
+void output_generation_done(OutputGeneration *g);
+
+/* After output_entry() of every entry of the run, in its order: the
+ * generations of o's layers, one per store directory sorted by it, into
+ * *ret (NULL: not wanted), and the drop-ins of the entries in them. Then
+ * every entry that is not masked or ignored has its drop-in first.
+ * 0 or -ENOMEM. */
+int output_finish(const Output *o, EntryOutput *entries, size_t n, OutputGeneration **ret, size_t *ret_n);

@@ -2,6 +2,11 @@
 # One mount per closure (issue 14): start cost of a read-only overlayfs
 # that shows exactly the closure, bound into the service with one bind,
 # side by side in one boot with today's methods, and the security checks.
+# A PROTOTYPE bench: "overlay" here is tests/bench/overlay-layer.c's
+# per-closure layer over the store's parent, with ReadOnlyPaths=+/ (which
+# the generator does not write), not the shipped units; what ships is timed
+# by tests/bench/start-cost.sh (its overlay lines, the generator's own
+# confinement-layer@GEN.service) and tests/bench/boot-many.sh (issue 24).
 #
 # Usage: tests/bench/one-mount.sh [--suite bookworm|trixie] [--runs N]
 #          [--sizes "10 100 1000 2000 5000"] [--ro-limit S] [--ro-budget S]

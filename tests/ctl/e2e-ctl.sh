@@ -188,7 +188,7 @@ for u in c-ok.service c-tmpl@a.service c-bad.service; do
         t=${u/@a./@.}
         { echo "# /run/systemd/generator/$t.d/50-confinement.conf"; cat "$gen/$t.d/50-confinement.conf"
           if [[ $u != c-bad.service ]]; then
-                  layer=$(sed -n 's/^Requires=\(confinement-layer-.*\.service\)$/\1/p' "$gen/$t.d/50-confinement.conf")
+                  layer=confinement-layer@.service
                   echo; printf '# /run/systemd/generator/%s\n' "$layer"
                   cat "$gen/$layer"
                   # and the closure's list of names, which the layer unit reads

@@ -79,13 +79,13 @@ has "$tmp/out" "app.service: valid, full-apivfs, 3 closure paths."
 # installed generator (not confinementctl)
 ctl 0 --root="$root" cat app
 has "$tmp/out" "BindReadOnlyPaths=/run/confinement-layer/"
-has "$tmp/out" "# /run/systemd/generator/confinement-layer-"
-has "$tmp/out" "confinement-generator --closure-layer start /nix/store /run/systemd/generator/confinement-layer/"
+has "$tmp/out" "# /run/systemd/generator/confinement-layer@.service"
+has "$tmp/out" "confinement-generator --closure-layer start /run/systemd/generator/confinement-layer/%i /run/confinement-layer/%i"
 ! grep -q -e confinement-view -e "confinementctl --closure-layer" "$tmp/out" || fail "cat app: not the overlay's files"
 ctl 0 --root="$root" paths app
-grep -q "^$HELLO  */run/confinement-layer/[0-9a-f]*/root/store/${HELLO##*/}  *closure  *ro$" "$tmp/out" ||
+grep -q "^$HELLO  */run/confinement-layer/[0-9a-f]*/root/[0-9a-f]*/${HELLO##*/}  *closure  *ro$" "$tmp/out" ||
         { cat "$tmp/out" >&2; fail "paths app: the store path from the overlay"; }
-has "$tmp/out" "Its store paths come through the closure's read-only overlay, one mount at /nix/store"
+has "$tmp/out" "Its store paths come through its closure's directory of the read-only overlay of every closure, one bind at /nix/store"
 
 # the guard (issue 23): the unit refuses to start unless the generator's
 # drop-in is in place, whatever a reload with a full /run left

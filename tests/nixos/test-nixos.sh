@@ -148,18 +148,18 @@ requisites() {
 }
 # bound UNIT: the store paths the drop-in of UNIT binds: the names of the
 # closure's overlay (bindMethod "overlay", the default; the list the
-# generator wrote for the layer unit the drop-in requires), or each bind
+# generator wrote in the generation the drop-in requires), or each bind
 # from the view ("view")
 bound() {
-        local dropin=$gen_out/$1.d/50-confinement.conf id
-        id=$(sed -n 's|^Requires=confinement-layer-\([0-9a-f]*\)\.service$|\1|p' "$dropin")
-        if [[ -n $id ]] &&
-                ! grep -qx "BindReadOnlyPaths=/run/confinement-layer/$id/root/store:/nix/store" "$dropin"; then
-                echo "$1: requires the layer unit $id, but does not bind its overlay" >&2
+        local dropin=$gen_out/$1.d/50-confinement.conf id gen
+        gen=$(sed -n 's|^BindReadOnlyPaths=/run/confinement-layer/\([0-9a-f]*\)/root/[0-9a-f]*:/nix/store$|\1|p' "$dropin")
+        id=$(sed -n 's|^BindReadOnlyPaths=/run/confinement-layer/[0-9a-f]*/root/\([0-9a-f]*\):/nix/store$|\1|p' "$dropin")
+        if [[ -n $id ]] && ! grep -qx "Requires=confinement-layer@$gen.service" "$dropin"; then
+                echo "$1: binds the closure $id of generation $gen, but does not require it" >&2
                 return 1
         fi
         {
-                [[ -z $id ]] || sed 's|^|/nix/store/|' "$gen_out/confinement-layer/$id"
+                [[ -z $id ]] || sed 's|^|/nix/store/|' "$gen_out/confinement-layer/$gen/$id"
                 sed -n 's|^BindPaths=/run/confinement-view\(/nix/store/[^/:]*\):\1$|\1|p' "$dropin"
         } | LC_ALL=C sort
 }

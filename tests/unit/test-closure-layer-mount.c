@@ -51,24 +51,25 @@ START_TEST(test_build) {
         ck_assert_int_ge(dir_fd, 0);
         ck_assert_int_eq(fsetxattr(dir_fd, "trusted.overlay.test", "", 0, 0), 0);
 
-        ck_assert_int_eq(closure_layer_build(store_fd, "store", dir_fd, names, 3, &has_file), 0);
+        ck_assert_int_eq(closure_layer_build(store_fd, "0123456789abcdef", dir_fd, names, 3, &has_file), 0);
         ck_assert(has_file);
         k = getxattr(s, "trusted.overlay.test", value, sizeof value);
         ck_assert_int_eq(k, 0);
         free(s);
-        s = test_path(tmp, "/layer/store");
+        s = test_path(tmp, "/layer/0123456789abcdef");
         k = getxattr(s, "trusted.overlay.opaque", value, sizeof value);
         ck_assert_int_eq(k, 1);
         ck_assert_int_eq(value[0], 'y');
         free(s);
-        s = test_path(tmp, "/layer/store/aaa-dir");
+        s = test_path(tmp, "/layer/0123456789abcdef/aaa-dir");
         k = getxattr(s, "trusted.overlay.redirect", value, sizeof value);
-        ck_assert_int_eq(k, (ssize_t) strlen("/store/aaa-dir"));
-        ck_assert(memcmp(value, "/store/aaa-dir", (size_t) k) == 0);
+        /* looked up in the store directory, the layer below */
+        ck_assert_int_eq(k, (ssize_t) strlen("/aaa-dir"));
+        ck_assert(memcmp(value, "/aaa-dir", (size_t) k) == 0);
         ck_assert_int_eq(lstat(s, &st), 0);
         ck_assert(S_ISDIR(st.st_mode));
         free(s);
-        s = test_path(tmp, "/layer/store/bbb-file");
+        s = test_path(tmp, "/layer/0123456789abcdef/bbb-file");
         ck_assert_int_eq(lstat(s, &st), 0);
         ck_assert(S_ISREG(st.st_mode));
         ck_assert_int_eq(st.st_mode & 07777, 0555);
@@ -76,12 +77,12 @@ START_TEST(test_build) {
         ck_assert_int_eq(st.st_blocks, 0); /* sparse: the data stays in the store */
         ck_assert_int_eq(getxattr(s, "trusted.overlay.metacopy", value, sizeof value), 0);
         free(s);
-        s = test_path(tmp, "/layer/store/ccc-link");
+        s = test_path(tmp, "/layer/0123456789abcdef/ccc-link");
         k = readlink(s, value, sizeof value);
         ck_assert_int_eq(k, 7);
         ck_assert(memcmp(value, "aaa-dir", 7) == 0);
         /* nothing else of the store */
-        ck_assert(!test_exists(tmp, "/layer/store/ddd-outside"));
+        ck_assert(!test_exists(tmp, "/layer/0123456789abcdef/ddd-outside"));
         closep(&store_fd);
         store_fd = -1;
         closep(&dir_fd);

@@ -4,11 +4,13 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "closure-layer.h"
 #include "dropin.h"
 #include "generator.h"
+#include "layer-generation.h"
 #include "test-util.h"
 
 START_TEST(test_id) {
@@ -70,36 +72,12 @@ START_TEST(test_id_old_collision) {
 }
 END_TEST
 
-static int render_unit(FILE *f, const void *userdata) {
-        return closure_layer_unit_render(userdata, f);
-}
+START_TEST(test_source) {
+        _cleanup_free_ char *source = NULL;
 
-START_TEST(test_unit) {
-        _cleanup_free_ char *text = NULL, *name = NULL, *source = NULL;
-        ClosureLayerUnit u = {
-                .id = "0123456789abcdef",
-                .store_dir = "/nix/store",
-                .list_path = "/run/systemd/generator/confinement-layer/0123456789abcdef",
-                .helper = "/usr/lib/systemd/system-generators/confinement-generator",
-                .n_paths = 2,
-        };
-
-        ck_assert_int_eq(closure_layer_unit_name(u.id, &name), 0);
-        ck_assert_str_eq(name, "confinement-layer-0123456789abcdef.service");
-        ck_assert_int_eq(closure_layer_store_source(u.id, u.store_dir, &source), 0);
-        ck_assert_str_eq(source, "/run/confinement-layer/0123456789abcdef/root/store");
-        text = test_render(render_unit, &u, 0);
-        ck_assert_msg(test_has_line(text, "Type=oneshot"), "%s", text);
-        ck_assert_msg(test_has_line(text, "RemainAfterExit=yes"), "%s", text);
-        ck_assert_msg(test_has_line(text, "RequiresMountsFor=/nix/store /run/confinement-layer"), "%s", text);
-        ck_assert_msg(test_has_line(text, "ExecStart=/usr/lib/systemd/system-generators/confinement-generator "
-                                          "--closure-layer start /nix/store "
-                                          "/run/systemd/generator/confinement-layer/0123456789abcdef "
-                                          "/run/confinement-layer/0123456789abcdef"),
-                      "%s", text);
-        ck_assert_msg(test_has_line(text, "ExecStop=/usr/lib/systemd/system-generators/confinement-generator "
-                                          "--closure-layer stop /run/confinement-layer/0123456789abcdef"),
-                      "%s", text);
+        /* the generation's own directory: never another generation's */
+        ck_assert_int_eq(closure_layer_source("fedcba9876543210", "0123456789abcdef", &source), 0);
+        ck_assert_str_eq(source, "/run/confinement-layer/fedcba9876543210/root/0123456789abcdef");
 }
 END_TEST
 
@@ -120,7 +98,8 @@ static char *read_file_dropin(const char *out, const char *unit) {
 
 START_TEST(test_generator) {
         _cleanup_free_ char *out = test_tmpdir_new(), *a = NULL, *b = NULL, *c = NULL, *listing = NULL,
-                            *unit = NULL, *list = NULL, *list_name = NULL, *requires = NULL, *bind = NULL;
+                            *list = NULL, *list_name = NULL, *bind = NULL, *source = NULL, *gen_dir = NULL,
+                            *requires = NULL;
         const char *hello[] = { "aaa-hello", "bbb-lib" };
         char id[CLOSURE_LAYER_ID_MAX];
 
@@ -135,27 +114,33 @@ START_TEST(test_generator) {
         ck_assert_int_eq(generator_run(test_root, out, NULL), 0);
 
         closure_layer_id("/nix/store", hello, 2, id);
-        ck_assert_int_ge(asprintf(&unit, "/confinement-layer-%s.service", id), 0);
-        ck_assert_int_ge(asprintf(&list_name, "/" CLOSURE_LAYER_LISTS "/%s", id), 0);
-        /* two closures: two units, two lists; no view mount */
-        listing = test_list_dir(out, "/");
-        ck_assert_msg(strstr(listing, unit + 1), "%s", listing);
-        ck_assert_msg(!strstr(listing, ".mount"), "%s", listing);
-        free(listing);
+        /* one generation: one directory of two lists and the store */
         listing = test_list_dir(out, "/" CLOSURE_LAYER_LISTS);
-        ck_assert_uint_eq(strlen(listing), 2 * 64 + 1);
+        ck_assert_uint_eq(strlen(listing), CLOSURE_LAYER_ID_MAX - 1);
+        ck_assert_int_ge(asprintf(&gen_dir, "/" CLOSURE_LAYER_LISTS "/%s", listing), 0);
+        ck_assert_int_ge(asprintf(&requires, "Requires=confinement-layer@%s.service", listing), 0);
+        ck_assert_int_eq(closure_layer_source(listing, id, &source), 0);
+        free(listing);
+        listing = test_list_dir(out, gen_dir);
+        ck_assert_uint_eq(strlen(listing), 2 * CLOSURE_LAYER_ID_MAX + strlen("store-dir"));
+        ck_assert_int_ge(asprintf(&list_name, "%s/%s", gen_dir, id), 0);
         list = test_read_file(out, list_name);
         ck_assert_str_eq(list, "aaa-hello\nbbb-lib\n");
+        free(listing);
+        listing = test_list_dir(out, "/");
+        ck_assert_msg(strstr(listing, LAYER_GENERATION_TEMPLATE), "%s", listing);
+        ck_assert_msg(!strstr(listing, ".mount"), "%s", listing);
 
         a = read_file_dropin(out, "a.service");
         b = read_file_dropin(out, "b.service");
         c = read_file_dropin(out, "c.service");
-        ck_assert_int_ge(asprintf(&requires, "Requires=confinement-layer-%s.service", id), 0);
-        ck_assert_int_ge(asprintf(&bind, "BindReadOnlyPaths=/run/confinement-layer/%s/root/store:/nix/store", id), 0);
-        ck_assert_msg(test_has_line(a, requires), "%s", a);
+        ck_assert_int_ge(asprintf(&bind, "BindReadOnlyPaths=%s:/nix/store", source), 0);
         ck_assert_msg(test_has_line(a, bind), "%s", a);
-        ck_assert_msg(strstr(b, unit + 1), "%s", b);
-        ck_assert_msg(!strstr(c, unit + 1), "%s", c);
+        ck_assert_msg(test_has_line(b, bind), "%s", b);
+        ck_assert_msg(!test_has_line(c, bind), "%s", c);
+        /* each drop-in requires the generation it binds from */
+        ck_assert_msg(test_has_line(a, requires), "%s", a);
+        ck_assert_msg(test_has_line(c, requires), "%s", c);
         ck_assert_uint_eq(test_count_lines_with_prefix(a, "BindPaths="), 0);
         ck_assert_uint_eq(test_count_lines_with_prefix(a, "BindReadOnlyPaths="), 2); /* the root's, the store's */
         ck_assert_uint_eq(test_count_lines_with_prefix(a, "RequiresMountsFor="), 0);
@@ -169,7 +154,7 @@ static Suite *closure_layer_suite(void) {
 
         tcase_add_test(tc, test_id);
         tcase_add_test(tc, test_id_old_collision);
-        tcase_add_test(tc, test_unit);
+        tcase_add_test(tc, test_source);
         suite_add_tcase(s, tc);
         tcase_add_test(tg, test_generator);
         suite_add_tcase(s, tg);

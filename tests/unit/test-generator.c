@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "closure-layer.h"
+#include "layer-generation.h"
 #include "dropin.h"
 #include "generator.h"
 #include "test-util.h"
@@ -30,24 +31,28 @@ static void make_root(void) {
         test_write_file(test_root, "/etc/closures/hello/store-paths", "/nix/store/aaa-hello\n/nix/store/bbb-lib\n");
 }
 
-/* The layer unit of make_root()'s closure (to free). */
+/* The generation unit of make_root()'s one closure (to free). */
 static char *hello_layer_unit(void) {
         const char *names[] = { "aaa-hello", "bbb-lib" };
-        char id[CLOSURE_LAYER_ID_MAX];
+        char id[CLOSURE_LAYER_ID_MAX], gen[CLOSURE_LAYER_ID_MAX];
         char *unit = NULL;
 
         closure_layer_id("/nix/store", names, ELEMENTSOF(names), id);
-        ck_assert_int_eq(closure_layer_unit_name(id, &unit), 0);
+        ck_assert_int_eq(layer_generation_id("/nix/store", &(LayerClosure) { id, "aaa-hello\nbbb-lib\n" }, 1, gen), 0);
+        ck_assert_int_eq(layer_generation_unit_name(gen, &unit), 0);
         return unit;
 }
 
-/* The top of the output directory, sorted: before, the layer lists and the
- * layer unit of make_root()'s closure, after (to free). */
+/* The top of the output directory, sorted: before, the layer lists, the
+ * template and the generation's drop-in directory of make_root()'s
+ * closure, after (to free). */
 static char *with_hello_layer(const char *before, const char *after) {
         _cleanup_free_ char *unit = hello_layer_unit();
         char *s = NULL;
 
-        ck_assert_int_ge(asprintf(&s, "%s" CLOSURE_LAYER_LISTS " %s%s", before, unit, after), 0);
+        ck_assert_int_ge(asprintf(&s, "%s" CLOSURE_LAYER_LISTS " " LAYER_GENERATION_TEMPLATE " %s.d%s", before, unit,
+                                  after),
+                         0);
         return s;
 }
 
@@ -82,7 +87,7 @@ static void assert_confined(const char *unit) {
 
         ck_assert_msg(text, "no drop-in for %s", unit);
         ck_assert_msg(test_has_line(text, "RootDirectory=/run/confinement/%n"), "%s", text);
-        ck_assert_msg(test_count_lines_with_prefix(text, "Requires=confinement-layer-") == 1, "%s", text);
+        ck_assert_msg(test_count_lines_with_prefix(text, "Requires=confinement-layer@") == 1, "%s", text);
         ck_assert_msg(test_count_lines_with_prefix(text, "BindReadOnlyPaths=" CLOSURE_LAYER_DIR "/") == 1, "%s", text);
         ck_assert_msg(test_count_lines_with_prefix(text, "BindPaths=/run/confinement-view/") == 0, "%s", text);
         ck_assert_msg(!strstr(text, FAIL_CLOSED_PATH), "%s", text);
@@ -116,11 +121,16 @@ START_TEST(test_plain_template_instance) {
         assert_confined("web@.service");
         assert_confined("web@blue.service");
 
-        ck_assert_int_ge(asprintf(&path, "/%s", unit), 0);
-        layer = test_read_file(out, path);
+        layer = test_read_file(out, "/" LAYER_GENERATION_TEMPLATE);
         ck_assert_ptr_nonnull(layer);
         ck_assert(test_has_line(layer, "Type=oneshot"));
         ck_assert(test_has_line(layer, "RemainAfterExit=yes"));
+        ck_assert(test_has_line(layer, "StopWhenUnneeded=yes"));
+        /* each service's drop-in Requires= the generation */
+        free(layer);
+        layer = read_dropin("foo.service");
+        ck_assert_int_ge(asprintf(&path, "Requires=%s", unit), 0);
+        ck_assert_msg(test_has_line(layer, path), "%s", layer);
         ck_assert(!test_exists(out, "/" MOUNT_NIX));
 }
 END_TEST
@@ -265,11 +275,11 @@ START_TEST(test_same_output) {
         a = read_dropin("foo.service");
         b = test_read_file(out2, "/foo.service.d/" DROPIN_NAME);
         ck_assert_str_eq(a, b);
-        /* The closure's list of names (its unit names the output directory). */
-        ck_assert_int_ge(asprintf(&path, "/" CLOSURE_LAYER_LISTS "/%s", unit + strlen("confinement-layer-")), 0);
+        /* The generation's directory of lists (its unit names it). */
+        ck_assert_int_ge(asprintf(&path, "/" CLOSURE_LAYER_LISTS "/%s", unit + strlen("confinement-layer@")), 0);
         *strrchr(path, '.') = '\0';
-        ma = test_read_file(out, path);
-        mb = test_read_file(out2, path);
+        ma = test_list_dir(out, path);
+        mb = test_list_dir(out2, path);
         ck_assert_ptr_nonnull(ma);
         ck_assert_str_eq(ma, mb);
         /* And over the same directory: the same bytes, nothing else left. */

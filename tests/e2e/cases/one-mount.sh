@@ -1,8 +1,10 @@
 # shellcheck shell=bash
-# bindMethod "overlay" (issue 14): the closure as one read-only overlay
-# mount, built by the generator's confinement-layer-ID.service.
+# bindMethod "overlay" (issues 14, 24): every closure of a generator run as
+# one read-only overlay mount, built by confinement-layer@GENERATION.service;
+# each service binds its closure's directory of it.
 # shellcheck disable=SC2154,SC2153 # BUSYBOX, PROBE, SECRET, ROOT, ...: run.sh's
-cases one-mount one-mount-shared one-mount-late-path one-mount-reload one-mount-own-fs
+cases one-mount one-mount-shared one-mount-late-path one-mount-reload one-mount-own-fs one-mount-store-under-root \
+        one-mount-collect
 
 case_setup setup_one_mount
 setup_one_mount() {
@@ -38,13 +40,28 @@ setup_one_mount() {
         unit "$root" t-ol-own.service Type=oneshot id
         cat > "$etc/t-ol-own.service.json" <<'EOF'
 { "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/own", "storeDir": "/srv/e2e-own/store",
-  "bindPaths": ["/var/lib/e2e-results"] }
+  "bindPaths": ["/var/lib/e2e-results"], "bindReadOnlyPaths": ["/nix/store"] }
 EOF
+        # a store directly under /
+        mkdir -p "$root/e2e-top/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-top" "$root/e2e-top/cccccccccccccccccccccccccccccccc-not"
+        echo top > "$root/e2e-top/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-top/data"
+        mkdir -p "$root/usr/lib/e2e/top"
+        echo /e2e-top/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-top > "$root/usr/lib/e2e/top/store-paths"
+        unit "$root" t-ol-top.service Type=oneshot "read:/e2e-top/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-top/data" \
+                "exists:/e2e-top/cccccccccccccccccccccccccccccccc-not" "write:/e2e-top"
+        cat > "$etc/t-ol-top.service.json" <<'EOF'
+{ "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/top", "storeDir": "/e2e-top",
+  "bindPaths": ["/var/lib/e2e-results"], "bindReadOnlyPaths": ["/nix/store"] }
+EOF
+        # a long-running service of the probe's closure (the collector)
+        mkdir -p "$root/etc/systemd/system"
+        printf '[Service]\nExecStart=%s/bin/busybox sleep 1000\n' "$BUSYBOX" > "$root/etc/systemd/system/t-ol-live.service"
+        spec "$etc/t-ol-live.service.json" full-apivfs "[$probe_ci, \"$CLOSURE_DIR/busybox\"]" null overlay
 }
 
 # layer_units: the confinement-layer units systemd knows, active or not
 layer_units() {
-        cexec systemctl list-units --all --plain --no-legend 'confinement-layer-*' | awk '{ print $1 }' | sort
+        cexec systemctl list-units --all --plain --no-legend 'confinement-layer@*' | awk '{ print $1 }' | sort
 }
 
 # the checks every overlay service passes
@@ -70,7 +87,7 @@ case_one_mount() {
                 expect "$u" id 'uid=0 *'
                 overlay_checks "$u"
                 dropin=$(cexec systemctl cat "$u" 2>&1)
-                [[ $(grep -c '^BindReadOnlyPaths=/run/confinement-layer/.*/root/store:/nix/store$' <<< "$dropin") == 1 ]] ||
+                [[ $(grep -c '^BindReadOnlyPaths=/run/confinement-layer/store-[0-9a-f]*/[0-9a-f]*:/nix/store$' <<< "$dropin") == 1 ]] ||
                         err "$u: not one bind of the overlay: $(grep '^Bind' <<< "$dropin" | tr '\n' '|')"
                 grep -q '^BindPaths=/run/confinement-view' <<< "$dropin" && err "$u: binds from the view"
         done
@@ -86,23 +103,26 @@ case_one_mount() {
         finish
 }
 
-# one overlay for every service of a closure: the host's mount table grows
-# by one line, not one per service or path
+# one overlay for every service: the host's mount table grows by two lines
+# (the generation's tmpfs and overlay), not one per service, closure or path
 case_one_mount_shared() {
         local before after units
         local u
         for u in t-ol.service t-ol-root.service t-ol-chroot.service t-ol-full.service; do
                 cexec systemctl stop "$u"
         done
-        cexec systemctl stop 'confinement-layer-*'
+        cexec systemctl stop 'confinement-layer@*'
         before=$(cexec cat /proc/1/mountinfo | wc -l)
-        for u in t-ol.service t-ol-root.service t-ol-chroot.service t-ol-full.service; do
+        # a running service keeps the generation (StopWhenUnneeded=yes)
+        cexec systemctl start t-ol-live.service || err "t-ol-live.service did not start: $(why t-ol-live.service)"
+        for u in t-ol.service t-ol-root.service t-ol-chroot.service t-ol-full.service t-ol-symlinked.service; do
                 start "$u"
         done
         after=$(cexec cat /proc/1/mountinfo | wc -l)
-        ((after - before == 1)) || err "PID 1's mount table: $before lines before, $after after four services of one closure (expected one more)"
-        units=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer-*' | wc -l)
-        ((units == 1)) || err "$units active confinement-layer units for one closure: $(layer_units | tr '\n' ' ')"
+        ((after - before <= 2)) || err "PID 1's mount table: $before lines before, $after after five services of two closures (expected at most two more)"
+        units=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
+        ((units == 1)) || err "$units active confinement-layer units for one generation: $(layer_units | tr '\n' ' ')"
+        cexec systemctl stop t-ol-live.service
         finish
 }
 
@@ -124,18 +144,22 @@ case_one_mount_late_path() {
         finish
 }
 
-# daemon-reload after a closure changed: another overlay unit, the new closure
+# daemon-reload after a closure changed: another closure directory of the
+# overlay (the generation may stay the same when that closure is another
+# service's already), the new closure
 case_one_mount_reload() {
         local u=t-ol-reload.service a b
         if start "$u"; then
                 expect "$u" "read:$SYMLINKED/data" 'fail:*'
                 expect "$u" ls:/nix/store "$(store_listing "$PROBE" "$BUSYBOX")"
         fi
-        a=$(cexec systemctl show -p Requires --value "$u")
+        [[ $(cexec systemctl show -p Requires --value "$u") == *confinement-layer@* ]] ||
+                err "$u: no generation unit in Requires="
+        a=$(cexec systemctl cat "$u" | grep '^BindReadOnlyPaths=/run/confinement-layer/')
         cp "$ROOT/usr/lib/e2e/t-ol-reload.v2.json" "$ROOT/etc/confinement.d/t-ol-reload.service.json"
         reload
-        b=$(cexec systemctl show -p Requires --value "$u")
-        [[ $a != "$b" ]] || err "$u: the same overlay unit after the closure changed: $b"
+        b=$(cexec systemctl cat "$u" | grep '^BindReadOnlyPaths=/run/confinement-layer/')
+        [[ -n $a && $a != "$b" ]] || err "$u: the same closure directory after the closure changed: $b"
         if start "$u"; then
                 expect "$u" "read:$SYMLINKED/data" "ok:$SYMLINKED_CONTENT"
         fi
@@ -143,25 +167,76 @@ case_one_mount_reload() {
 }
 
 # a store that is a file system of its own, with the default bindMethod:
-# the overlay unit refuses and names "view" as the way out, the service
-# does not start (never unconfined)
+# the store directory itself is the overlay's lower layer, it works
 case_one_mount_own_fs() {
-        local u=t-ol-own.service layer out
+        local u=t-ol-own.service
         cexec mount -t tmpfs tmpfs /srv/e2e-own/store
-        cexec mkdir /srv/e2e-own/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-own
-        rm -f "$ROOT$RESULTS/$u"
-        if out=$(cexec systemctl start "$u" 2>&1); then
-                err "$u started with its store on a file system of its own"
+        cexec mkdir /srv/e2e-own/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-own /srv/e2e-own/store/dddddddddddddddddddddddddddddddd-not
+        cexec systemctl stop 'confinement-layer@*'
+        if start "$u"; then
+                expect "$u" id 'uid=0 *'
         fi
-        [[ -f $ROOT$RESULTS/$u ]] && err "$u ran: $(cat "$ROOT$RESULTS/$u")"
-        layer=$(cexec systemctl show -p Requires --value "$u" | tr ' ' '\n' | grep confinement-layer-)
-        [[ -n $layer ]] || err "$u: no confinement-layer unit in Requires="
-        out=$(cexec journalctl -b -q -o cat -u "$layer")
-        [[ $out == *"is a file system of its own"*'Set "bindMethod": "view" in the specs'* ]] ||
-                err "$layer: no reason and no way out in the journal: $out"
-        [[ $(cexec systemctl show -p ActiveState --value "$u") != active ]] || err "$u: active: $(why "$u")"
-        [[ $(cexec journalctl -b -q -o cat -u "$u") == *"Dependency failed"* ]] ||
-                err "$u: no failed dependency in the journal: $(why "$u")"
+        [[ $(cexec systemctl cat "$u") == *BindReadOnlyPaths=/run/confinement-layer/store-* ]] ||
+                err "$u: not the overlay's bind"
+        cexec systemctl stop 'confinement-layer@*'
         cexec umount /srv/e2e-own/store
+        finish
+}
+
+# a store directly under /: nothing of it but the closure, read-only
+case_one_mount_store_under_root() {
+        local u=t-ol-top.service
+        if start "$u"; then
+                expect "$u" "read:/e2e-top/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-top/data" "ok:top"
+                expect "$u" "exists:/e2e-top/cccccccccccccccccccccccccccccccc-not" no
+                expect "$u" write:/e2e-top "$ro"
+        fi
+        finish
+}
+
+# gen_of UNIT: the generation unit UNIT Requires=
+gen_of() {
+        cexec systemctl show -p Requires --value "$1" | tr ' ' '\n' | grep '^confinement-layer@' || true
+}
+
+# The collector: after a reload that changes a closure, the old generation
+# is stopped and leaves PID 1's mount table, while a service still running
+# on it keeps its store; restarted, it runs on the new generation, and the
+# table is back to its size.
+case_one_mount_collect() {
+        local live=t-ol-live.service old new pid before after i
+        cexec systemctl start "$live" || err "$live did not start: $(why "$live")"
+        old=$(gen_of "$live")
+        [[ -n $old ]] || { err "$live: no generation in Requires="; finish; return; }
+        before=$(cexec cat /proc/1/mountinfo | wc -l)
+        pid=$(cexec systemctl show -p MainPID --value "$live")
+        # a closure no other spec has: another generation
+        mkdir -p "$ROOT/usr/lib/e2e/collect"
+        printf '%s\n' "$BUSYBOX" "$SYMLINKED_TARGET" > "$ROOT/usr/lib/e2e/collect/store-paths"
+        printf '{ "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/collect", "storeDir": "/nix/store" }\n' \
+                > "$ROOT/etc/confinement.d/t-ol-extra.service.json"
+        unit "$ROOT" t-ol-extra.service Type=oneshot id
+        reload
+        new=$(gen_of "$live")
+        [[ -n $new && $new != "$old" ]] || err "$live: generation $old before the reload, $new after"
+        for ((i = 0; i < 50; i++)); do
+                [[ $(cexec systemctl show -p ActiveState --value "$old") == inactive ]] && break
+                sleep 0.1
+        done
+        [[ $(cexec systemctl show -p ActiveState --value "$old") == inactive ]] ||
+                err "$old still $(cexec systemctl show -p ActiveState --value "$old") after the reload"
+        cexec grep -q " /run/confinement-layer/${old#confinement-layer@}" /proc/1/mountinfo && err "$old: still in PID 1's mount table"
+        # kept for the service still running on it
+        [[ $(cexec systemctl show -p ActiveState --value "$live") == active ]] || err "$live: not running: $(why "$live")"
+        cexec test -x "/proc/$pid/root$BUSYBOX/bin/busybox" || err "$live: its store is gone while it runs"
+        cexec test -e "/proc/$pid/root$SECRET" && err "$live: sees $SECRET"
+        cexec systemctl restart "$live" || err "$live did not restart: $(why "$live")"
+        [[ $(cexec systemctl show -p ActiveState --value "$new") == active ]] || err "$new: not active after the restart"
+        pid=$(cexec systemctl show -p MainPID --value "$live")
+        cexec test -x "/proc/$pid/root$BUSYBOX/bin/busybox" || err "$live: no store on the new generation"
+        after=$(cexec cat /proc/1/mountinfo | wc -l)
+        ((after <= before)) || err "PID 1's mount table: $before lines before, $after after reload and restart"
+        cexec systemctl stop "$live"
+        rm -f "$ROOT/etc/confinement.d/t-ol-extra.service.json"
         finish
 }

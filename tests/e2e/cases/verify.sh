@@ -22,10 +22,14 @@ verify_units() {
                 [[ $u == *@.service ]] && u=${u%@.service}@verify.service
                 printf '%s\n' "$u"
         done
-        # the store view's (a machine's fstab has its own, -.mount)
+        # the store view's (a machine's fstab has its own, -.mount) and the
+        # generations' template
         for u in "$(cpath /run/systemd/generator)"/'run-confinement\x2d'*.mount \
-                "$(cpath /run/systemd/generator)"/confinement-layer-*.service; do
-                [[ -f $u ]] && printf '%s\n' "${u##*/}"
+                "$(cpath /run/systemd/generator)"/confinement-layer@.service; do
+                [[ -f $u ]] || continue
+                u=${u##*/}
+                [[ $u == *@.service ]] && u=${u%@.service}@verify.service
+                printf '%s\n' "$u"
         done
 }
 
@@ -34,7 +38,7 @@ case_verify() {
         mapfile -t units < <(verify_units)
         # the layer units of the default bindMethod "overlay", and the view
         # mount unit of the specs that choose "view" (t-binds)
-        printf '%s\n' "${units[@]}" | grep -q '^confinement-layer-[0-9a-f]*\.service$' ||
+        printf '%s\n' "${units[@]}" | grep -q '^confinement-layer@verify\.service$' ||
                 err "no closure layer unit among: ${units[*]}"
         [[ " ${units[*]} " == *" run-confinement\\x2dview-nix-store.mount "* ]] ||
                 err "no store view mount unit among: ${units[*]}"
