@@ -4,9 +4,10 @@
 # each service binds its closure's directory of it.
 # shellcheck disable=SC2154,SC2153 # BUSYBOX, PROBE, SECRET, ROOT, ...: run.sh's
 cases one-mount one-mount-shared one-mount-late-path one-mount-reload one-mount-own-fs one-mount-store-under-root \
-        one-mount-collect
+        one-mount-collect one-mount-path-gone
 
 case_setup setup_one_mount
+OL_GONE=/nix/store/00000000000000000000000000000000-e2e-ol-gone
 setup_one_mount() {
         local root=$1 etc=$1/etc/confinement.d probe_ci="\"$CLOSURE_DIR/probe\""
         local checks=(id "ls:/nix/store" "exists:$SECRET" "read:$SECRET" "write:$PROBE" "write:$BUSYBOX/bin"
@@ -52,6 +53,14 @@ EOF
         cat > "$etc/t-ol-top.service.json" <<'EOF'
 { "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/top", "storeDir": "/e2e-top",
   "bindPaths": ["/var/lib/e2e-results"], "bindReadOnlyPaths": ["/nix/store"] }
+EOF
+        # a closure with a store path that goes away after the reload
+        mkdir -p "$root$OL_GONE" "$root/usr/lib/e2e/gone"
+        { cat "$root$CLOSURE_DIR/probe/store-paths"; echo "$OL_GONE"; } > "$root/usr/lib/e2e/gone/store-paths"
+        unit "$root" t-ol-gone.service Type=oneshot id "exists:$SECRET"
+        cat > "$etc/t-ol-gone.service.json" <<'EOF'
+{ "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/gone",
+  "bindPaths": ["/var/lib/e2e-results"] }
 EOF
         # a long-running service of the probe's closure (the collector)
         mkdir -p "$root/etc/systemd/system"
@@ -176,7 +185,7 @@ case_one_mount_own_fs() {
         if start "$u"; then
                 expect "$u" id 'uid=0 *'
         fi
-        [[ $(cexec systemctl cat "$u") == *BindReadOnlyPaths=/run/confinement-layer/store-* ]] ||
+        [[ $(cexec systemctl cat "$u") == *BindReadOnlyPaths=/run/confinement-layer/*/root/* ]] ||
                 err "$u: not the overlay's bind"
         cexec systemctl stop 'confinement-layer@*'
         cexec umount /srv/e2e-own/store
@@ -191,6 +200,30 @@ case_one_mount_store_under_root() {
                 expect "$u" "exists:/e2e-top/cccccccccccccccccccccccccccccccc-not" no
                 expect "$u" write:/e2e-top "$ro"
         fi
+        finish
+}
+
+# a store path of one closure gone when the generation is mounted: that
+# closure's services do not start, the other closures' do
+case_one_mount_path_gone() {
+        local gen
+        gen=$(gen_of t-ol-gone.service)
+        [[ -n $gen && $gen == "$(gen_of t-ol.service)" ]] ||
+                err "t-ol-gone.service and t-ol.service: not one generation: $gen, $(gen_of t-ol.service)"
+        # built again at the next start, without the path
+        cexec systemctl stop 'confinement-layer@*'
+        cexec rm -rf "$OL_GONE"
+        if start t-ol.service; then
+                expect t-ol.service "exists:$SECRET" no
+        fi
+        rm -f "$ROOT$RESULTS/t-ol-gone.service"
+        cexec systemctl start t-ol-gone.service 2> /dev/null &&
+                err "t-ol-gone.service started without its store path $OL_GONE: $(why t-ol-gone.service)"
+        [[ -f $ROOT$RESULTS/t-ol-gone.service ]] && err "t-ol-gone.service ran: $(cat "$ROOT$RESULTS/t-ol-gone.service")"
+        cexec journalctl -b -u "$gen" --no-pager -o cat | grep -q "Left out closure" ||
+                err "$gen: no \"Left out closure\" in its journal"
+        rm -f "$ROOT/etc/confinement.d/t-ol-gone.service.json"
+        reload
         finish
 }
 
