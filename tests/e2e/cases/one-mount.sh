@@ -55,13 +55,10 @@ EOF
   "bindPaths": ["/var/lib/e2e-results"], "bindReadOnlyPaths": ["/nix/store"] }
 EOF
         # a closure with a store path that goes away after the reload
-        mkdir -p "$root$OL_GONE" "$root/usr/lib/e2e/gone"
+        # (the path and the spec: in the case, the container's store)
+        mkdir -p "$root/usr/lib/e2e/gone"
         { cat "$root$CLOSURE_DIR/probe/store-paths"; echo "$OL_GONE"; } > "$root/usr/lib/e2e/gone/store-paths"
         unit "$root" t-ol-gone.service Type=oneshot id "exists:$SECRET"
-        cat > "$etc/t-ol-gone.service.json" <<'EOF'
-{ "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/gone",
-  "bindPaths": ["/var/lib/e2e-results"] }
-EOF
         # a long-running service of the probe's closure (the collector)
         mkdir -p "$root/etc/systemd/system"
         printf '[Service]\nExecStart=%s/bin/busybox sleep 1000\n' "$BUSYBOX" > "$root/etc/systemd/system/t-ol-live.service"
@@ -96,7 +93,7 @@ case_one_mount() {
                 expect "$u" id 'uid=0 *'
                 overlay_checks "$u"
                 dropin=$(cexec systemctl cat "$u" 2>&1)
-                [[ $(grep -c '^BindReadOnlyPaths=/run/confinement-layer/store-[0-9a-f]*/[0-9a-f]*:/nix/store$' <<< "$dropin") == 1 ]] ||
+                [[ $(grep -c '^BindReadOnlyPaths=/run/confinement-layer/[0-9a-f]*/root/[0-9a-f]*:/nix/store$' <<< "$dropin") == 1 ]] ||
                         err "$u: not one bind of the overlay: $(grep '^Bind' <<< "$dropin" | tr '\n' '|')"
                 grep -q '^BindPaths=/run/confinement-view' <<< "$dropin" && err "$u: binds from the view"
         done
@@ -207,6 +204,10 @@ case_one_mount_store_under_root() {
 # closure's services do not start, the other closures' do
 case_one_mount_path_gone() {
         local gen
+        cexec mkdir -p "$OL_GONE"
+        printf '{ "mode": "full-apivfs", "closureInfo": "/usr/lib/e2e/gone", "bindPaths": ["/var/lib/e2e-results"] }\n' \
+                > "$ROOT/etc/confinement.d/t-ol-gone.service.json"
+        reload
         gen=$(gen_of t-ol-gone.service)
         [[ -n $gen && $gen == "$(gen_of t-ol.service)" ]] ||
                 err "t-ol-gone.service and t-ol.service: not one generation: $gen, $(gen_of t-ol.service)"
