@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 
@@ -194,6 +195,41 @@ static int write_generation(Run *run, const OutputGeneration *g, EntryOutput *ou
         return ret;
 }
 
+/* A generation of an earlier run may still be mounted: a directory under
+ * CLOSURE_LAYER_DIR (each is removed when its generation stops). */
+static bool layers_mounted(const Run *run) {
+        _cleanup_free_ char *dir = root_prefix(&run->root, CLOSURE_LAYER_DIR);
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+
+        d = dir ? opendir(dir) : NULL;
+        if (!d)
+                return false;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        return true;
+        return false;
+}
+
+/* With no generation this run, the template still, while an earlier one
+ * is mounted (output_template()). */
+static int write_template_alone(Run *run) {
+        OutputFile f;
+        int r;
+
+        if (!layers_mounted(run))
+                return 0;
+        r = output_template(&run->output, &f);
+        if (r < 0)
+                return log_oom();
+        r = write_one(run, &f);
+        if (r < 0)
+                log_error_errno(r, "Cannot write %s; a generation still mounted stays so: %m", f.path);
+        free(f.path);
+        free(f.text);
+        return r < 0 ? r : 0;
+}
+
 /* Every entry rendered (output.h: two passes), then written: the
  * fail-closed drop-ins first, the generations, then each entry's files
  * with its drop-in last. */
@@ -227,6 +263,11 @@ static int generate_all(Run *run, const SpecEntries *entries) {
         }
         for (size_t i = 0; i < n_gens; i++) {
                 r = write_generation(run, &gens[i], outs, n);
+                if (r < 0 && ret == 0)
+                        ret = r;
+        }
+        if (n_gens == 0) {
+                r = write_template_alone(run);
                 if (r < 0 && ret == 0)
                         ret = r;
         }
@@ -269,7 +310,7 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
         r = spec_dirs_enumerate(&run.root, &entries);
         if (r < 0)
                 return log_error_errno(r, "Cannot list spec directories: %m");
-        if (entries.n == 0)
+        if (entries.n == 0 && !layers_mounted(&run))
                 return 0;
 
         r = resolver_init(&run.resolver, &run.root, dirs);

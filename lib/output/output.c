@@ -154,6 +154,22 @@ static int add_layer(Output *out, EntryOutput *o) {
         return 0;
 }
 
+int output_template(const Output *o, OutputFile *ret) {
+        _cleanup_free_ char *path = strdup(LAYER_GENERATION_TEMPLATE), *text = NULL;
+        size_t size;
+        int r;
+
+        assert(o);
+        assert(ret);
+        if (!path)
+                return -ENOMEM;
+        r = render_to_string(render_layer_template, o, &text, &size);
+        if (r < 0)
+                return r;
+        *ret = (OutputFile) { .path = TAKE_PTR(path), .text = TAKE_PTR(text), .size = size };
+        return 0;
+}
+
 int entry_output_refuse(EntryOutput *o, const char *reason) {
         assert(o);
         assert(o->entry);

@@ -98,6 +98,13 @@ int entry_output_refuse(EntryOutput *o, const char *reason);
 const OutputFile *entry_output_find(const EntryOutput *o, const char *path);
 const OutputFile *entry_output_dropin(const EntryOutput *o);
 
+/* The template of the generation units alone, for a run with no closure
+ * in an overlay while a generation of an earlier run may still be mounted:
+ * with it, that instance loads again after the daemon-reload and stops as
+ * unneeded (detaching its mounts) instead of staying "not-found" and
+ * mounted. *ret is the caller's to free (path and text). 0 or -ENOMEM. */
+int output_template(const Output *o, OutputFile *ret);
+
 /* One store directory's generation, after every entry of the run: */
 typedef struct OutputGeneration {
         char id[CLOSURE_LAYER_ID_MAX];

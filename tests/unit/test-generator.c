@@ -198,6 +198,14 @@ START_TEST(test_none) {
         test_mkdir_p(test_root, "/usr/lib/confinement.d");
         run();
         assert_listing("/", "");
+        /* The last spec gone while its generation is mounted: the template
+         * alone, so that the instance loads, and stops as unneeded. */
+        test_mkdir_p(test_root, CLOSURE_LAYER_DIR);
+        run();
+        assert_listing("/", "");
+        test_mkdir_p(test_root, CLOSURE_LAYER_DIR "/0123456789abcdef");
+        run();
+        assert_listing("/", LAYER_GENERATION_TEMPLATE);
 }
 END_TEST
 
