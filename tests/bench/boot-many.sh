@@ -4,9 +4,10 @@
 # side by side in one run, and an upgrade of every closure.
 #
 # Usage: tests/bench/boot-many.sh [--suite bookworm|trixie|sid]
-#          [--sizes "50 200 400"] [--generator GENERATOR]
+#          [--sizes "50 200 400"] [--runs K] [--generator GENERATOR]
 #
-# Per N, one boot each:
+# Per N, K rounds (default 3) of one boot each, the variants interleaved
+# in each round; the figures are the medians of the K:
 #   unconfined  N services (busybox sleep), WantedBy=multi-user.target
 #   sandboxed   the same with the settings of mode full-apivfs but no
 #               confinement (MountAPIVFS, PrivateDevices, PrivateTmp,
@@ -17,7 +18,8 @@
 #               bindMethod "overlay")
 # Boot: multi-user.target's ActiveEnterTimestampMonotonic minus the
 # manager's UserspaceTimestampMonotonic, once every service is active.
-# Mounts: lines of PID 1's mountinfo after the boot. Confined only: an
+# Mounts: lines of PID 1's mountinfo after the boot, and of those ours
+# (under /run/confinement-layer). Confined only: an
 # upgrade that changes every closure (each spec's closureInfo to another
 # one, one path more), daemon-reload, a restart of all N in one systemctl
 # call (timed), and PID 1's mount lines after it (and the active
@@ -32,13 +34,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 suite=bookworm
 sizes="50 200 400"
+runs=3
 generator=$repo/build/generator/confinement-generator
 while (($#)); do
         case $1 in
         --suite) suite=${2:?}; shift 2 ;;
         --sizes) sizes=${2:?}; shift 2 ;;
+        --runs) runs=${2:?}; shift 2 ;;
         --generator) generator=${2:?}; shift 2 ;;
-        *) echo "usage: $0 [--suite S] [--sizes \"50 200 400\"] [--generator G]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--suite S] [--sizes \"50 200 400\"] [--runs K] [--generator G]" >&2; exit 2 ;;
         esac
 done
 generator=$(realpath "$generator")
@@ -120,48 +124,76 @@ active_count() {
         cexec systemctl list-units --state=active --plain --no-legend 'bench-*' | grep -c '^bench-' || true
 }
 
+# ours: PID 1's mounts under /run/confinement-layer
+ours() {
+        awk '$5 ~ "^/run/confinement-layer(/|$)"' "/proc/$CONTAINER_LEADER/mountinfo" | wc -l
+}
+
+# median VALUE...
+median() {
+        printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# one_boot N VARIANT: boot, then (confined) the upgrade; appends to the
+# lists of the round's figures
+one_boot() {
+        local n=$1 variant=$2 a t0 t1 i units=()
+        services "$n" "$variant"
+        sc_boot "--"
+        a=$(active_count)
+        ((a == n)) || sc_die "$variant $n: $a of $n services active"
+        boots[$variant.$n]+=" $(boot_ms)"
+        mounts[$variant.$n]=$(sc_pid1_mounts)
+        [[ $variant == unconfined ]] && mount_points > "$run_dir/mounts-unconfined"
+        if [[ $variant == confined ]]; then
+                ours_before[$n]=$(ours)
+                gens[$n]=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
+                for ((i = 1; i <= n; i++)); do spec "$i" 2; done
+                t0=$(sc_now_ns)
+                cexec systemctl daemon-reload
+                for ((i = 1; i <= n; i++)); do units+=("bench-$i.service"); done
+                cexec systemctl restart "${units[@]}"
+                t1=$(sc_now_ns)
+                sleep 1
+                a=$(active_count)
+                ((a == n)) || sc_die "upgrade $n: $a of $n services active"
+                mounts[upgrade.$n]=$(sc_pid1_mounts)
+                ours_after[$n]=$(ours)
+                gens2[$n]=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
+                upgrades[$n]+=" $(((t1 - t0) / 1000000))"
+                # what PID 1 has that the unconfined boot had not
+                mount_points > "$run_dir/mounts-upgraded"
+                echo "N=$n after the upgrade, mounts beyond the unconfined boot's:" \
+                        "$(comm -13 "$run_dir/mounts-unconfined" "$run_dir/mounts-upgraded" | tr '\n' ';')" >&2
+        fi
+        echo "N=$n $variant: boots so far:${boots[$variant.$n]}" >&2
+        container_poweroff
+}
+
 make_closures
-declare -A boot mounts
+declare -A boots boot mounts upgrades ours_before ours_after gens gens2
 results=()
 for n in $sizes; do
+        for ((k = 1; k <= runs; k++)); do
+                for variant in unconfined sandboxed confined; do
+                        one_boot "$n" "$variant"
+                done
+        done
         for variant in unconfined sandboxed confined; do
-                services "$n" "$variant"
-                sc_boot "--"
-                a=$(active_count)
-                ((a == n)) || sc_die "$variant $n: $a of $n services active"
-                boot[$variant.$n]=$(boot_ms)
-                mounts[$variant.$n]=$(sc_pid1_mounts)
-                [[ $variant == unconfined ]] && mount_points > "$run_dir/mounts-unconfined"
+                # shellcheck disable=SC2086 # the list, split
+                boot[$variant.$n]=$(median ${boots[$variant.$n]})
                 line=$(printf '%-4s %-10s boot %6d ms  mounts %4d' "$n" "$variant" "${boot[$variant.$n]}" "${mounts[$variant.$n]}")
                 if [[ $variant == confined ]]; then
-                        gens=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
-                        for ((i = 1; i <= n; i++)); do spec "$i" 2; done
-                        t0=$(sc_now_ns)
-                        cexec systemctl daemon-reload
-                        units=()
-                        for ((i = 1; i <= n; i++)); do units+=("bench-$i.service"); done
-                        cexec systemctl restart "${units[@]}"
-                        t1=$(sc_now_ns)
-                        sleep 1
-                        a=$(active_count)
-                        ((a == n)) || sc_die "upgrade $n: $a of $n services active"
-                        after=$(sc_pid1_mounts)
-                        gens2=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
-                        line+=$(printf '  upgrade %6d ms  mounts after %4d  generations %d -> %d' \
-                                $(((t1 - t0) / 1000000)) "$after" "$gens" "$gens2")
-                        mounts[upgrade.$n]=$after
-                        # what PID 1 has that the unconfined boot had not
-                        mount_points > "$run_dir/mounts-upgraded"
-                        echo "N=$n after the upgrade, mounts beyond the unconfined boot's:" \
-                                "$(comm -13 "$run_dir/mounts-unconfined" "$run_dir/mounts-upgraded" | tr '\n' ';')" >&2
+                        # shellcheck disable=SC2086 # the list, split
+                        line+=$(printf '  ours %d  upgrade %6d ms  mounts after %4d  ours %d  generations %d -> %d' \
+                                "${ours_before[$n]}" "$(median ${upgrades[$n]})" "${mounts[upgrade.$n]}" \
+                                "${ours_after[$n]}" "${gens[$n]}" "${gens2[$n]}")
                 fi
                 results+=("$line")
-                echo "$line" >&2
-                container_poweroff
         done
 done
 
-echo "# boot-many: systemd $SC_SYSTEMD_VERSION ($suite), $(nproc) CPUs, kernel $(uname -r)"
+echo "# boot-many: systemd $SC_SYSTEMD_VERSION ($suite), $(nproc) CPUs, kernel $(uname -r), median of $runs boots each"
 printf '%s\n' "${results[@]}"
 read -ra ns <<< "$sizes"
 set -- "${ns[@]}"
@@ -177,6 +209,6 @@ fi
 for n in "$@"; do
         c=confined.$n u=unconfined.$n g=upgrade.$n
         echo "N=$n confined/sandboxed: $(ratio "${boot[$c]}" "${boot[sandboxed.$n]}")," \
-                "PID 1 mounts confined - unconfined: $((mounts[$c] - mounts[$u]))," \
-                "after upgrade + restart: $((mounts[$g] - mounts[$u]))"
+                "PID 1 mounts confined - unconfined: $((mounts[$c] - mounts[$u])) (ours ${ours_before[$n]})," \
+                "after upgrade + restart: $((mounts[$g] - mounts[$u])) (ours ${ours_after[$n]})"
 done
