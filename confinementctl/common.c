@@ -260,26 +260,40 @@ int ctl_output_all(Ctl *ctl, bool quiet) {
         return ctl_finish(ctl);
 }
 
-int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret) {
-        size_t i;
+static bool asked_for(const SpecEntry *e, const SpecEntry *const *asked, size_t n_asked) {
+        for (size_t i = 0; i < n_asked; i++)
+                if (asked[i] == e)
+                        return true;
+        return false;
+}
+
+int ctl_output_each(Ctl *ctl, const SpecEntry *const *asked, size_t n_asked) {
         int r;
 
         assert(ctl);
         assert(ctl->outputs);
-        assert(e >= ctl->entries.entries && e < ctl->entries.entries + ctl->entries.n);
-        assert(ret);
+        assert(asked || n_asked == 0);
 
         /* In the generator's order: a layer ID is the first closure's. */
-        i = (size_t) (e - ctl->entries.entries);
         while (ctl->n_outputs < ctl->entries.n) {
-                r = ctl_output_next(ctl, ctl->n_outputs != i || quiet);
+                r = ctl_output_next(ctl, !asked_for(&ctl->entries.entries[ctl->n_outputs], asked, n_asked));
                 if (r < 0)
                         return r;
         }
-        r = ctl_finish(ctl);
+        return ctl_finish(ctl);
+}
+
+int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret) {
+        int r;
+
+        assert(ctl);
+        assert(e >= ctl->entries.entries && e < ctl->entries.entries + ctl->entries.n);
+        assert(ret);
+
+        r = ctl_output_each(ctl, &e, quiet ? 0 : 1);
         if (r < 0)
                 return r;
-        *ret = &ctl->outputs[i];
+        *ret = &ctl->outputs[e - ctl->entries.entries];
         return 0;
 }
 

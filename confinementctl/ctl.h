@@ -107,6 +107,10 @@ void ctl_done(Ctl *ctl);
  * reason is the whole message. With quiet, the library's messages are
  * silenced. 0, or a logged -ENOMEM. */
 int ctl_output(Ctl *ctl, const SpecEntry *e, bool quiet, const EntryOutput **ret);
+/* Every entry, the library's messages only for those asked (NULL
+ * entries in asked are none); then each entry's output is whole. 0, or a
+ * logged -ENOMEM. Rendered once: a later call returns at once. */
+int ctl_output_each(Ctl *ctl, const SpecEntry *const *asked, size_t n_asked);
 /* The same for every entry, into ctl->outputs; unless quiet, an ignored
  * entry's reason is logged as an error (the library logs the others). */
 int ctl_output_all(Ctl *ctl, bool quiet);

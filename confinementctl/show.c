@@ -55,6 +55,23 @@ static int print_once(PathList *printed, const char *path, const char *text, boo
         return 0;
 }
 
+/* The closure's names in its generation, which the generation unit reads
+ * (the generation's other files are every closure's). */
+static int print_closure_list(const Ctl *ctl, const EntryOutput *o, PathList *printed, bool *first) {
+        _cleanup_free_ char *path = NULL;
+
+        if (!o->layer_id[0] || !o->gen_id[0])
+                return 0;
+        for (size_t i = 0; i < ctl->output.n_layers; i++) {
+                if (!streq(ctl->output.layers[i].id, o->layer_id))
+                        continue;
+                if (asprintf(&path, GENERATOR_DIR "/" CLOSURE_LAYER_LISTS "/%s/%s", o->gen_id, o->layer_id) < 0)
+                        return -ENOMEM;
+                return print_once(printed, path, ctl->output.layers[i].list, first);
+        }
+        return 0;
+}
+
 int verb_cat(int argc, char *argv[]) {
         _cleanup_(ctl_done) Ctl ctl = {};
         _cleanup_(path_list_done) PathList printed = {};
@@ -79,16 +96,9 @@ int verb_cat(int argc, char *argv[]) {
         }
         /* The entries asked for tell what is wrong with them; the others
          * are resolved quietly, in the generator's order. */
-        for (size_t k = 0; k < ctl.entries.n; k++)
-                for (int i = 0; i < argc; i++)
-                        if (asked[i] == &ctl.entries.entries[k]) {
-                                const EntryOutput *o;
-
-                                r = ctl_output(&ctl, asked[i], false, &o);
-                                if (r < 0)
-                                        return r;
-                                break;
-                        }
+        r = ctl_output_each(&ctl, asked, (size_t) argc);
+        if (r < 0)
+                return r;
 
         for (int i = 0; i < argc; i++) {
                 const EntryOutput *o;
@@ -114,6 +124,9 @@ int verb_cat(int argc, char *argv[]) {
                         if (r < 0)
                                 return log_oom();
                 }
+                r = print_closure_list(&ctl, o, &printed, &first);
+                if (r < 0)
+                        return log_oom();
         }
         return ret;
 }

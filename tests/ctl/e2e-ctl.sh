@@ -191,9 +191,10 @@ for u in c-ok.service c-tmpl@a.service c-bad.service; do
                   layer=confinement-layer@.service
                   echo; printf '# /run/systemd/generator/%s\n' "$layer"
                   cat "$gen/$layer"
-                  # and the closure's list of names, which the layer unit reads
-                  list=confinement-layer/${layer#confinement-layer-}
-                  list=${list%.service}
+                  # and the closure's list of names in its generation, which
+                  # the generation unit reads: confinement-layer/GEN/ID
+                  list=confinement-layer/$(sed -n 's|^BindReadOnlyPaths=/run/confinement-layer/\([0-9a-f]*\)/root/\([0-9a-f]*\):.*|\1/\2|p' \
+                          "$gen/$t.d/50-confinement.conf")
                   echo; printf '# /run/systemd/generator/%s\n' "$list"
                   cat "$gen/$list"
           fi; } > "$run_dir/want"
