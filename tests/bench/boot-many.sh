@@ -18,6 +18,9 @@
 #               bindMethod "overlay")
 # Boot: multi-user.target's ActiveEnterTimestampMonotonic minus the
 # manager's UserspaceTimestampMonotonic, once every service is active.
+# Generators: how long systemd ran the generators (ours among them) in that
+# boot; layer (confined): how long the generation unit took to build and
+# mount the layer of every closure (both within the boot's time).
 # Mounts: lines of PID 1's mountinfo after the boot, and of those ours
 # (under /run/confinement-layer). Confined only: an
 # upgrade that changes every closure (each spec's closureInfo to another
@@ -120,6 +123,24 @@ boot_ms() {
         echo $(((m - u) / 1000))
 }
 
+# generators_ms: how long the boot's generators ran (all of them)
+generators_ms() {
+        local a b
+        a=$(cexec systemctl show -p GeneratorsStartTimestampMonotonic --value)
+        b=$(cexec systemctl show -p GeneratorsFinishTimestampMonotonic --value)
+        echo $(((b - a) / 1000))
+}
+
+# layer_ms: how long the generation unit took to build and mount its layer
+layer_ms() {
+        local u a b
+        u=$(cexec systemctl list-units --plain --no-legend 'confinement-layer@*' | awk 'NR == 1 { print $1 }')
+        [[ -n $u ]] || { echo 0; return; }
+        a=$(cexec systemctl show -p ExecMainStartTimestampMonotonic --value "$u")
+        b=$(cexec systemctl show -p ExecMainExitTimestampMonotonic --value "$u")
+        echo $(((b - a) / 1000))
+}
+
 active_count() {
         cexec systemctl list-units --state=active --plain --no-legend 'bench-*' | grep -c '^bench-' || true
 }
@@ -143,9 +164,11 @@ one_boot() {
         a=$(active_count)
         ((a == n)) || sc_die "$variant $n: $a of $n services active"
         boots[$variant.$n]+=" $(boot_ms)"
+        generators[$variant.$n]+=" $(generators_ms)"
         mounts[$variant.$n]=$(sc_pid1_mounts)
         [[ $variant == unconfined ]] && mount_points > "$run_dir/mounts-unconfined"
         if [[ $variant == confined ]]; then
+                layers[$n]+=" $(layer_ms)"
                 ours_before[$n]=$(ours)
                 gens[$n]=$(cexec systemctl list-units --state=active --plain --no-legend 'confinement-layer@*' | wc -l)
                 for ((i = 1; i <= n; i++)); do spec "$i" 2; done
@@ -171,7 +194,7 @@ one_boot() {
 }
 
 make_closures
-declare -A boots boot mounts upgrades ours_before ours_after gens gens2
+declare -A boots boot mounts upgrades ours_before ours_after gens gens2 generators layers
 results=()
 for n in $sizes; do
         for ((k = 1; k <= runs; k++)); do
@@ -182,8 +205,12 @@ for n in $sizes; do
         for variant in unconfined sandboxed confined; do
                 # shellcheck disable=SC2086 # the list, split
                 boot[$variant.$n]=$(median ${boots[$variant.$n]})
-                line=$(printf '%-4s %-10s boot %6d ms  mounts %4d' "$n" "$variant" "${boot[$variant.$n]}" "${mounts[$variant.$n]}")
+                # shellcheck disable=SC2086 # the list, split
+                line=$(printf '%-4s %-10s boot %6d ms  generators %5d ms  mounts %4d' "$n" "$variant" \
+                        "${boot[$variant.$n]}" "$(median ${generators[$variant.$n]})" "${mounts[$variant.$n]}")
                 if [[ $variant == confined ]]; then
+                        # shellcheck disable=SC2086 # the list, split
+                        line+=$(printf '  layer %5d ms' "$(median ${layers[$n]})")
                         # shellcheck disable=SC2086 # the list, split
                         line+=$(printf '  ours %d  upgrade %6d ms  mounts after %4d  ours %d  generations %d -> %d' \
                                 "${ours_before[$n]}" "$(median ${upgrades[$n]})" "${mounts[upgrade.$n]}" \
