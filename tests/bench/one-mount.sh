@@ -1,24 +1,20 @@
 #!/bin/bash
-# One mount per closure (issue 14): start cost of a read-only overlayfs
-# that shows exactly the closure, bound into the service with one bind,
-# side by side in one boot with today's methods, and the security checks.
-# A PROTOTYPE bench: "overlay" here is tests/bench/overlay-layer.c's
-# per-closure layer over the store's parent, with ReadOnlyPaths=+/ (which
-# the generator does not write), not the shipped units; what ships is timed
-# by tests/bench/start-cost.sh (its overlay lines, the generator's own
-# confinement-layer@GEN.service) and tests/bench/boot-many.sh (issue 24).
+# One mount per closure (issues 14, 24): start cost of the generator's
+# bindMethod "overlay" (one bind of the closure's directory of the read-only
+# overlay of every closure of the run, mounted by its own
+# confinement-layer@GEN.service) side by side in one boot with "view" and
+# "read-only", and the security checks. tests/bench/boot-many.sh times a
+# boot with many confined services.
 #
 # Usage: tests/bench/one-mount.sh [--suite bookworm|trixie] [--runs N]
 #          [--sizes "10 100 1000 2000 5000"] [--ro-limit S] [--ro-budget S]
 #          [--settings next|current] [--overlay-only] [--generator] [GENERATOR]
 #
 # For each closure size N, started round-robin (run 1 of each, then run 2):
-#   overlay     the generator's drop-in (bindMethod "view") with its binds
-#               replaced by one: BindReadOnlyPaths= of the store/ of an
-#               overlay that ol-N.service (tests/bench/overlay-layer.c)
-#               built and mounted under /run/confinement-layer/N (Requires=,
-#               After=); what a bindMethod "overlay" would write
-#   view        the generator's drop-in as it is (bindMethod "view")
+#   overlay     the generator's drop-in and units (bindMethod "overlay");
+#               the generation unit is started before the first start, so
+#               that its build is not in it
+#   view        the generator's drop-in (bindMethod "view")
 #   unconfined  the same program without confinement
 # then
 #   read-only   bindMethod "read-only" (BindReadOnlyPaths= per path),
@@ -26,8 +22,10 @@
 #               the largest size measured) over --ro-limit s (default 120);
 #               fewer runs where --runs would take more than --ro-budget s
 #   floor       tests/bench/kernel-floor.c: N binds + read-only remounts
-#   build       the layer's build time (overlay-layer -n, median of 7
-#               builds on a tmpfs under /run) and what it holds (df, inodes)
+# and once, the generation unit's build of the layer of every closure of
+# the run (ExecMainStart to ExecMainExit, median of 7 starts) and what its
+# tmpfs holds (df, inodes); b-hold.service keeps the generation needed
+# (it stops when unneeded) while the others are stopped and started.
 # --overlay-only: only overlay and unconfined (and the floor, the build):
 # many runs of the flat curve without the minutes of view and read-only.
 # --settings next (default): every confined unit also gets the settings
@@ -81,8 +79,6 @@ source "$here/start-cost-lib.sh"
 store_sizes=("${size_list[@]}")
 [[ " ${size_list[*]} " == *" 10 "* ]] || store_sizes+=(10)
 sc_prepare "$suite" synthetic "${store_sizes[@]}"
-cc -O2 -Wall -Wextra -o "$ROOT/usr/lib/bench/overlay-layer" "$here/overlay-layer.c" ||
-        sc_die "compiling overlay-layer.c failed"
 
 next_conf='[Service]
 # full-apivfs as it is going to be: systemd'"'"'s own settings in place of
@@ -104,48 +100,17 @@ confined() {
                 printf '%s\n' "$next_conf" > "$ROOT/etc/systemd/system/$1.d/zz-next.conf"
         fi
 }
-# layer_unit KEY CLOSURE: ol-KEY.service builds and mounts the overlay of
-# CLOSURE under /run/confinement-layer/KEY
-layer_unit() {
-        cat > "$ROOT/etc/systemd/system/ol-$1.service" <<EOF
-[Unit]
-Description=Closure overlay $1
-DefaultDependencies=no
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStartPre=-/bin/umount /run/confinement-layer/$1/root
-ExecStartPre=/bin/rm -rf /run/confinement-layer/$1
-ExecStartPre=/bin/mkdir -m 0700 -p /run/confinement-layer/$1
-ExecStart=/usr/lib/bench/overlay-layer $2/store-paths /nix/store /run/confinement-layer/$1/layer /run/confinement-layer/$1/root
-ExecStop=/bin/umount /run/confinement-layer/$1/root
-EOF
-}
-# overlay_unit UNIT KEY: the service's binds replaced by the overlay's store
-overlay_unit() {
-        mkdir -p "$ROOT/etc/systemd/system/$1.d"
-        cat > "$ROOT/etc/systemd/system/$1.d/zz-overlay.conf" <<EOF
-[Unit]
-Requires=ol-$2.service
-After=ol-$2.service
-[Service]
-BindPaths=
-BindReadOnlyPaths=
-BindReadOnlyPaths=/run/confinement/%n:/run/confinement/%n:norbind
-BindReadOnlyPaths=/run/confinement-layer/$2/root/store:/nix/store
-EOF
-}
-
 first=SC_BIG_${size_list[0]}
 sc_unit b-unconfined.service "${!first}/bin/true"
+# holds the generation (StopWhenUnneeded=) while the others stop and start
+sc_unit b-hold.service "${!first}/bin/true"
+confined b-hold.service "${size_list[0]}" overlay
 for n in "${size_list[@]}"; do
         big=SC_BIG_$n
         for method in view read-only overlay; do
                 sc_unit "b-$n-$method.service" "${!big}/bin/true"
-                confined "b-$n-$method.service" "$n" "${method/overlay/view}"
+                confined "b-$n-$method.service" "$n" "$method"
         done
-        layer_unit "$n" "/usr/lib/bench/closures/big-$n"
-        overlay_unit "b-$n-overlay.service" "$n"
 done
 
 # The check closure: big-10, a regular-file store path (the probe, run
@@ -187,13 +152,11 @@ mkdir -p "$ROOT/usr/lib/bench/closures/check"
         > "$ROOT/usr/lib/bench/closures/check/store-paths"
 awk '{ printf "%s\nsha256:0000000000000000000000000000000000000000000000000000\n4096\n\n0\n", $0 }' \
         "$ROOT/usr/lib/bench/closures/check/store-paths" > "$ROOT/usr/lib/bench/closures/check/registration"
-layer_unit check /usr/lib/bench/closures/check
 for pu in yes no; do
         u=c-overlay-pu-$pu.service
         sc_unit "$u" "$probe"
-        confined "$u" check view
+        confined "$u" check overlay
         sed -i "s|big-check|check|" "$ROOT/etc/confinement.d/$u.json"
-        overlay_unit "$u" check
         printf '[Service]\nPrivateUsers=%s\n' "$pu" > "$ROOT/etc/systemd/system/$u.d/zz-users.conf"
 done
 
@@ -202,20 +165,35 @@ sc_boot
 cexec systemctl daemon-reload
 started=$(date +%s)
 for n in "${size_list[@]}"; do
-        cexec systemctl show -p DropInPaths --value "b-$n-overlay.service" | grep -q zz-overlay.conf ||
-                sc_die "b-$n-overlay.service has no overlay drop-in"
+        cexec systemctl cat "b-$n-overlay.service" | grep -q '^BindReadOnlyPaths=/run/confinement-layer/' ||
+                sc_die "b-$n-overlay.service: no bind of the generator's overlay"
 done
+# the one generation of the run (every closure: each size's, the check's)
+gen=$(cexec systemctl show -p Requires --value "b-${size_list[0]}-overlay.service" | tr ' ' '\n' |
+        grep '^confinement-layer@' || true)
+[[ -n $gen ]] || sc_die "b-${size_list[0]}-overlay.service requires no generation unit"
+gen_dir=/run/confinement-layer/${gen#confinement-layer@}
+gen_dir=${gen_dir%.service}
+entries=$(cexec sh -c "cat /run/systemd/generator/confinement-layer/${gen_dir##*/}/[0-9a-f]* | wc -l")
+builds=()
+for ((i = 0; i < 7; i++)); do
+        cexec systemctl stop "$gen"
+        cexec systemctl start b-hold.service || sc_die "$gen failed: $(cexec journalctl -b -q -o cat -u "$gen" | tail -n 5)"
+        show=$(cexec systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic "$gen")
+        builds+=("$(awk -F= '/Start/ { a = $2 } /Exit/ { b = $2 } END { printf "%.1f", (b - a) / 1000 }' <<< "$show")")
+done
+build=$(median "${builds[@]}")
+build_df=$(cexec df -k --output=used "$gen_dir" | tail -n 1 | tr -d ' ')
+build_inodes=$(cexec df --output=iused "$gen_dir" | tail -n 1 | tr -d ' ')
+echo "generation $gen: $entries closure entries; build and mount ms: ${builds[*]}; its tmpfs: $build_df KiB, $build_inodes inodes"
 
 methods=(overlay view unconfined)
 ((overlay_only)) && methods=(overlay unconfined)
-declare -A execs med n_runs floor build build_df build_inodes skipped
+declare -A execs med n_runs floor skipped
 mounts_before=$(sc_pid1_mounts)
 echo "systemd $SC_SYSTEMD_VERSION ($suite), settings $settings, $runs runs each, round-robin; load average $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 ro_n='' ro_ms=''
 for n in "${size_list[@]}"; do
-        # the layer first, so that its build is not in the first start
-        cexec systemctl start "ol-$n.service" ||
-                sc_die "ol-$n.service failed: $(cexec journalctl -b -q -o cat -u "ol-$n.service" | tail -n 5)"
         for ((i = 0; i < runs; i++)); do
                 for m in "${methods[@]}"; do
                         u=b-$n-$m.service
@@ -255,21 +233,14 @@ for n in "${size_list[@]}"; do
                 printf '%-24s exec ms: %s\n' "read-only $n" "${execs[ro-$n]}"
         fi
         floor[$n]=$(sc_floor "$n" "$((runs < 5 ? 5 : runs))")
-        # the layer's build, 7 times on a tmpfs of its own (df, inodes)
-        cexec sh -c "mkdir -p /run/ol-build && mount -t tmpfs -o mode=0700 tmpfs /run/ol-build"
-        build[$n]=$(cexec /usr/lib/bench/overlay-layer -q -n -r 7 "/usr/lib/bench/closures/big-$n/store-paths" /nix/store /run/ol-build/x /run/ol-build/mnt)
-        build_df[$n]=$(cexec df -k --output=used /run/ol-build | tail -n 1 | tr -d ' ')
-        build_inodes[$n]=$(cexec df --output=iused /run/ol-build | tail -n 1 | tr -d ' ')
-        cexec umount /run/ol-build
-        printf '%-24s median ms: %s; layer build median ms (7 builds): %s; 7 layers on a tmpfs: %s KiB, %s inodes\n' \
-                "kernel-floor $n" "${floor[$n]}" "${build[$n]}" "${build_df[$n]}" "${build_inodes[$n]}"
+        printf '%-24s median ms: %s\n' "kernel-floor $n" "${floor[$n]}"
 done
 mounts_starts=$(sc_pid1_mounts)
 finished=$(date +%s)
 
 echo
 echo "checks (closure: big-10, $probe a regular file, $link a symlink; $late made after the layer was mounted):"
-cexec systemctl start ol-check.service
+cexec systemctl start "$gen"
 cexec mkdir "$late"
 cexec sh -c "echo late > $late/id"
 for pu in yes no; do
@@ -282,9 +253,9 @@ for pu in yes no; do
                 cexec journalctl -b -q -o cat -u "$u" | tail -n 8 | sed 's/^/  /'
         fi
 done
-echo "host view of the layer of the check closure (/run/confinement-layer/check):"
-cexec sh -c 'ls -ld /run/confinement-layer /run/confinement-layer/check /run/confinement-layer/check/layer /run/confinement-layer/check/layer/store' | sed 's/^/  /'
-cexec grep ' /run/confinement-layer/check/root ' /proc/self/mountinfo | sed 's/^/  /'
+echo "host view of the generation ($gen_dir):"
+cexec sh -c "ls -ld /run/confinement-layer $gen_dir $gen_dir/layer $gen_dir/root" | sed 's/^/  /'
+cexec grep " $gen_dir/root " /proc/self/mountinfo | sed 's/^/  /'
 mounts_end=$(sc_pid1_mounts)
 
 ratio() {
@@ -293,21 +264,20 @@ ratio() {
 echo
 echo "median start ms (ExecMainExit - ExecMainStart), systemd $SC_SYSTEMD_VERSION ($suite), settings $settings:"
 echo
-echo "| paths | overlay | view | read-only | unconfined | kernel floor | view / overlay | read-only / overlay | overlay / overlay at ${size_list[0]} | layer build ms | build ms per 1000 paths |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| paths | overlay | view | read-only | unconfined | kernel floor | view / overlay | read-only / overlay | overlay / overlay at ${size_list[0]} |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${size_list[@]}"; do
         ro=${med[ro-$n]:-skipped} ro_ratio=-
         [[ $ro == skipped ]] || ro_ratio=$(ratio "$ro" "${med[overlay-$n]}")
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${med[overlay-$n]}" "${med[view-$n]:-skipped}" "$ro" \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${med[overlay-$n]}" "${med[view-$n]:-skipped}" "$ro" \
                 "${med[unconfined-$n]}" "${floor[$n]}" "$(ratio "${med[view-$n]}" "${med[overlay-$n]}")" "$ro_ratio" \
-                "$(ratio "${med[overlay-$n]}" "${med[overlay-${size_list[0]}]}")" "${build[$n]}" \
-                "$(awk -v t="${build[$n]}" -v n="$n" 'BEGIN { printf "%.1f", t * 1000 / n }')"
+                "$(ratio "${med[overlay-$n]}" "${med[overlay-${size_list[0]}]}")"
 done
 for n in "${size_list[@]}"; do
         [[ -n ${skipped[$n]:-} ]] && echo "read-only at $n paths skipped: ${skipped[$n]}"
         [[ -n ${n_runs[$n]:-} && ${n_runs[$n]} != "$runs" ]] && echo "read-only at $n paths: ${n_runs[$n]} runs"
 done
 echo
-echo "layer memory: 7 layers of N paths on a tmpfs: $(for n in "${size_list[@]}"; do printf '%s: %s KiB, %s inodes; ' "$n" "${build_df[$n]}" "${build_inodes[$n]}"; done)"
-echo "container PID 1 mount table lines: $mounts_before before the starts, $mounts_starts after them (${#size_list[@]} closure overlays, a view), $mounts_end after the checks (+1 overlay)"
+echo "the generation's layer: $entries closure entries, built and mounted in $build ms (median of 7, $(awk -v t="$build" -v n="$entries" 'BEGIN { printf "%.1f", t * 1000 / n }') ms per 1000 entries); its tmpfs: $build_df KiB, $build_inodes inodes"
+echo "container PID 1 mount table lines: $mounts_before before the starts (the generation's tmpfs and overlay in), $mounts_starts after them (+ a view), $mounts_end after the checks"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); the starts took $((finished - started)) s"
