@@ -17,9 +17,16 @@
 #                       a unit without its guard
 #   rt2-new-shadow      confinementctl new does not shadow a vendor spec in
 #                       /usr/lib/confinement.d without --force
+#   rt2-same-user-root  mode full with the unit's own PrivateUsers=no: a
+#                       static user reads the host's files through
+#                       /proc/PID/root of an unconfined process of its user,
+#                       root through /proc/1/root; from systemd 257 on,
+#                       PrivatePIDs=yes shows it no such process; on 252 the
+#                       reach remains (a known difference, asserted)
 # shellcheck disable=SC2153,SC2154 # ROOT and the fixtures' variables: run.sh's and lib/cases.sh's
 
-cases rt2-enospc rt2-closure-trust rt2-store-parent rt2-collision rt2-private-users rt2-new-shadow
+cases rt2-enospc rt2-closure-trust rt2-store-parent rt2-collision rt2-private-users rt2-new-shadow \
+        rt2-same-user-root
 case_setup setup_redteam2
 
 RT2_COLL_A=/nix/store/004rjvy7v1qv7rcaaaaaaaaaaaaaaaaa-coll
@@ -35,6 +42,13 @@ rt2_closure_info() {
         mkdir -p "$dir"
         { cat "$CLOSURES/probe/store-paths"; printf '%s\n' "$@"; } | LC_ALL=C sort -u > "$dir/store-paths"
         cp "$CLOSURES/probe/registration" "$dir/registration"
+}
+
+# rt2_reach_check: the probe's check that reads the host's
+# /etc/e2e-plain.conf through every /proc/PID/root the service sees
+rt2_reach_check() {
+        # shellcheck disable=SC2016 # for the service's shell
+        printf '%s' "run:$BUSYBOX/bin/busybox+sh+-c+"'for p in /proc/[0-9]*; do c=$(cat $p/root/etc/e2e-plain.conf 2>/dev/null) && echo reached ${p#/proc/}=$c; done; true'
 }
 
 setup_redteam2() {
@@ -76,6 +90,25 @@ PrivateUsers=no" id
         unit "$root" t-rt2-vendor.service Type=oneshot id
         mkdir -p "$root/usr/lib/confinement.d"
         spec "$root/usr/lib/confinement.d/t-rt2-vendor.service.json" full "\"$CLOSURE_DIR/probe\""
+
+        # 3 (rt2-same-user-root). an unconfined process of the static user,
+        # and services in mode full with PrivateUsers=no that look for the
+        # host's /etc through every /proc/PID/root they see
+        local reach
+        reach=$(rt2_reach_check)
+        unit "$root" t-rt2-victim.service "User=$STATIC_USER" sleep
+        unit "$root" t-rt2-same.service "Type=oneshot
+User=$STATIC_USER
+PrivateUsers=no" id "$reach" ls:/proc
+        spec "$etc/t-rt2-same.service.json" full "\"$CLOSURE_DIR/probe\""
+        unit "$root" t-rt2-same-root.service "Type=oneshot
+PrivateUsers=no" id "$reach" read:/proc/1/root/etc/shadow exists:/proc/1/root/root/e2e-secret
+        spec "$etc/t-rt2-same-root.service.json" full "\"$CLOSURE_DIR/probe\""
+        # its main process is PID 1 of its namespace: SIGTERM is dropped
+        unit "$root" t-rt2-same-sleep.service "User=$STATIC_USER
+PrivateUsers=no
+TimeoutStopSec=4" id sleep
+        spec "$etc/t-rt2-same-sleep.service.json" full "\"$CLOSURE_DIR/probe\""
 }
 
 case_rt2_enospc() {
@@ -185,5 +218,64 @@ case_rt2_new_shadow() {
         [[ $out == *"/usr/lib/confinement.d/t-rt2-vendor.service.json exists, which /etc/confinement.d/t-rt2-vendor.service.json would take the place of"* ]] ||
                 err "new t-rt2-vendor.service: $out"
         [[ -e $ROOT/etc/confinement.d/t-rt2-vendor.service.json ]] && err "new wrote a spec that shadows the vendor's"
+        finish
+}
+
+# rt2_reached UNIT: the "reached PID=plain-content" words of its probe
+rt2_reached() {
+        local v
+        v=$(result "$1" "$(rt2_reach_check)")
+        [[ $v == *reached* ]] && echo "${v#rc=0:}"
+        return 0
+}
+
+case_rt2_same_user_root() {
+        local u conf victim reached t0 t1 took
+        cexec systemctl start t-rt2-victim.service || err "t-rt2-victim.service did not start"
+        wait_result t-rt2-victim.service
+        victim=$(cexec systemctl show -p MainPID --value t-rt2-victim.service)
+        for u in t-rt2-same.service t-rt2-same-root.service t-rt2-same-sleep.service; do
+                conf=$(cpath "/run/systemd/generator/$u.d/50-confinement.conf")
+                if ((SYSTEMD_VERSION >= 257)); then
+                        grep -qx 'PrivatePIDs=yes' "$conf" || err "$u: no PrivatePIDs=yes in its drop-in"
+                else
+                        grep -q '^PrivatePIDs=' "$conf" && err "$u: PrivatePIDs= written for systemd $SYSTEMD_VERSION"
+                        grep -qx "# systemd $SYSTEMD_VERSION has no PrivatePIDs= (257), which would hide them." "$conf" ||
+                                err "$u: its drop-in does not say why it has no PrivatePIDs="
+                fi
+        done
+        start t-rt2-same.service && expect t-rt2-same.service id "uid=$STATIC_UID *"
+        start t-rt2-same-root.service && expect t-rt2-same-root.service id "uid=0 *"
+        if ((SYSTEMD_VERSION >= 257)); then
+                for u in t-rt2-same.service t-rt2-same-root.service; do
+                        reached=$(rt2_reached "$u")
+                        [[ -z $reached ]] || err "$u read the host's /etc/e2e-plain.conf: $reached"
+                done
+                [[ " $(result t-rt2-same.service ls:/proc) " == *" $victim "* ]] &&
+                        err "t-rt2-same.service sees the victim (PID $victim) in /proc: $(result t-rt2-same.service ls:/proc)"
+                expect t-rt2-same-root.service read:/proc/1/root/etc/shadow 'fail:*'
+                expect t-rt2-same-root.service exists:/proc/1/root/root/e2e-secret no
+        else
+                # what remains without PrivatePIDs=: the reach, asserted so that
+                # the case cannot pass silently should it change
+                reached=$(rt2_reached t-rt2-same.service)
+                [[ $reached == *"reached $victim=plain-content"* ]] ||
+                        err "t-rt2-same.service: expected the known reach through /proc/$victim/root, got: $(result t-rt2-same.service ls:/proc) $reached"
+                known_difference "systemd $SYSTEMD_VERSION has no PrivatePIDs=: in mode full with PrivateUsers=no a static user read the host's /etc/e2e-plain.conf through /proc/$victim/root (an unconfined process of its user); root: /proc/1/root/etc/shadow $(result t-rt2-same-root.service read:/proc/1/root/etc/shadow | cut -c1-60)"
+        fi
+        # the caveat of confinement.d(5): PID 1 of its namespace ignores SIGTERM
+        cexec systemctl start t-rt2-same-sleep.service || err "t-rt2-same-sleep.service did not start"
+        wait_result t-rt2-same-sleep.service
+        t0=$(date +%s%N)
+        cexec systemctl stop t-rt2-same-sleep.service
+        t1=$(date +%s%N)
+        took=$(((t1 - t0) / 1000000))
+        echo "t-rt2-same-sleep.service (a shell loop, no SIGTERM handler): stop took $took ms (TimeoutStopSec=4)"
+        if ((SYSTEMD_VERSION >= 257)); then
+                ((took >= 3500)) || err "stop took $took ms: SIGTERM reached PID 1 of the namespace?"
+        else
+                ((took < 3500)) || err "stop took $took ms without PrivatePIDs="
+        fi
+        cexec systemctl stop t-rt2-victim.service
         finish
 }
