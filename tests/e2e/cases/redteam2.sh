@@ -229,8 +229,19 @@ rt2_reached() {
         return 0
 }
 
+# rt2_exposure UNIT: the overall exposure systemd-analyze security gives it
+rt2_exposure() {
+        cexec systemd-analyze security --no-pager "$1" 2>/dev/null |
+                sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'
+}
+
+# rt2_info TEXT: a line run.sh prints after the cases
+rt2_info() {
+        echo "$*" >> "${KNOWN_FILE%.known}.info"
+}
+
 case_rt2_same_user_root() {
-        local u conf victim reached t0 t1 took
+        local u conf victim reached t0 t1 took out rc=0
         cexec systemctl start t-rt2-victim.service || err "t-rt2-victim.service did not start"
         wait_result t-rt2-victim.service
         victim=$(cexec systemctl show -p MainPID --value t-rt2-victim.service)
@@ -244,6 +255,19 @@ case_rt2_same_user_root() {
                                 err "$u: its drop-in does not say why it has no PrivatePIDs="
                 fi
         done
+        rt2_info "rt2-same-user-root: exposure (systemd-analyze security), PrivateUsers=no in full: static $(rt2_exposure t-rt2-same.service), root $(rt2_exposure t-rt2-same-root.service)"
+        # confinementctl renders what the generator wrote: as root (PID 1's
+        # mappings) and as the static user (the manager's Version over D-Bus)
+        out=$(cexec confinementctl verify t-rt2-same.service 2>&1) || rc=$?
+        (((rc & 2) == 0)) || err "confinementctl verify t-rt2-same.service: exit status $rc (a mismatch): $out"
+        out=$(cexec setpriv --reuid="$STATIC_UID" --regid="$STATIC_UID" --clear-groups \
+                confinementctl cat t-rt2-same.service 2>&1) || err "confinementctl cat as $STATIC_USER failed: $out"
+        if ((SYSTEMD_VERSION >= 257)); then
+                [[ $out == *$'\nPrivatePIDs=yes\n'* ]] || err "confinementctl cat as $STATIC_USER: no PrivatePIDs=yes: $out"
+        else
+                [[ $out == *"# systemd $SYSTEMD_VERSION has no PrivatePIDs= (257)"* ]] ||
+                        err "confinementctl cat as $STATIC_USER: no word of PrivatePIDs=: $out"
+        fi
         start t-rt2-same.service && expect t-rt2-same.service id "uid=$STATIC_UID *"
         start t-rt2-same-root.service && expect t-rt2-same-root.service id "uid=0 *"
         if ((SYSTEMD_VERSION >= 257)); then
@@ -270,7 +294,7 @@ case_rt2_same_user_root() {
         cexec systemctl stop t-rt2-same-sleep.service
         t1=$(date +%s%N)
         took=$(((t1 - t0) / 1000000))
-        echo "t-rt2-same-sleep.service (a shell loop, no SIGTERM handler): stop took $took ms (TimeoutStopSec=4)"
+        rt2_info "rt2-same-user-root: t-rt2-same-sleep.service (a shell loop, no SIGTERM handler): stop took $took ms (TimeoutStopSec=4)"
         if ((SYSTEMD_VERSION >= 257)); then
                 ((took >= 3500)) || err "stop took $took ms: SIGTERM reached PID 1 of the namespace?"
         else
