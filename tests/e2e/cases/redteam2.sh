@@ -100,6 +100,7 @@ PrivateUsers=no" id
         unit "$root" t-rt2-same.service "Type=oneshot
 User=$STATIC_USER
 PrivateUsers=no" id "$reach" ls:/proc
+        enable "$root" t-rt2-same.service # loaded: its timestamps stay for the exec time
         spec "$etc/t-rt2-same.service.json" full "\"$CLOSURE_DIR/probe\""
         unit "$root" t-rt2-same-root.service "Type=oneshot
 PrivateUsers=no" id "$reach" read:/proc/1/root/etc/shadow exists:/proc/1/root/root/e2e-secret
@@ -235,6 +236,17 @@ rt2_exposure() {
                 sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'
 }
 
+# rt2_exec_median UNIT: the median of 7 starts' exec times in microseconds
+rt2_exec_median() {
+        local i t=()
+        for ((i = 0; i < 7; i++)); do
+                cexec systemctl start "$1" || return 0
+                t+=("$(cexec systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic "$1" |
+                        awk -F= '/^ExecMainStart/ { s = $2 } /^ExecMainExit/ { e = $2 } END { print e - s }')")
+        done
+        printf '%s\n' "${t[@]}" | sort -n | sed -n 4p
+}
+
 # rt2_info TEXT: a line run.sh prints after the cases
 rt2_info() {
         echo "$*" >> "${KNOWN_FILE%.known}.info"
@@ -287,6 +299,9 @@ case_rt2_same_user_root() {
                         err "t-rt2-same.service: expected the known reach through /proc/$victim/root, got: $(result t-rt2-same.service ls:/proc) $reached"
                 known_difference "systemd $SYSTEMD_VERSION has no PrivatePIDs=: in mode full with PrivateUsers=no a static user read the host's /etc/e2e-plain.conf through /proc/$victim/root (an unconfined process of its user); root: /proc/1/root/etc/shadow $(result t-rt2-same-root.service read:/proc/1/root/etc/shadow | cut -c1-60)"
         fi
+        # the start cost: ExecMainStart to ExecMainExit (the namespaces'
+        # set-up and the probe), median of 7
+        rt2_info "rt2-same-user-root: t-rt2-same.service exec time, median of 7: $(rt2_exec_median t-rt2-same.service) us"
         # the caveat of confinement.d(5): PID 1 of its namespace ignores SIGTERM
         cexec systemctl start t-rt2-same-sleep.service || err "t-rt2-same-sleep.service did not start"
         wait_result t-rt2-same-sleep.service
