@@ -240,7 +240,9 @@ rt2_exposure() {
 rt2_exec_median() {
         local i t=()
         for ((i = 0; i < 7; i++)); do
-                cexec systemctl start "$1" || return 0
+                # reset-failed: the start limit (5 in 10 s) counts these too
+                cexec systemctl reset-failed "$1" 2>/dev/null || true
+                cexec systemctl start "$1" || { echo "start failed: $(why "$1")"; return 0; }
                 t+=("$(cexec systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic "$1" |
                         awk -F= '/^ExecMainStart/ { s = $2 } /^ExecMainExit/ { e = $2 } END { print e - s }')")
         done
