@@ -105,6 +105,18 @@ PrivateUsers=no" id "$reach" ls:/proc
         unit "$root" t-rt2-same-root.service "Type=oneshot
 PrivateUsers=no" id "$reach" read:/proc/1/root/etc/shadow exists:/proc/1/root/root/e2e-secret
         spec "$etc/t-rt2-same-root.service.json" full "\"$CLOSURE_DIR/probe\""
+        # the start cost of the namespace alone: true, as start-cost.sh runs
+        cat > "$root/etc/systemd/system/t-rt2-same-true.service" <<EOF
+[Unit]
+Description=e2e test unit t-rt2-same-true.service
+[Service]
+Type=oneshot
+User=$STATIC_USER
+PrivateUsers=no
+ExecStart=$BUSYBOX/bin/true
+EOF
+        enable "$root" t-rt2-same-true.service
+        spec "$etc/t-rt2-same-true.service.json" full "\"$CLOSURE_DIR/busybox\""
         # its main process is PID 1 of its namespace: SIGTERM is dropped
         unit "$root" t-rt2-same-sleep.service "User=$STATIC_USER
 PrivateUsers=no
@@ -303,7 +315,7 @@ case_rt2_same_user_root() {
         fi
         # the start cost: ExecMainStart to ExecMainExit (the namespaces'
         # set-up and the probe), median of 7
-        rt2_info "rt2-same-user-root: t-rt2-same.service exec time, median of 7: $(rt2_exec_median t-rt2-same.service) us"
+        rt2_info "rt2-same-user-root: exec time (ExecMainStart to ExecMainExit), median of 7: t-rt2-same.service (the probe) $(rt2_exec_median t-rt2-same.service) us, t-rt2-same-true.service (true) $(rt2_exec_median t-rt2-same-true.service) us"
         # the caveat of confinement.d(5): PID 1 of its namespace ignores SIGTERM
         cexec systemctl start t-rt2-same-sleep.service || err "t-rt2-same-sleep.service did not start"
         wait_result t-rt2-same-sleep.service
