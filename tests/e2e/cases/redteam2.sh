@@ -105,7 +105,7 @@ PrivateUsers=no" id "$reach" ls:/proc
         unit "$root" t-rt2-same-root.service "Type=oneshot
 PrivateUsers=no" id "$reach" read:/proc/1/root/etc/shadow exists:/proc/1/root/root/e2e-secret
         spec "$etc/t-rt2-same-root.service.json" full "\"$CLOSURE_DIR/probe\""
-        # the start cost of the namespace alone: true, as start-cost.sh runs
+        # the start cost of the namespaces alone: busybox true, as start-cost.sh runs true
         cat > "$root/etc/systemd/system/t-rt2-same-true.service" <<EOF
 [Unit]
 Description=e2e test unit t-rt2-same-true.service
@@ -113,7 +113,7 @@ Description=e2e test unit t-rt2-same-true.service
 Type=oneshot
 User=$STATIC_USER
 PrivateUsers=no
-ExecStart=$BUSYBOX/bin/true
+ExecStart=$BUSYBOX/bin/busybox true
 EOF
         enable "$root" t-rt2-same-true.service
         spec "$etc/t-rt2-same-true.service.json" full "\"$CLOSURE_DIR/busybox\""
