@@ -6,8 +6,8 @@
 #include <strings.h>
 
 #include "alloc-util.h"
-#include "ctl.h"
 #include "bus.h"
+#include "ctl.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"

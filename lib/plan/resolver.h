@@ -22,11 +22,11 @@ typedef struct Resolver {
         unsigned systemd_version;
 } Resolver;
 
-/* root: the run's, borrowed (root.h); the systemd version is probed
- * (systemd_version_probe()) and may be set after. dirs: where the generators write, as
+/* root: the run's, borrowed (root.h). dirs: where the generators write, as
  * systemd passed them (NULL: the defaults, also right under a root). When
  * the unit search path cannot be established, every spec fails closed with
- * the reason. */
+ * the reason. The systemd version is probed here (systemd_version_probe());
+ * a caller that knows better may set it before the first spec. */
 int resolver_init(Resolver *r, Root *root, const GeneratorDirs *dirs);
 /* Replaces the search path by path (taken over): directories named by the
  * user, about which there is no doubt. */
