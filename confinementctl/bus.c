@@ -11,6 +11,7 @@
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
+#include "systemd-version.h"
 
 int bus_log_error(int r, const sd_bus_error *error, const char *what) {
         assert(what);
@@ -48,6 +49,22 @@ int bus_open(sd_bus **ret) {
                 }
         }
         return log_error_errno(r, "Cannot connect to the system bus (is systemd running?): %m");
+}
+
+unsigned bus_systemd_version(void) {
+        _cleanup_bus_ sd_bus *bus = NULL;
+        _cleanup_bus_error_ sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *version = NULL;
+        int r;
+
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_debug_errno(r, "No system bus to ask systemd's version: %m"), 0;
+        r = sd_bus_get_property_string(bus, SYSTEMD_DEST, SYSTEMD_PATH, MANAGER_IFACE, "Version", &error, &version);
+        if (r < 0)
+                return log_debug_errno(r, "Cannot ask systemd's version: %s", error.message ?: strerror(-r)), 0;
+        /* "252.39-1~deb12u1", "systemd 262 (262.1-1)" on older ones */
+        return systemd_version_parse(strncmp(version, "systemd ", 8) == 0 ? version + 8 : version);
 }
 
 /* --- properties ------------------------------------------------------------ */

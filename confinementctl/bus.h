@@ -66,6 +66,11 @@ int bus_log_error(int r, const sd_bus_error *error, const char *what);
  * systemd's private socket. Logged. */
 int bus_open(sd_bus **ret);
 
+/* The running manager's Version, as the generator would find it in PID
+ * 1's mappings (systemd-version.h), for who may not read them: 0 when
+ * there is no bus or no answer (logged at debug level). */
+unsigned bus_systemd_version(void);
+
 void props_done(Props *p);
 const Prop *props_get(const Props *p, const char *name);
 /* Every property of the Unit and Service interfaces of a unit object. */

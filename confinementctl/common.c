@@ -6,10 +6,12 @@
 #include <strings.h>
 
 #include "alloc-util.h"
+#include "bus.h"
 #include "ctl.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
+#include "systemd-version.h"
 #include "unit-name.h"
 
 bool colors_enabled(void) {
@@ -148,9 +150,14 @@ int ctl_open(Ctl *ctl, CtlFlags flags) {
         r = ctl_resolver_init(ctl);
         if (r < 0)
                 return r;
-        /* On the running system, the generator as it names itself. */
-        if (!arg_root)
+        /* On the running system, the generator as it names itself, for
+         * the systemd that runs it: where PID 1's mappings (root's to read)
+         * gave no version, the manager says it. */
+        if (!arg_root) {
                 ctl->helper = installed_generator();
+                if (ctl->resolver.systemd_version == 0 && !getenv(SYSTEMD_VERSION_ENV))
+                        ctl->resolver.systemd_version = bus_systemd_version();
+        }
         ctl->output = OUTPUT_INIT(&ctl->resolver, GENERATOR_DIR, ctl->helper ?: GENERATOR_PATH);
         return 0;
 }

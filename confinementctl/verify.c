@@ -153,8 +153,8 @@ static int warn_private_users(const Confinement *c, Report *rep) {
                     "warning: PrivateUsers=%s is the unit's own: its root is the host's root, which reaches "
                     "the host's files through /proc/1/root and can remount its binds writable (\"view\": the "
                     "store itself); a static user reaches the root of any unconfined process of the same user "
-                    "through /proc/PID/root unless PrivatePIDs=yes (systemd 257) hides them (confinement.d(5), "
-                    "PRIVATEUSERS=NO).",
+                    "through /proc/PID/root unless PrivatePIDs=yes (systemd 257; mode full writes it) hides them "
+                    "(confinement.d(5), PRIVATEUSERS=NO).",
                     own) < 0
                        ? log_oom()
                        : 0;

@@ -7,7 +7,9 @@
 #include "dropin.h"
 #include "layer-generation.h"
 #include "path-util.h"
+#include "systemd-version.h"
 #include "unit-escape.h"
+#include "unit-file.h"
 #include "unit-name.h"
 
 static const char *const mode_descriptions[_CONFINEMENT_MODE_MAX] = {
@@ -79,6 +81,55 @@ static const char *const full_unprivileged_settings[][2] = {
 static const char full_no_capabilities[] =
         "# Not root, no capabilities of its own: none at all.\n"
         "CapabilityBoundingSet=\n";
+
+/* Whether the unit's own value of a boolean mode setting turns it off:
+ * "PrivateUsers=" (empty) is systemd's default, no. "self", "identity"
+ * and the like are user namespaces: not off. */
+static bool unit_sets_off(const Confinement *c, ModeSetting s) {
+        const char *own = c->unit_mode_settings[s];
+
+        return own && (*own == '\0' || unit_parse_boolean(own) == 0);
+}
+
+/* Mode full where the unit's own PrivateUsers=no stands: the service is in
+ * the host's user namespace, where /proc/PID/root of any process of its
+ * user (of PID 1, for root) that /proc shows leads out of its root;
+ * ProtectProc=invisible hides only other users' processes. A PID
+ * namespace of its own (systemd 257) shows it none. With a user
+ * namespace, the kernel refuses those roots already (no CAP_SYS_PTRACE in
+ * the host's), and the service stays no init process (confinement.d(5)). */
+static void write_private_pids(const Confinement *c, FILE *f) {
+        static const char why[] =
+                "# PrivateUsers=no (the unit's) leaves the roots of its user's other\n"
+                "# processes, and root's /proc/1/root, reachable through /proc/PID/root;\n";
+
+        if (!unit_sets_off(c, MODE_SETTING_PRIVATE_USERS))
+                return;
+        if (path_list_contains(&c->unit_keys, "PrivatePIDs")) {
+                fputs("# PrivatePIDs= as the unit sets it.\n", f);
+                return;
+        }
+        if (unit_sets_off(c, MODE_SETTING_MOUNT_API_VFS)) {
+                fputs("# No PrivatePIDs=: with the unit's MountAPIVFS=no it has no /proc.\n", f);
+                return;
+        }
+        fputs(why, f);
+        if (c->unit_forking)
+                fputs("# PrivatePIDs=yes would hide them, but systemd refuses it with Type=forking.\n", f);
+        else if (c->systemd_version == 0)
+                fputs("# the running systemd's version is unknown (confinement-generator(8)), so no\n"
+                      "# PrivatePIDs= (systemd 257), which would hide them.\n",
+                      f);
+        else if (c->systemd_version < SYSTEMD_VERSION_PRIVATE_PIDS)
+                fprintf(f, "# systemd %u has no PrivatePIDs= (257), which would hide them.\n", c->systemd_version);
+        else
+                fputs("# a PID namespace of its own hides them: /proc shows only its own\n"
+                      "# processes. Its main process is their PID 1, to which the kernel\n"
+                      "# delivers no signal it has no handler for, SIGTERM included\n"
+                      "# (confinement.d(5)).\n"
+                      "PrivatePIDs=yes\n",
+                      f);
+}
 
 /* A value as a comment: no line breaks. */
 static char *comment_safe(const char *value) {
@@ -257,6 +308,7 @@ int dropin_render_with_layer(const Confinement *c, const DropinLayer *layer, FIL
                                 fprintf(f, "# %s= as the unit sets it.\n", full_unless_unit_sets[i][0]);
                         else
                                 fprintf(f, "# %s\n%s\n", full_unless_unit_sets[i][2], full_unless_unit_sets[i][1]);
+                write_private_pids(c, f);
                 if (!own_filter)
                         fputs("# a call filtered out fails with EPERM instead of killing the service\n"
                               "SystemCallErrorNumber=EPERM\n",

@@ -497,6 +497,7 @@ static int confinement_new(const UnitInfo *unit_info, const char *unit, const Sp
                                        (!unit_info->user || streq(unit_info->user, "root") ||
                                         streq(unit_info->user, "0"));
                 c->unit_sets_capabilities = unit_info->sets_capabilities;
+                c->unit_forking = unit_info->forking;
                 for (size_t i = 0; i < unit_info->service_keys.n; i++)
                         if (path_list_add(&c->unit_keys, unit_info->service_keys.items[i]) < 0)
                                 return -ENOMEM;

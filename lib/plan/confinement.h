@@ -66,6 +66,10 @@ typedef struct Confinement {
         bool unit_runs_as_root;       /* no User= (or User=root/0) and no DynamicUser=yes */
         bool unit_sets_capabilities;  /* its own CapabilityBoundingSet= or AmbientCapabilities= */
         PathList unit_keys;           /* the [Service] settings the unit assigns, sorted */
+        bool unit_forking;            /* Type=forking */
+        /* The systemd the drop-in is for (systemd-version.h), 0: unknown:
+         * settings newer than 252 are written only for one that has them. */
+        unsigned systemd_version;
 } Confinement;
 
 Confinement *confinement_free(Confinement *c);

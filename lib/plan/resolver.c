@@ -5,6 +5,7 @@
 #include "log.h"
 #include "strv.h"
 #include "resolver.h"
+#include "systemd-version.h"
 #include "unit-info.h"
 
 int resolver_init(Resolver *r, Root *root, const GeneratorDirs *dirs) {
@@ -18,6 +19,7 @@ int resolver_init(Resolver *r, Root *root, const GeneratorDirs *dirs) {
         if (k < 0)
                 return log_error_errno(k, "Cannot build the unit search path: %m");
         r->units = UNIT_LOOKUP_INIT(root, r->search_path);
+        r->systemd_version = systemd_version_probe(root);
         if (r->search_path_doubt)
                 log_error("Cannot establish how systemd finds units: %s; every spec fails closed.",
                           r->search_path_doubt);
@@ -83,6 +85,8 @@ int resolver_resolve(Resolver *r, const SpecEntry *e, const char *unit, Confinem
         }
         if (k >= 0)
                 k = confinement_resolve(&r->cache, &info, unit, spec, ret, d);
+        if (k >= 0)
+                (*ret)->systemd_version = r->systemd_version;
         if (k == -ENOMEM && !d->reason)
                 diag_error(d, ENOMEM, NULL, "out of memory.");
         return k;

@@ -17,12 +17,16 @@ typedef struct Resolver {
         char *search_path_doubt; /* why search_path may not be systemd's; NULL when it is */
         UnitLookup units;        /* what search_path holds, under the root */
         ClosureCache cache;      /* the closureInfos and store entries, under the root */
+        /* The systemd the units are for (systemd-version.h), 0: unknown;
+         * every confinement of the run gets it. */
+        unsigned systemd_version;
 } Resolver;
 
 /* root: the run's, borrowed (root.h). dirs: where the generators write, as
  * systemd passed them (NULL: the defaults, also right under a root). When
  * the unit search path cannot be established, every spec fails closed with
- * the reason. */
+ * the reason. The systemd version is probed here (systemd_version_probe());
+ * a caller that knows better may set it before the first spec. */
 int resolver_init(Resolver *r, Root *root, const GeneratorDirs *dirs);
 /* Replaces the search path by path (taken over): directories named by the
  * user, about which there is no doubt. */

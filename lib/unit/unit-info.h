@@ -50,6 +50,7 @@ typedef struct UnitInfo {
         char *dropin_shadow_file;
         char *user;               /* User= as written, NULL: not set */
         bool dynamic_user;        /* DynamicUser=yes */
+        bool forking;             /* Type=forking */
         bool sets_capabilities;   /* CapabilityBoundingSet= or AmbientCapabilities= */
         PathList service_keys;    /* every [Service] setting it assigns, sorted */
 } UnitInfo;

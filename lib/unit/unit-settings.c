@@ -146,6 +146,10 @@ static int collect_assignment(const char *section, const char *key, const char *
                         return set_value(&u->mode_settings[s], value);
         if (streq(key, "User"))
                 return set_value(&u->user, value);
+        if (streq(key, "Type")) {
+                u->forking = streq(value, "forking");
+                return 0;
+        }
         if (streq(key, "DynamicUser")) {
                 u->dynamic_user = unit_parse_boolean(value) > 0;
                 return 0;

@@ -213,6 +213,72 @@ START_TEST(test_full_unit_lists) {
 }
 END_TEST
 
+/* PrivatePIDs=yes in full where the unit's own PrivateUsers=no stands and
+ * the systemd has it (257), never where it would be an unknown key (252,
+ * or a version unknown); the unit's own PrivatePIDs=, Type=forking and
+ * MountAPIVFS=no keep it out; every case says why in a comment. */
+START_TEST(test_full_private_pids) {
+        static const struct {
+                ConfinementMode mode;
+                const char *private_users, *mount_api_vfs;
+                bool own, forking;
+                unsigned version;
+                bool written;
+                const char *comment;
+        } cases[] = {
+                { CONFINEMENT_FULL, "no", NULL, false, false, 257, true,
+                  "# a PID namespace of its own hides them: /proc shows only its own" },
+                { CONFINEMENT_FULL, "false", NULL, false, false, 262, true, NULL },
+                { CONFINEMENT_FULL, "", NULL, false, false, 262, true, NULL },
+                { CONFINEMENT_FULL, "no", "yes", false, false, 262, true, NULL },
+                { CONFINEMENT_FULL, "no", NULL, false, false, 252, false,
+                  "# systemd 252 has no PrivatePIDs= (257), which would hide them." },
+                { CONFINEMENT_FULL, "no", NULL, false, false, 0, false,
+                  "# the running systemd's version is unknown (confinement-generator(8)), so no" },
+                { CONFINEMENT_FULL, "no", NULL, true, false, 262, false, "# PrivatePIDs= as the unit sets it." },
+                { CONFINEMENT_FULL, "no", NULL, false, true, 262, false,
+                  "# PrivatePIDs=yes would hide them, but systemd refuses it with Type=forking." },
+                { CONFINEMENT_FULL, "no", "no", false, false, 262, false,
+                  "# No PrivatePIDs=: with the unit's MountAPIVFS=no it has no /proc." },
+                /* a user namespace: the kernel refuses those roots already */
+                { CONFINEMENT_FULL, NULL, NULL, false, false, 262, false, NULL },
+                { CONFINEMENT_FULL, "yes", NULL, false, false, 262, false, NULL },
+                { CONFINEMENT_FULL, "self", NULL, false, false, 262, false, NULL },
+                /* not the strict profile */
+                { CONFINEMENT_FULL_APIVFS, "no", NULL, false, false, 262, false, NULL },
+                { CONFINEMENT_CHROOT_ONLY, "no", NULL, false, false, 262, false, NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Confinement c = make(cases[i].mode, -1);
+                char *own[] = { (char *) "PrivatePIDs" };
+                _cleanup_free_ char *text = NULL;
+
+                c.unit_mode_settings[MODE_SETTING_PRIVATE_USERS] = (char *) cases[i].private_users;
+                c.unit_mode_settings[MODE_SETTING_MOUNT_API_VFS] = (char *) cases[i].mount_api_vfs;
+                if (cases[i].own)
+                        c.unit_keys = (PathList) { .items = own, .n = 1 };
+                c.unit_forking = cases[i].forking;
+                c.systemd_version = cases[i].version;
+                text = render(&c);
+                ck_assert_msg(test_has_line(text, "PrivatePIDs=yes") == cases[i].written, "case %zu:\n%s", i,
+                              text);
+                ck_assert_uint_eq(test_count_lines_with_prefix(text, "PrivatePIDs="), cases[i].written ? 1 : 0);
+                if (cases[i].comment)
+                        assert_line(text, cases[i].comment);
+                /* the reason, wherever PrivateUsers=no stands in full */
+                if (cases[i].mode == CONFINEMENT_FULL && !cases[i].own && cases[i].private_users &&
+                    (streq(cases[i].private_users, "no") || streq(cases[i].private_users, "false") ||
+                     streq(cases[i].private_users, "")) &&
+                    !(cases[i].mount_api_vfs && streq(cases[i].mount_api_vfs, "no")))
+                        assert_line(text, "# PrivateUsers=no (the unit's) leaves the roots of its user's other");
+                else
+                        ck_assert(!test_has_line(text, "# PrivateUsers=no (the unit's) leaves the roots of its user's other"));
+                assert_common(text);
+        }
+}
+END_TEST
+
 /* Each of the seven is the unit's to choose, in every mode. */
 START_TEST(test_unit_mode_settings) {
         for (ConfinementMode m = 0; m < _CONFINEMENT_MODE_MAX; m++)
@@ -558,6 +624,7 @@ static Suite *dropin_suite(void) {
         tcase_add_test(tc, test_unit_private_tmp);
         tcase_add_test(tc, test_full_unprivileged);
         tcase_add_test(tc, test_unit_mode_settings);
+        tcase_add_test(tc, test_full_private_pids);
         tcase_add_test(tc, test_full_unit_lists);
         tcase_add_test(tc, test_binds);
         tcase_add_test(tc, test_no_view);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
 #include <string.h>
 
 #include "resolver.h"
+#include "systemd-version.h"
 #include "test-util.h"
 
 #define E(n) { .name = (char *) (n), .path = (char *) "/etc/confinement.d/" n }
@@ -33,6 +35,32 @@ START_TEST(test_resolve) {
         /* The unit was read. */
         ck_assert_int_eq(c->unit_private_tmp, 1);
         ck_assert_ptr_null(d.reason);
+}
+END_TEST
+
+/* The run's systemd version reaches every confinement: from the
+ * environment; under a root without it, unknown. */
+START_TEST(test_resolve_systemd_version) {
+        _cleanup_(spec_entries_done) SpecEntries entries = {};
+        Diag d = {};
+
+        make_root();
+        test_write_file(test_root, "/etc/confinement.d/foo.service.json", "{\"closureInfo\": \"/etc/c\"}");
+        ck_assert_int_eq(spec_dirs_enumerate(test_fs(test_root), &entries), 0);
+        for (unsigned i = 0; i < 2; i++) {
+                _cleanup_(resolver_done) Resolver r = {};
+                _cleanup_confinement_ Confinement *c = NULL;
+
+                if (i == 0)
+                        ck_assert_int_eq(setenv(SYSTEMD_VERSION_ENV, "262", 1), 0);
+                else
+                        ck_assert_int_eq(unsetenv(SYSTEMD_VERSION_ENV), 0);
+                ck_assert_int_eq(resolver_init(&r, test_fs(test_root), NULL), 0);
+                ck_assert_uint_eq(r.systemd_version, i == 0 ? 262 : 0);
+                ck_assert_int_eq(resolver_resolve(&r, &entries.entries[0], "foo.service", &c, &d), 0);
+                ck_assert_uint_eq(c->systemd_version, i == 0 ? 262 : 0);
+                diag_done(&d);
+        }
 }
 END_TEST
 
@@ -117,6 +145,7 @@ static Suite *resolver_suite(void) {
 
         tc = test_tcase_new("resolve", true);
         tcase_add_test(tc, test_resolve);
+        tcase_add_test(tc, test_resolve_systemd_version);
         tcase_add_test(tc, test_resolve_errors);
         tcase_add_test(tc, test_resolve_shares_cache);
         tcase_add_test(tc, test_resolve_no_search_path);

@@ -99,8 +99,22 @@ START_TEST(test_mode_settings) {
         ck_assert_ptr_null(u.mode_settings[MODE_SETTING_MOUNT_API_VFS]);
         ck_assert_str_eq(u.user, "web");
         ck_assert(!u.dynamic_user);
+        ck_assert(!u.forking);
         ck_assert(u.sets_capabilities);
         ck_assert_str_eq(mode_setting_to_string(MODE_SETTING_PROTECT_KERNEL_TUNABLES), "ProtectKernelTunables");
+}
+END_TEST
+
+/* Type=forking, which PrivatePIDs= does not support; the last one counts. */
+START_TEST(test_forking) {
+        _cleanup_(unit_info_done) UnitInfo a, b;
+
+        test_write_file(test_root, "/etc/systemd/system/f.service", "[Service]\nType=forking\nExecStart=/bin/a\n");
+        test_write_file(test_root, "/etc/systemd/system/f.service.d/10-x.conf", "[Service]\nType=notify\n");
+        read_files(&a, "/etc/systemd/system/f.service", NULL);
+        ck_assert(a.forking);
+        read_files(&b, "/etc/systemd/system/f.service", "/etc/systemd/system/f.service.d/10-x.conf", NULL);
+        ck_assert(!b.forking);
 }
 END_TEST
 
@@ -112,6 +126,7 @@ static Suite *unit_settings_suite(void) {
         tcase_add_test(tc, test_full_privilege);
         tcase_add_test(tc, test_confinement_reset);
         tcase_add_test(tc, test_mode_settings);
+        tcase_add_test(tc, test_forking);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -17,9 +17,16 @@
 #                       a unit without its guard
 #   rt2-new-shadow      confinementctl new does not shadow a vendor spec in
 #                       /usr/lib/confinement.d without --force
+#   rt2-same-user-root  mode full with the unit's own PrivateUsers=no: a
+#                       static user reads the host's files through
+#                       /proc/PID/root of an unconfined process of its user,
+#                       root through /proc/1/root; from systemd 257 on,
+#                       PrivatePIDs=yes shows it no such process; on 252 the
+#                       reach remains (a known difference, asserted)
 # shellcheck disable=SC2153,SC2154 # ROOT and the fixtures' variables: run.sh's and lib/cases.sh's
 
-cases rt2-enospc rt2-closure-trust rt2-store-parent rt2-collision rt2-private-users rt2-new-shadow
+cases rt2-enospc rt2-closure-trust rt2-store-parent rt2-collision rt2-private-users rt2-new-shadow \
+        rt2-same-user-root
 case_setup setup_redteam2
 
 RT2_COLL_A=/nix/store/004rjvy7v1qv7rcaaaaaaaaaaaaaaaaa-coll
@@ -35,6 +42,13 @@ rt2_closure_info() {
         mkdir -p "$dir"
         { cat "$CLOSURES/probe/store-paths"; printf '%s\n' "$@"; } | LC_ALL=C sort -u > "$dir/store-paths"
         cp "$CLOSURES/probe/registration" "$dir/registration"
+}
+
+# rt2_reach_check: the probe's check that reads the host's
+# /etc/e2e-plain.conf through every /proc/PID/root the service sees
+rt2_reach_check() {
+        # shellcheck disable=SC2016 # for the service's shell
+        printf '%s' "run:$BUSYBOX/bin/busybox+sh+-c+"'for p in /proc/[0-9]*; do c=$(cat $p/root/etc/e2e-plain.conf 2>/dev/null) && echo reached ${p#/proc/}=$c; done; true'
 }
 
 setup_redteam2() {
@@ -76,6 +90,38 @@ PrivateUsers=no" id
         unit "$root" t-rt2-vendor.service Type=oneshot id
         mkdir -p "$root/usr/lib/confinement.d"
         spec "$root/usr/lib/confinement.d/t-rt2-vendor.service.json" full "\"$CLOSURE_DIR/probe\""
+
+        # 3 (rt2-same-user-root). an unconfined process of the static user,
+        # and services in mode full with PrivateUsers=no that look for the
+        # host's /etc through every /proc/PID/root they see
+        local reach
+        reach=$(rt2_reach_check)
+        unit "$root" t-rt2-victim.service "User=$STATIC_USER" sleep
+        unit "$root" t-rt2-same.service "Type=oneshot
+User=$STATIC_USER
+PrivateUsers=no" id "$reach" ls:/proc
+        enable "$root" t-rt2-same.service # loaded: its timestamps stay for the exec time
+        spec "$etc/t-rt2-same.service.json" full "\"$CLOSURE_DIR/probe\""
+        unit "$root" t-rt2-same-root.service "Type=oneshot
+PrivateUsers=no" id "$reach" read:/proc/1/root/etc/shadow exists:/proc/1/root/root/e2e-secret
+        spec "$etc/t-rt2-same-root.service.json" full "\"$CLOSURE_DIR/probe\""
+        # the start cost of the namespaces alone: busybox true, as start-cost.sh runs true
+        cat > "$root/etc/systemd/system/t-rt2-same-true.service" <<EOF
+[Unit]
+Description=e2e test unit t-rt2-same-true.service
+[Service]
+Type=oneshot
+User=$STATIC_USER
+PrivateUsers=no
+ExecStart=$BUSYBOX/bin/busybox true
+EOF
+        enable "$root" t-rt2-same-true.service
+        spec "$etc/t-rt2-same-true.service.json" full "\"$CLOSURE_DIR/busybox\""
+        # its main process is PID 1 of its namespace: SIGTERM is dropped
+        unit "$root" t-rt2-same-sleep.service "User=$STATIC_USER
+PrivateUsers=no
+TimeoutStopSec=4" id sleep
+        spec "$etc/t-rt2-same-sleep.service.json" full "\"$CLOSURE_DIR/probe\""
 }
 
 case_rt2_enospc() {
@@ -185,5 +231,104 @@ case_rt2_new_shadow() {
         [[ $out == *"/usr/lib/confinement.d/t-rt2-vendor.service.json exists, which /etc/confinement.d/t-rt2-vendor.service.json would take the place of"* ]] ||
                 err "new t-rt2-vendor.service: $out"
         [[ -e $ROOT/etc/confinement.d/t-rt2-vendor.service.json ]] && err "new wrote a spec that shadows the vendor's"
+        finish
+}
+
+# rt2_reached UNIT: the "reached PID=plain-content" words of its probe
+rt2_reached() {
+        local v
+        v=$(result "$1" "$(rt2_reach_check)")
+        [[ $v == *reached* ]] && echo "${v#rc=0:}"
+        return 0
+}
+
+# rt2_exposure UNIT: the overall exposure systemd-analyze security gives it
+rt2_exposure() {
+        cexec systemd-analyze security --no-pager "$1" 2>/dev/null |
+                sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p'
+}
+
+# rt2_exec_median UNIT: the median of 7 starts' exec times in microseconds
+rt2_exec_median() {
+        local i t=()
+        for ((i = 0; i < 7; i++)); do
+                # reset-failed: the start limit (5 in 10 s) counts these too
+                cexec systemctl reset-failed "$1" 2>/dev/null || true
+                cexec systemctl start "$1" || { echo "start failed: $(why "$1")"; return 0; }
+                t+=("$(cexec systemctl show -p ExecMainStartTimestampMonotonic -p ExecMainExitTimestampMonotonic "$1" |
+                        awk -F= '/^ExecMainStart/ { s = $2 } /^ExecMainExit/ { e = $2 } END { print e - s }')")
+        done
+        printf '%s\n' "${t[@]}" | sort -n | sed -n 4p
+}
+
+# rt2_info TEXT: a line run.sh prints after the cases
+rt2_info() {
+        echo "$*" >> "${KNOWN_FILE%.known}.info"
+}
+
+case_rt2_same_user_root() {
+        local u conf victim reached t0 t1 took out rc=0
+        cexec systemctl start t-rt2-victim.service || err "t-rt2-victim.service did not start"
+        wait_result t-rt2-victim.service
+        victim=$(cexec systemctl show -p MainPID --value t-rt2-victim.service)
+        for u in t-rt2-same.service t-rt2-same-root.service t-rt2-same-sleep.service; do
+                conf=$(cpath "/run/systemd/generator/$u.d/50-confinement.conf")
+                if ((SYSTEMD_VERSION >= 257)); then
+                        grep -qx 'PrivatePIDs=yes' "$conf" || err "$u: no PrivatePIDs=yes in its drop-in"
+                else
+                        grep -q '^PrivatePIDs=' "$conf" && err "$u: PrivatePIDs= written for systemd $SYSTEMD_VERSION"
+                        grep -qx "# systemd $SYSTEMD_VERSION has no PrivatePIDs= (257), which would hide them." "$conf" ||
+                                err "$u: its drop-in does not say why it has no PrivatePIDs="
+                fi
+        done
+        rt2_info "rt2-same-user-root: exposure (systemd-analyze security), PrivateUsers=no in full: static $(rt2_exposure t-rt2-same.service), root $(rt2_exposure t-rt2-same-root.service)"
+        # confinementctl renders what the generator wrote: as root (PID 1's
+        # mappings) and as the static user (the manager's Version over D-Bus)
+        out=$(cexec confinementctl verify t-rt2-same.service 2>&1) || rc=$?
+        (((rc & 2) == 0)) || err "confinementctl verify t-rt2-same.service: exit status $rc (a mismatch): $out"
+        out=$(cexec setpriv --reuid="$STATIC_UID" --regid="$STATIC_UID" --clear-groups \
+                confinementctl cat t-rt2-same.service 2>&1) || err "confinementctl cat as $STATIC_USER failed: $out"
+        if ((SYSTEMD_VERSION >= 257)); then
+                [[ $out == *$'\nPrivatePIDs=yes\n'* ]] || err "confinementctl cat as $STATIC_USER: no PrivatePIDs=yes: $out"
+        else
+                [[ $out == *"# systemd $SYSTEMD_VERSION has no PrivatePIDs= (257)"* ]] ||
+                        err "confinementctl cat as $STATIC_USER: no word of PrivatePIDs=: $out"
+        fi
+        start t-rt2-same.service && expect t-rt2-same.service id "uid=$STATIC_UID *"
+        start t-rt2-same-root.service && expect t-rt2-same-root.service id "uid=0 *"
+        if ((SYSTEMD_VERSION >= 257)); then
+                for u in t-rt2-same.service t-rt2-same-root.service; do
+                        reached=$(rt2_reached "$u")
+                        [[ -z $reached ]] || err "$u read the host's /etc/e2e-plain.conf: $reached"
+                done
+                [[ " $(result t-rt2-same.service ls:/proc) " == *" $victim "* ]] &&
+                        err "t-rt2-same.service sees the victim (PID $victim) in /proc: $(result t-rt2-same.service ls:/proc)"
+                expect t-rt2-same-root.service read:/proc/1/root/etc/shadow 'fail:*'
+                expect t-rt2-same-root.service exists:/proc/1/root/root/e2e-secret no
+        else
+                # what remains without PrivatePIDs=: the reach, asserted so that
+                # the case cannot pass silently should it change
+                reached=$(rt2_reached t-rt2-same.service)
+                [[ $reached == *"reached $victim=plain-content"* ]] ||
+                        err "t-rt2-same.service: expected the known reach through /proc/$victim/root, got: $(result t-rt2-same.service ls:/proc) $reached"
+                known_difference "systemd $SYSTEMD_VERSION has no PrivatePIDs=: in mode full with PrivateUsers=no a static user read the host's /etc/e2e-plain.conf through /proc/$victim/root (an unconfined process of its user); root: /proc/1/root/etc/shadow $(result t-rt2-same-root.service read:/proc/1/root/etc/shadow | cut -c1-60)"
+        fi
+        # the start cost: ExecMainStart to ExecMainExit (the namespaces'
+        # set-up and the probe), median of 7
+        rt2_info "rt2-same-user-root: exec time (ExecMainStart to ExecMainExit), median of 7: t-rt2-same.service (the probe) $(rt2_exec_median t-rt2-same.service) us, t-rt2-same-true.service (true) $(rt2_exec_median t-rt2-same-true.service) us"
+        # the caveat of confinement.d(5): PID 1 of its namespace ignores SIGTERM
+        cexec systemctl start t-rt2-same-sleep.service || err "t-rt2-same-sleep.service did not start"
+        wait_result t-rt2-same-sleep.service
+        t0=$(date +%s%N)
+        cexec systemctl stop t-rt2-same-sleep.service
+        t1=$(date +%s%N)
+        took=$(((t1 - t0) / 1000000))
+        rt2_info "rt2-same-user-root: t-rt2-same-sleep.service (a shell loop, no SIGTERM handler): stop took $took ms (TimeoutStopSec=4)"
+        if ((SYSTEMD_VERSION >= 257)); then
+                ((took >= 3500)) || err "stop took $took ms: SIGTERM reached PID 1 of the namespace?"
+        else
+                ((took < 3500)) || err "stop took $took ms without PrivatePIDs="
+        fi
+        cexec systemctl stop t-rt2-victim.service
         finish
 }
