@@ -157,6 +157,7 @@ for pu in yes no; do
         sc_unit "$u" "$probe"
         confined "$u" check overlay
         sed -i "s|big-check|check|" "$ROOT/etc/confinement.d/$u.json"
+        mkdir -p "$ROOT/etc/systemd/system/$u.d"
         printf '[Service]\nPrivateUsers=%s\n' "$pu" > "$ROOT/etc/systemd/system/$u.d/zz-users.conf"
 done
 
