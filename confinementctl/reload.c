@@ -34,32 +34,6 @@ static const char *snapshot_get(const Snapshot *s, const char *name) {
         return NULL;
 }
 
-/* a and b, drop-ins, alike but for the generation they name (its ID is a
- * hash of every closure of the run: another closure anywhere changes it):
- * a service whose closure did not change needs no restart, the directory
- * it binds is the same in either generation (closure-layer.h). */
-static bool same_but_generation(const char *a, const char *b) {
-        static const char *const marks[] = { "confinement-layer@", CLOSURE_LAYER_DIR "/" };
-
-        while (*a && *a == *b) {
-                size_t skip = 0;
-
-                for (size_t k = 0; k < ELEMENTSOF(marks) && skip == 0; k++) {
-                        size_t m = strlen(marks[k]);
-
-                        if (strncmp(a, marks[k], m) == 0 && strncmp(b, marks[k], m) == 0 &&
-                            strspn(a + m, "0123456789abcdef") == CLOSURE_LAYER_ID_MAX - 1 &&
-                            strspn(b + m, "0123456789abcdef") == CLOSURE_LAYER_ID_MAX - 1)
-                                skip = m + CLOSURE_LAYER_ID_MAX - 1;
-                }
-                if (skip == 0)
-                        skip = 1;
-                a += skip;
-                b += skip;
-        }
-        return *a == *b;
-}
-
 /* What the generator wrote at the last daemon-reload. */
 static int snapshot_take(Snapshot *s) {
         _cleanup_closedir_ DIR *d = opendir(GENERATOR_DIR);
@@ -190,7 +164,7 @@ int verb_reload(int argc, char *argv[]) {
 
                         if (pass == 1 && new)
                                 continue; /* seen in the first pass */
-                        if (old && new && same_but_generation(old, new))
+                        if (old && new && closure_layer_same_but_generation(old, new))
                                 continue;
                         if (mount)
                                 what = !old ? "new store view" : !new ? "store view no longer needed" : "store view changed";

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "alloc-util.h"
+#include "closure-layer.h"
 #include "dropin.h"
 #include "log.h"
 #include "macro.h"
@@ -167,8 +168,10 @@ static int split_binds(const char *value, const char *unit, BusBinds *binds) {
         return 0;
 }
 
+/* A bind of the closure's directory of another generation of the same
+ * closures shows the same paths (closure_layer_same_but_generation()). */
 static bool bind_equal(const BusBind *a, const BusBind *b) {
-        return streq(a->source, b->source) && streq(a->dest, b->dest) &&
+        return closure_layer_same_but_generation(a->source, b->source) && streq(a->dest, b->dest) &&
                a->ignore_enoent == b->ignore_enoent;
 }
 

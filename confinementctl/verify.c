@@ -17,6 +17,7 @@
 
 #include "alloc-util.h"
 #include "bus.h"
+#include "closure-layer.h"
 #include "ctl.h"
 #include "dropin.h"
 #include "log.h"
@@ -78,7 +79,7 @@ static int entry_check(Ctl *ctl, const SpecEntry *e, EntryCheck *c) {
                              c->dropin_path);
         else if (r < 0)
                 r = asprintf(&c->outdated_why, "%s cannot be read: %s.", c->dropin_path, strerror(-r));
-        else if (!streq(disk, dropin->text))
+        else if (!closure_layer_same_but_generation(disk, dropin->text))
                 r = asprintf(&c->outdated_why, "%s is outdated: the spec changed since the last daemon-reload.",
                              c->dropin_path);
         else

@@ -105,6 +105,35 @@ int closure_layer_list_render(const char *const *names, size_t n, FILE *f) {
         return ferror(f) ? -ENOMEM : 0;
 }
 
+/* The length of a generation ID after a mark at a and at b, both; else 0. */
+static size_t generation_at(const char *a, const char *b) {
+        static const char *const marks[] = { "confinement-layer@", CLOSURE_LAYER_DIR "/" };
+        static const char hex[] = "0123456789abcdef";
+        const size_t n = CLOSURE_LAYER_ID_MAX - 1;
+
+        for (size_t k = 0; k < ELEMENTSOF(marks); k++) {
+                size_t m = strlen(marks[k]);
+
+                if (strncmp(a, marks[k], m) == 0 && strncmp(b, marks[k], m) == 0 && strspn(a + m, hex) == n &&
+                    strspn(b + m, hex) == n)
+                        return m + n;
+        }
+        return 0;
+}
+
+bool closure_layer_same_but_generation(const char *a, const char *b) {
+        assert(a);
+        assert(b);
+
+        while (*a && *a == *b) {
+                size_t skip = generation_at(a, b) ?: 1;
+
+                a += skip;
+                b += skip;
+        }
+        return *a == *b;
+}
+
 int closure_layer_source(const char *gen, const char *id, char **ret) {
         assert(gen);
         assert(id);

@@ -74,6 +74,14 @@ int closure_layer_dropin_bind(const char *gen, const char *id, const char *store
 /* The list of names as the generator writes it: one a line. */
 int closure_layer_list_render(const char *const *names, size_t n, FILE *f);
 
+/* Whether a and b (drop-ins, bind sources) are the same but for the
+ * generation they name ("confinement-layer@GEN", CLOSURE_LAYER_DIR "/GEN"):
+ * a generation's ID is a hash of every closure of its run, so another
+ * closure anywhere changes it, while the closure's directory ID, the same
+ * in either, shows the same paths. A unit whose drop-in differs only so
+ * is confined as before. */
+bool closure_layer_same_but_generation(const char *a, const char *b);
+
 /* The source of the service's one bind: CLOSURE_LAYER_DIR/GEN/root/ID,
  * in the generation the service Requires=, never another. */
 int closure_layer_source(const char *gen, const char *id, char **ret);

@@ -81,6 +81,30 @@ START_TEST(test_source) {
 }
 END_TEST
 
+START_TEST(test_same_but_generation) {
+        const char *g1 = "1111111111111111111111111111111111111111111111111111111111111111",
+                   *g2 = "2222222222222222222222222222222222222222222222222222222222222222",
+                   *c1 = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                   *c2 = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+        /* the same closure in two generations: the same */
+        ck_assert_int_ge(asprintf(&a, "Requires=confinement-layer@%s.service\nBindReadOnlyPaths=/run/confinement-layer/%s/root/%s:/nix/store\n", g1, g1, c1), 0);
+        ck_assert_int_ge(asprintf(&b, "Requires=confinement-layer@%s.service\nBindReadOnlyPaths=/run/confinement-layer/%s/root/%s:/nix/store\n", g2, g2, c1), 0);
+        ck_assert(closure_layer_same_but_generation(a, b));
+        ck_assert(closure_layer_same_but_generation(a, a));
+        /* another closure: not */
+        ck_assert_int_ge(asprintf(&c, "Requires=confinement-layer@%s.service\nBindReadOnlyPaths=/run/confinement-layer/%s/root/%s:/nix/store\n", g2, g2, c2), 0);
+        ck_assert(!closure_layer_same_but_generation(a, c));
+        /* anything else, or a shorter ID: not */
+        ck_assert(!closure_layer_same_but_generation("x", "y"));
+        ck_assert(!closure_layer_same_but_generation("confinement-layer@12", "confinement-layer@34"));
+        ck_assert(!closure_layer_same_but_generation(a, "Requires="));
+        ck_assert_int_ge(asprintf(&d, "%sPrivateUsers=no\n", b), 0);
+        ck_assert(!closure_layer_same_but_generation(a, d));
+}
+END_TEST
+
 /* The generator: one unit per distinct closure, one bind per service. */
 static void write_spec(const char *name, const char *content) {
         _cleanup_free_ char *p = NULL;
@@ -155,6 +179,7 @@ static Suite *closure_layer_suite(void) {
         tcase_add_test(tc, test_id);
         tcase_add_test(tc, test_id_old_collision);
         tcase_add_test(tc, test_source);
+        tcase_add_test(tc, test_same_but_generation);
         suite_add_tcase(s, tc);
         tcase_add_test(tg, test_generator);
         suite_add_tcase(s, tg);
