@@ -4,8 +4,8 @@
 
 #include "alloc-util.h"
 #include "dropin.h"
-#include "log.h"
 #include "layer-generation.h"
+#include "log.h"
 #include "output.h"
 #include "path-list.h"
 

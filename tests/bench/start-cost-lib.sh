@@ -76,15 +76,8 @@ sc_prepare() {
         *) sc_die "unknown store $store (synthetic or nix)" ;;
         esac
 
-        # one container suite or bench at a time on this machine, as the e2e
-        # harness (tests/e2e/lib/harness.sh)
-        local lock=${CONFINEMENT_SUITE_LOCK:-/run/lock/confinement-container-suite.lock}
-        mkdir -p "$(dirname "$lock")"
-        exec 7>>"$lock"
-        if ! flock -n 7; then
-                echo "waiting for another container suite on this machine ($lock)" >&2
-                flock 7
-        fi
+        # one container suite or bench at a time on this machine
+        container_suite_lock
         run_dir=$(mktemp -d /tmp/confinement-bench.XXXXXX)
         trap sc_cleanup EXIT
         ROOT=$(rootfs_instance "$suite" "$run_dir") || sc_die "no rootfs for $suite"

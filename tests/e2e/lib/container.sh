@@ -15,6 +15,11 @@
 #   container_poweroff
 #                    powers the container off and waits for nspawn to exit
 #                    (kills it after $CONTAINER_STOP_TIMEOUT s, default 30)
+#   container_suite_lock
+#                    waits until no other container suite or bench runs on
+#                    this machine (cgroup-v1 attach failures otherwise) and
+#                    holds that until the shell exits (file descriptor 7 on
+#                    $CONFINEMENT_SUITE_LOCK)
 #
 #   rootfs_systemd_version ROOT
 #                    the systemd package version installed in ROOT (dpkg)
@@ -100,4 +105,14 @@ container_poweroff() {
         fi
         wait "$CONTAINER_NSPAWN_PID" 2>/dev/null || true
         CONTAINER_NSPAWN_PID=
+}
+
+container_suite_lock() {
+        local lock=${CONFINEMENT_SUITE_LOCK:-/run/lock/confinement-container-suite.lock}
+        mkdir -p "$(dirname "$lock")"
+        exec 7>>"$lock"
+        if ! flock -n 7; then
+                echo "waiting for another container suite on this machine ($lock)" >&2
+                flock 7
+        fi
 }

@@ -46,13 +46,7 @@ summary() {
 }
 
 make_run_dir() {
-        local lock=${CONFINEMENT_SUITE_LOCK:-/run/lock/confinement-container-suite.lock}
-        mkdir -p "$(dirname "$lock")"
-        exec 7>>"$lock"
-        if ! flock -n 7; then
-                echo "waiting for another container suite on this machine ($lock)" >&2
-                flock 7
-        fi
+        container_suite_lock
         run_dir=$(mktemp -d "/tmp/$1.XXXXXX")
         logs=$run_dir/logs
         mkdir -p "$logs"
