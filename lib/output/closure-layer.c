@@ -95,14 +95,22 @@ int closure_layer_dropin_bind(const char *gen, const char *id, const char *store
         return ferror(f) ? -ENOMEM : 0;
 }
 
-int closure_layer_list_render(const char *const *names, size_t n, FILE *f) {
+char *closure_layer_list(const char *const *names, size_t n) {
+        size_t size = 1;
+        char *list, *t;
+
         assert(names || n == 0);
-        assert(f);
+        for (size_t i = 0; i < n; i++)
+                size += strlen(names[i]) + 1;
+        list = t = malloc(size);
+        if (!list)
+                return NULL;
         for (size_t i = 0; i < n; i++) {
-                fputs(names[i], f);
-                fputc('\n', f);
+                t = stpcpy(t, names[i]);
+                *t++ = '\n';
         }
-        return ferror(f) ? -ENOMEM : 0;
+        *t = '\0';
+        return list;
 }
 
 /* The length of a generation ID after a mark at a and at b, both; else 0. */

@@ -71,8 +71,9 @@ int closure_layer_of(const Confinement *c, const char ***ret_names, char ret_id[
 int closure_layer_dropin_unit(const char *gen, FILE *f);
 int closure_layer_dropin_bind(const char *gen, const char *id, const char *store_dir, size_t n_paths, FILE *f);
 
-/* The list of names as the generator writes it: one a line. */
-int closure_layer_list_render(const char *const *names, size_t n, FILE *f);
+/* The list of names as the generator writes it, one a line, in a new
+ * string (NULL: out of memory). */
+char *closure_layer_list(const char *const *names, size_t n);
 
 /* Whether a and b (drop-ins, bind sources) are the same but for the
  * generation they name ("confinement-layer@GEN", CLOSURE_LAYER_DIR "/GEN"):

@@ -196,16 +196,6 @@ static int write_header(FILE *f, const char *spec_file) {
         return 0;
 }
 
-typedef struct Names {
-        const char *const *names;
-        size_t n;
-} Names;
-
-static int render_names(FILE *f, const void *userdata) {
-        const Names *l = userdata;
-        return closure_layer_list_render(l->names, l->n, f);
-}
-
 int dropin_render(const Confinement *c, FILE *f) {
         _cleanup_free_ const char **names = NULL;
         _cleanup_free_ char *list = NULL;
@@ -218,9 +208,9 @@ int dropin_render(const Confinement *c, FILE *f) {
         n = closure_layer_of(c, &names, id);
         if (n <= 0)
                 return n < 0 ? n : dropin_render_with_layer(c, NULL, f);
-        r = render_to_string(render_names, &(Names) { names, (size_t) n }, &list, NULL);
-        if (r < 0)
-                return r;
+        list = closure_layer_list(names, (size_t) n);
+        if (!list)
+                return -ENOMEM;
         r = layer_generation_id(c->store_dir, &(LayerClosure) { id, list }, 1, gen);
         if (r < 0)
                 return r;

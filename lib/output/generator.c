@@ -22,6 +22,7 @@ typedef struct Run {
         Output output;    /* what the entries share */
         PathList written; /* the files written so far, relative to normal_fd */
         char *helper;     /* this binary, for the layer units */
+        bool layers_mounted; /* an earlier run's generation is mounted (layers_mounted()) */
 } Run;
 
 /* dir/.../name under normal_fd: the directories are made when missing. */
@@ -217,7 +218,7 @@ static int write_template_alone(Run *run) {
         OutputFile f;
         int r;
 
-        if (!layers_mounted(run))
+        if (!run->layers_mounted)
                 return 0;
         r = output_template(&run->output, &f);
         if (r < 0)
@@ -310,7 +311,8 @@ int generator_run(const char *root, const char *normal_dir, const GeneratorDirs 
         r = spec_dirs_enumerate(&run.root, &entries);
         if (r < 0)
                 return log_error_errno(r, "Cannot list spec directories: %m");
-        if (entries.n == 0 && !layers_mounted(&run))
+        run.layers_mounted = layers_mounted(&run);
+        if (entries.n == 0 && !run.layers_mounted)
                 return 0;
 
         r = resolver_init(&run.resolver, &run.root, dirs);

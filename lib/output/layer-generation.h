@@ -47,7 +47,7 @@
 #define LAYER_GENERATION_DROPIN "generation.conf"
 
 /* One closure of a generation: its ID and its names as
- * closure_layer_list_render() wrote them. */
+ * closure_layer_list() wrote them. */
 typedef struct LayerClosure {
         const char *id;
         const char *list;

@@ -96,16 +96,6 @@ static int render_view_mount(FILE *f, const void *userdata) {
         return store_view_mount_render(userdata, f);
 }
 
-typedef struct NameList {
-        const char *const *names;
-        size_t n;
-} NameList;
-
-static int render_layer_list(FILE *f, const void *userdata) {
-        const NameList *l = userdata;
-        return closure_layer_list_render(l->names, l->n, f);
-}
-
 static int render_layer_template(FILE *f, const void *userdata) {
         const Output *out = userdata;
         _cleanup_free_ char *lists = NULL;
@@ -123,16 +113,16 @@ static int add_layer(Output *out, EntryOutput *o) {
         _cleanup_free_ const char **names = NULL;
         _cleanup_free_ char *list = NULL, *store_dir = NULL;
         const Confinement *c = o->confinement;
-        size_t size, index = SIZE_MAX;
+        size_t index = SIZE_MAX;
         int n, r;
 
         n = closure_layer_of(c, &names, o->layer_id);
         if (n <= 0)
                 return n;
         o->n_layer_paths = (size_t) n;
-        r = render_to_string(render_layer_list, &(NameList) { names, (size_t) n }, &list, &size);
-        if (r < 0)
-                return r;
+        list = closure_layer_list(names, (size_t) n);
+        if (!list)
+                return -ENOMEM;
         for (size_t i = 0; i < out->n_layers && index == SIZE_MAX; i++)
                 if (streq(out->layers[i].id, o->layer_id)) {
                         if (!streq(out->layers[i].list, list))
